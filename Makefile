@@ -1,0 +1,101 @@
+# gloss: build, test, install.  See README.md.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+CFLAGS ?= -O2 -g
+SANITIZE ?= 0
+
+STD = -std=c17 -D_GNU_SOURCE
+WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
+CURSES_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
+ALL_CFLAGS = $(STD) $(WARN) -Iinclude $(CFLAGS)
+MODEL_LIBS = -lunistring
+
+ifeq ($(SANITIZE),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDSAN = -fsanitize=address,undefined
+BUILD = build/san
+else
+LDSAN =
+BUILD = build/rel
+endif
+
+MODEL_SRC = $(filter-out src/main.c,$(wildcard src/*.c))
+UI_SRC = $(wildcard src/ui/*.c) src/main.c
+MODEL_OBJ = $(MODEL_SRC:src/%.c=$(BUILD)/%.o)
+UI_OBJ = $(UI_SRC:src/%.c=$(BUILD)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HEADERS = $(wildcard include/gloss/*.h) $(wildcard src/ui/*.h)
+
+.PHONY: all run check check-only deps install uninstall clean bench lint fuzz
+
+all: gloss
+
+ifeq ($(SANITIZE),1)
+gloss: $(BUILD)/gloss
+else
+gloss: $(BUILD)/gloss
+	cp $(BUILD)/gloss gloss
+endif
+
+$(BUILD)/gloss: $(UI_OBJ) $(BUILD)/libgloss.a
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(UI_OBJ) $(BUILD)/libgloss.a $(CURSES_LIBS) $(MODEL_LIBS)
+
+$(BUILD)/libgloss.a: $(MODEL_OBJ)
+	rm -f $@
+	ar rcs $@ $(MODEL_OBJ)
+
+# Model code never sees curses; the UI gets its flags.
+$(BUILD)/ui/%.o: src/ui/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CURSES_CFLAGS) -Isrc/ui -c -o $@ $<
+
+$(BUILD)/main.o: src/main.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CURSES_CFLAGS) -Isrc/ui -c -o $@ $<
+
+$(BUILD)/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/libgloss.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDSAN) -o $@ $< $(BUILD)/libgloss.a $(MODEL_LIBS)
+
+deps:
+	@sh tools/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory gloss
+	./gloss share/*.txt
+
+check: deps
+	@$(MAKE) --no-print-directory check-only
+
+check-only: $(BUILD)/gloss $(UNIT_BIN)
+	@GLOSS=$(BUILD)/gloss BUILD=$(BUILD) sh tests/run
+
+bench: deps
+	@$(MAKE) --no-print-directory SANITIZE=0 gloss build/rel/libgloss.a
+	$(CC) $(STD) $(WARN) -Iinclude $(CFLAGS) -o build/rel/bench_view bench/bench_view.c build/rel/libgloss.a $(MODEL_LIBS)
+	@GLOSS=build/rel/gloss BENCH_VIEW=build/rel/bench_view python3 bench/run
+
+lint:
+	mandoc -Tlint -W warning man/gloss.1
+
+install: gloss
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/gloss
+	install -m 755 gloss $(DESTDIR)$(PREFIX)/bin/gloss
+	install -m 644 man/gloss.1 $(DESTDIR)$(PREFIX)/share/man/man1/gloss.1
+	install -m 644 share/*.txt $(DESTDIR)$(PREFIX)/share/gloss/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/gloss $(DESTDIR)$(PREFIX)/share/man/man1/gloss.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/gloss
+
+clean:
+	rm -rf build gloss

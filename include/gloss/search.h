@@ -1,0 +1,39 @@
+/*
+ * search: finding a pattern in a document, as vim's smartcase does it.
+ *
+ * A pattern with an uppercase letter matches exactly (byte for byte); one
+ * without matches under Unicode full case folding (so "strasse" finds
+ * "Straße" and "müller" finds "MÜLLER").  Matches start and end on code point
+ * boundaries of the document.  Ill-formed bytes in the document never match.
+ */
+#ifndef GLOSS_SEARCH_H
+#define GLOSS_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct search;
+
+/*
+ * Compile pattern (UTF-8, NUL-terminated).  NULL with util_error() when it is
+ * empty or not valid UTF-8.  The caller owns the result (search_free).
+ */
+struct search *search_new(const char *pattern);
+void search_free(struct search *q);
+/* The pattern as given; owned by q. */
+const char *search_pattern(const struct search *q);
+/* True when the pattern matches case exactly (it holds an uppercase letter). */
+bool search_exact(const struct search *q);
+
+/*
+ * The first match that starts at or after from (forward) or the last that
+ * starts before from (backward) within s[lo..hi); its span in *mstart,
+ * *mend.  Returns false when there is none.  cancel, when not NULL, is called
+ * now and then (every few MiB looked at) and stops the search, returning
+ * false, when it returns true.
+ */
+bool search_find(const struct search *q, const char *s, size_t lo, size_t hi,
+		 size_t from, bool backward, size_t *mstart, size_t *mend,
+		 bool (*cancel)(void *), void *arg);
+
+#endif

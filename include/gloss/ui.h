@@ -1,0 +1,20 @@
+/*
+ * ui: the screen.  Panes side by side, one per document, a title line each,
+ * a status line, the key table and the loop that dispatches keys to it.  The
+ * only part of gloss that knows curses.
+ */
+#ifndef GLOSS_UI_H
+#define GLOSS_UI_H
+
+#include <stddef.h>
+
+struct doc;
+
+/*
+ * Take the terminal and run until the user quits.  docs[0..ndocs) stay owned
+ * by the caller and must outlive the call.  Keys are read from the terminal
+ * even when standard input is a document.  Returns the exit status.
+ */
+int ui_run(struct doc **docs, size_t ndocs);
+
+#endif

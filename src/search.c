@@ -1,0 +1,233 @@
+/*
+ * search.c: smartcase search.  An exact pattern is found with memmem; a
+ * folded one by walking the document one code point at a time, comparing its
+ * case folding with the folded pattern.  ASCII takes a fast path.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unicase.h>
+#include <unictype.h>
+
+#include "gloss/search.h"
+#include "gloss/util.h"
+
+#define SEARCH_CANCEL_EVERY (4u << 20)
+
+struct search {
+	char *pattern;
+	size_t len;        /* bytes of pattern */
+	bool exact;
+	uint32_t *fold;    /* the folded pattern, as code points */
+	size_t nfold;
+};
+
+/* Full case folding of one code point: at most 3 code points. */
+static size_t search_fold_cp(uint32_t cp, uint32_t out[3])
+{
+	uint32_t buf[8];
+	size_t len = 8;
+	uint32_t *r;
+
+	if (cp < 0x80) {
+		out[0] = (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+		return 1;
+	}
+	r = u32_casefold(&cp, 1, NULL, NULL, buf, &len);
+	if (!r || len == 0 || len > 3) {
+		if (r && r != buf)
+			free(r);
+		out[0] = cp;
+		return 1;
+	}
+	memcpy(out, r, len * sizeof *r);
+	if (r != buf)
+		free(r);
+	return len;
+}
+
+struct search *search_new(const char *pattern)
+{
+	struct search *q;
+	size_t n = strlen(pattern), i = 0;
+	uint32_t cp, f[3];
+	int valid;
+
+	if (n == 0) {
+		util_error("empty search pattern");
+		return NULL;
+	}
+	q = util_calloc(1, sizeof *q);
+	q->pattern = util_strdup(pattern);
+	q->len = n;
+	q->fold = util_malloc(3 * n * sizeof *q->fold);
+	while (i < n) {
+		i += (size_t)util_utf8_decode(pattern + i, n - i, &cp, &valid);
+		if (!valid) {
+			util_error("search pattern is not valid UTF-8");
+			search_free(q);
+			return NULL;
+		}
+		if (uc_is_upper(cp) || uc_tolower(cp) != cp)
+			q->exact = true;
+		size_t k = search_fold_cp(cp, f);
+		memcpy(q->fold + q->nfold, f, k * sizeof *f);
+		q->nfold += k;
+	}
+	return q;
+}
+
+void search_free(struct search *q)
+{
+	if (!q)
+		return;
+	free(q->pattern);
+	free(q->fold);
+	free(q);
+}
+
+const char *search_pattern(const struct search *q)
+{
+	return q->pattern;
+}
+
+bool search_exact(const struct search *q)
+{
+	return q->exact;
+}
+
+/* The end of a folded match starting at i, or 0 when none starts there. */
+static size_t search_match_at(const struct search *q, const char *s, size_t i, size_t hi)
+{
+	size_t k = 0;
+	uint32_t cp, f[3];
+	int valid;
+
+	while (k < q->nfold) {
+		if (i >= hi)
+			return 0;
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {
+			uint32_t lc = (c >= 'A' && c <= 'Z') ? c + 32u : c;
+			if (lc != q->fold[k])
+				return 0;
+			k++;
+			i++;
+			continue;
+		}
+		int used = util_utf8_decode(s + i, hi - i, &cp, &valid);
+		if (!valid)
+			return 0;
+		size_t nf = search_fold_cp(cp, f);
+		/* The match must not end inside one character's folding. */
+		if (k + nf > q->nfold || memcmp(f, q->fold + k, nf * sizeof *f) != 0)
+			return 0;
+		k += nf;
+		i += (size_t)used;
+	}
+	return i;
+}
+
+static bool search_is_cp_start(const char *s, size_t lo, size_t i)
+{
+	return i == lo || ((unsigned char)s[i] & 0xC0) != 0x80 || util_utf8_back(s, i) == i;
+}
+
+static bool search_exact_ok(const struct search *q, const char *s, size_t lo, size_t hi, size_t i)
+{
+	return search_is_cp_start(s, lo, i) && (i + q->len >= hi || search_is_cp_start(s, lo, i + q->len));
+}
+
+static bool search_forward(const struct search *q, const char *s, size_t lo, size_t hi,
+			   size_t from, size_t *ms, size_t *me, bool (*cancel)(void *), void *arg)
+{
+	size_t i = from < lo ? lo : from;
+
+	while (i < hi) {
+		size_t stop = hi - i > SEARCH_CANCEL_EVERY ? i + SEARCH_CANCEL_EVERY : hi;
+		if (cancel && cancel(arg))
+			return false;
+		if (q->exact) {
+			/* Search a little past stop so a match across the seam is seen once. */
+			size_t lim = stop + q->len - 1 < hi ? stop + q->len - 1 : hi;
+			while (i < stop) {
+				const char *p = memmem(s + i, lim - i, q->pattern, q->len);
+				if (!p)
+					break;
+				size_t at = (size_t)(p - s);
+				if (at >= stop)
+					break;
+				if (search_exact_ok(q, s, lo, hi, at)) {
+					*ms = at;
+					*me = at + q->len;
+					return true;
+				}
+				i = at + 1;
+			}
+		} else {
+			uint32_t first = q->fold[0];
+			for (; i < stop; i++) {
+				unsigned char c = (unsigned char)s[i];
+				if (c < 0x80) {
+					uint32_t lc = (c >= 'A' && c <= 'Z') ? c + 32u : c;
+					if (lc != first)
+						continue;
+				} else if ((c & 0xC0) == 0x80) {
+					continue;
+				}
+				size_t e = search_match_at(q, s, i, hi);
+				if (e) {
+					*ms = i;
+					*me = e;
+					return true;
+				}
+			}
+		}
+		i = stop;
+	}
+	return false;
+}
+
+static bool search_backward(const struct search *q, const char *s, size_t lo, size_t hi,
+			    size_t from, size_t *ms, size_t *me, bool (*cancel)(void *), void *arg)
+{
+	size_t i = from > hi ? hi : from, looked = 0;
+
+	while (i > lo) {
+		i--;
+		if (++looked >= SEARCH_CANCEL_EVERY) {
+			looked = 0;
+			if (cancel && cancel(arg))
+				return false;
+		}
+		unsigned char c = (unsigned char)s[i];
+		if ((c & 0xC0) == 0x80)
+			continue;
+		if (q->exact) {
+			if (c == (unsigned char)q->pattern[0] && hi - i >= q->len &&
+			    memcmp(s + i, q->pattern, q->len) == 0 && search_exact_ok(q, s, lo, hi, i)) {
+				*ms = i;
+				*me = i + q->len;
+				return true;
+			}
+		} else {
+			size_t e = search_match_at(q, s, i, hi);
+			if (e) {
+				*ms = i;
+				*me = e;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+bool search_find(const struct search *q, const char *s, size_t lo, size_t hi,
+		 size_t from, bool backward, size_t *mstart, size_t *mend,
+		 bool (*cancel)(void *), void *arg)
+{
+	if (!s || lo >= hi)
+		return false;
+	if (backward)
+		return search_backward(q, s, lo, hi, from, mstart, mend, cancel, arg);
+	return search_forward(q, s, lo, hi, from, mstart, mend, cancel, arg);
+}

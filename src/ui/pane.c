@@ -1,0 +1,173 @@
+/*
+ * pane.c: drawing one pane: its title line and the display rows its view
+ * shows, with control characters in their colour and search matches
+ * highlighted.  Matches are looked for in the units on screen only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "gloss/doc.h"
+#include "gloss/layout.h"
+#include "gloss/search.h"
+#include "gloss/util.h"
+#include "gloss/view.h"
+#include "internal.h"
+
+#define UI_MAX_ROWS 512
+
+struct ui_span {
+	size_t start, end;
+};
+
+struct ui_spans {
+	struct ui_span *v;
+	size_t n, cap;
+};
+
+static void ui_spans_add(struct ui_spans *s, size_t a, size_t b)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 32;
+		s->v = util_realloc(s->v, s->cap * sizeof *s->v);
+	}
+	s->v[s->n].start = a;
+	s->v[s->n].end = b;
+	s->n++;
+}
+
+/* Every match in the units on screen, in order. */
+static void ui_find_matches(struct ui *u, struct ui_pane *p, struct view_row *rows, size_t nrow,
+			    struct ui_spans *out)
+{
+	const char *s = doc_bytes(p->doc);
+	size_t i, from, ms, me;
+	const struct layout *last = NULL;
+
+	if (!u->search)
+		return;
+	for (i = 0; i < nrow; i++) {
+		const struct layout *l = rows[i].layout;
+		if (l == last)
+			continue;
+		last = l;
+		from = l->start;
+		while (search_find(u->search, s, l->start, l->end, from, false, &ms, &me, NULL, NULL)) {
+			ui_spans_add(out, ms, me);
+			from = me > ms ? me : ms + 1;
+		}
+	}
+}
+
+static bool ui_in_spans(const struct ui_spans *m, size_t *k, size_t pos)
+{
+	while (*k < m->n && m->v[*k].end <= pos)
+		(*k)++;
+	return *k < m->n && m->v[*k].start <= pos;
+}
+
+/* A grapheme as curses takes it: its first character and the zero-width ones after. */
+static void ui_draw_glyph(int y, int x, const char *text, attr_t a)
+{
+	wchar_t wc[CCHARW_MAX + 1];
+	mbstate_t st;
+	size_t n = strlen(text), k;
+	int nw = 0;
+	cchar_t cc;
+	wchar_t c;
+
+	memset(&st, 0, sizeof st);
+	while (n > 0 && nw < CCHARW_MAX) {
+		k = mbrtowc(&c, text, n, &st);
+		if (k == 0 || k == (size_t)-1 || k == (size_t)-2)
+			break;
+		if (nw > 0 && wcwidth(c) != 0)
+			break;
+		wc[nw++] = c;
+		text += k;
+		n -= k;
+	}
+	if (nw == 0)
+		return;
+	wc[nw] = 0;
+	if (setcchar(&cc, wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
+		mvadd_wch(y, x, &cc);
+}
+
+static void ui_draw_title(struct ui_pane *p, bool focus, int y)
+{
+	attr_t a = ui_attr(focus ? UI_TITLE_FOCUS : UI_TITLE);
+	char pct[16];
+	int pw, x;
+
+	move(y, p->x);
+	attron(a);
+	for (x = 0; x < p->w; x++)
+		addch(' ');
+	attroff(a);
+	snprintf(pct, sizeof pct, " %d%% ", view_percent(p->view));
+	pw = (int)strlen(pct);
+	if (pw + 4 > p->w)
+		pw = 0;
+	ui_put(y, p->x + 1, p->w - pw - 1, p->title, a);
+	if (pw)
+		ui_put(y, p->x + p->w - pw, pw, pct, a);
+}
+
+void ui_pane_draw(struct ui *u, size_t i, int top, int height)
+{
+	struct ui_pane *p = &u->panes[i];
+	struct view_row rows[UI_MAX_ROWS];
+	struct ui_spans m = {0};
+	const char *s = doc_bytes(p->doc);
+	size_t nrow, r, k = 0;
+	char buf[64];
+
+	if (height < 1 || p->w < 1)
+		return;
+	ui_draw_title(p, i == u->focus, top);
+	if (height < 2)
+		return;
+	nrow = view_screen(p->view, rows, height - 1 < UI_MAX_ROWS ? (size_t)height - 1 : UI_MAX_ROWS);
+	ui_find_matches(u, p, rows, nrow, &m);
+	for (r = 0; r < nrow; r++) {
+		const struct layout *l = rows[r].layout;
+		const struct layout_row *lr = &l->rows[rows[r].row];
+		int y = top + 1 + (int)r;
+		for (size_t g = lr->glyph; g < lr->glyph + lr->nglyph; g++) {
+			const struct layout_glyph *gl = &l->glyphs[g];
+			attr_t a;
+			if (gl->width == 0 || gl->col + gl->width > p->w)
+				continue;
+			switch (gl->kind) {
+			case DOC_SHOW_CONTROL:
+			case DOC_SHOW_INVALID:
+				a = ui_attr(UI_CONTROL);
+				break;
+			default:
+				a = ui_attr(UI_TEXT);
+			}
+			if (ui_in_spans(&m, &k, l->start + gl->off))
+				a = ui_attr(UI_MATCH);
+			const char *t = layout_glyph_text(s, l, gl, buf, sizeof buf);
+			if (gl->kind == DOC_SHOW_TEXT)
+				ui_draw_glyph(y, p->x + gl->col, t, a);
+			else
+				ui_put(y, p->x + gl->col, gl->width, t, a);
+		}
+	}
+	free(m.v);
+}
+
+bool ui_pane_cursor(struct ui *u, size_t i, int top, int *y, int *x)
+{
+	struct ui_pane *p = &u->panes[i];
+	int r, c;
+
+	if (p->w < 1 || u->rows < 3 || !view_cursor_cell(p->view, &r, &c))
+		return false;
+	*y = top + 1 + r;
+	*x = p->x + c;
+	return *y < u->rows - 1;
+}

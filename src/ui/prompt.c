@@ -1,0 +1,81 @@
+/*
+ * prompt.c: the one-line editor on the status line, for a search pattern.
+ * It edits UTF-8 by whole code points; Enter runs, Esc cancels, Backspace on
+ * an empty line cancels as in less.
+ */
+#include <string.h>
+
+#include "gloss/search.h"
+#include "gloss/util.h"
+#include "internal.h"
+
+void ui_prompt_open(struct ui *u, int kind)
+{
+	u->mode = UI_MODE_PROMPT;
+	u->prompt_kind = kind;
+	u->prompt_len = 0;
+	u->prompt[0] = '\0';
+	u->msg[0] = '\0';
+}
+
+static void ui_prompt_done(struct ui *u)
+{
+	struct search *q;
+
+	u->mode = UI_MODE_READ;
+	if (u->prompt_len == 0) {
+		/* An empty pattern repeats the last one, as in vim. */
+		if (u->search)
+			ui_search_run(u, false);
+		return;
+	}
+	q = search_new(u->prompt);
+	if (!q) {
+		ui_message(u, true, "%s", util_errmsg());
+		return;
+	}
+	search_free(u->search);
+	u->search = q;
+	ui_search_run(u, false);
+}
+
+void ui_prompt_key(struct ui *u, int key)
+{
+	if (key == '\r' || key == '\n' || key == UI_FN(KEY_ENTER)) {
+		ui_prompt_done(u);
+	} else if (key == UI_ESC || key == UI_CTRL('c') || key == UI_CTRL('g')) {
+		u->mode = UI_MODE_READ;
+	} else if (key == UI_FN(KEY_BACKSPACE) || key == 127 || key == UI_CTRL('h')) {
+		if (u->prompt_len == 0) {
+			u->mode = UI_MODE_READ;
+			return;
+		}
+		u->prompt_len = util_utf8_back(u->prompt, u->prompt_len - 1);
+		u->prompt[u->prompt_len] = '\0';
+	} else if (key == UI_CTRL('u')) {
+		u->prompt_len = 0;
+		u->prompt[0] = '\0';
+	} else if (key >= 0x20 && key != 127 && key < 0x110000 && !(key >= 0x80 && key < 0xA0)) {
+		char enc[4];
+		int k = util_utf8_encode((uint32_t)key, enc);
+		if (u->prompt_len + (size_t)k + 1 < sizeof u->prompt) {
+			memcpy(u->prompt + u->prompt_len, enc, (size_t)k);
+			u->prompt_len += (size_t)k;
+			u->prompt[u->prompt_len] = '\0';
+		}
+	}
+}
+
+void ui_prompt_draw(struct ui *u, int y)
+{
+	char lead[2] = {(char)u->prompt_kind, '\0'};
+	int w = u->cols, x;
+	const char *show = u->prompt;
+
+	/* Keep the end of a long pattern in view. */
+	while (*show && ui_text_width(show) > w - 2)
+		show += util_utf8_decode(show, strlen(show), &(uint32_t){0}, &(int){0});
+	x = ui_put(y, 0, w, lead, A_NORMAL);
+	x += ui_put(y, x, w - x, show, A_NORMAL);
+	move(y, x < w ? x : w - 1);
+}

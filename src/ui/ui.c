@@ -1,0 +1,438 @@
+/*
+ * ui.c: taking the terminal, the key loop and its one dispatcher, pane
+ * geometry, the status line, and giving the terminal back on every way out
+ * (q, SIGTERM, SIGHUP; Ctrl-Z is curses' own).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "gloss/doc.h"
+#include "gloss/search.h"
+#include "gloss/ui.h"
+#include "gloss/util.h"
+#include "gloss/view.h"
+#include "internal.h"
+
+#define UI_MIN_PANE 30
+#define UI_HASH_STEP (8u << 20)
+
+static volatile sig_atomic_t ui_stop_signal;
+
+static volatile sig_atomic_t ui_interrupt;
+
+static void ui_on_stop(int sig)
+{
+	ui_stop_signal = sig;
+}
+
+static void ui_on_interrupt(int sig)
+{
+	(void)sig;
+	ui_interrupt = 1;
+}
+
+bool ui_interrupted(void)
+{
+	return ui_interrupt != 0;
+}
+
+bool ui_interrupted_clear(void)
+{
+	bool was = ui_interrupt != 0;
+	ui_interrupt = 0;
+	return was;
+}
+
+void ui_message(struct ui *u, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(u->msg, sizeof u->msg, fmt, ap);
+	va_end(ap);
+	u->msg_error = error;
+}
+
+int ui_text_width(const char *s)
+{
+	mbstate_t st;
+	wchar_t wc;
+	int w = 0;
+	size_t n = strlen(s), k;
+
+	memset(&st, 0, sizeof st);
+	while (n > 0 && (k = mbrtowc(&wc, s, n, &st)) != 0) {
+		if (k == (size_t)-1 || k == (size_t)-2)
+			break;
+		int cw = wcwidth(wc);
+		w += cw > 0 ? cw : 0;
+		s += k;
+		n -= k;
+	}
+	return w;
+}
+
+int ui_put(int y, int x, int w, const char *s, attr_t a)
+{
+	wchar_t buf[512];
+	mbstate_t st;
+	size_t n = strlen(s), k, nb = 0;
+	int used = 0;
+	wchar_t wc;
+
+	if (w <= 0)
+		return 0;
+	memset(&st, 0, sizeof st);
+	while (n > 0 && nb < sizeof buf / sizeof *buf - 1) {
+		k = mbrtowc(&wc, s, n, &st);
+		if (k == 0 || k == (size_t)-1 || k == (size_t)-2)
+			break;
+		int cw = wcwidth(wc);
+		/* Names come from outside (a file name may hold anything): no controls. */
+		if (cw < 0 || wc < 0x20 || (wc >= 0x7f && wc < 0xa0)) {
+			wc = 0xFFFD;
+			cw = 1;
+		}
+		if (used + cw > w)
+			break;
+		if (nb == 0 && cw == 0)
+			buf[nb++] = L' ', used++; /* never start with a combining mark */
+		buf[nb++] = wc;
+		used += cw;
+		s += k;
+		n -= k;
+	}
+	buf[nb] = 0;
+	attron(a);
+	mvaddnwstr(y, x, buf, (int)nb);
+	attroff(a);
+	return used;
+}
+
+void ui_place_panes(struct ui *u)
+{
+	size_t fit, i;
+	int x, w, text_rows;
+
+	getmaxyx(stdscr, u->rows, u->cols);
+	fit = (size_t)((u->cols + 1) / (UI_MIN_PANE + 1));
+	if (fit < 1)
+		fit = 1;
+	u->nshown = u->npane < fit ? u->npane : fit;
+	if (u->focus < u->first)
+		u->first = u->focus;
+	if (u->focus >= u->first + u->nshown)
+		u->first = u->focus + 1 - u->nshown;
+	if (u->first + u->nshown > u->npane)
+		u->first = u->npane - u->nshown;
+	w = (u->cols - (int)(u->nshown - 1)) / (int)u->nshown;
+	text_rows = u->rows - 2;
+	x = 0;
+	for (i = 0; i < u->npane; i++) {
+		struct ui_pane *p = &u->panes[i];
+		if (i < u->first || i >= u->first + u->nshown) {
+			p->w = 0;
+			continue;
+		}
+		p->x = x;
+		p->w = (i + 1 == u->first + u->nshown) ? u->cols - x : w;
+		if (p->w < 1)
+			p->w = 1;
+		x += p->w + 1;
+		view_resize(p->view, p->w, text_rows > 0 ? text_rows : 1);
+	}
+}
+
+void ui_focus(struct ui *u, size_t i)
+{
+	if (i >= u->npane)
+		return;
+	u->focus = i;
+	ui_place_panes(u);
+}
+
+static void ui_draw_status(struct ui *u)
+{
+	int y = u->rows - 1;
+	char left[600], right[128];
+	struct ui_pane *p = &u->panes[u->focus];
+	attr_t a = ui_attr(UI_STATUS);
+	int rw;
+
+	if (y < 0)
+		return;
+	move(y, 0);
+	attron(a);
+	for (int x = 0; x < u->cols; x++)
+		addch(' ');
+	attroff(a);
+	if (u->mode == UI_MODE_PROMPT) {
+		ui_prompt_draw(u, y);
+		return;
+	}
+	if (u->msg[0]) {
+		ui_put(y, 0, u->cols, u->msg, u->msg_error ? ui_attr(UI_ERROR) : a);
+		return;
+	}
+	snprintf(left, sizeof left, " %s", doc_path(p->doc));
+	if (u->npane > 1)
+		snprintf(left + strlen(left), sizeof left - strlen(left), "  [%zu/%zu]",
+			 u->focus + 1, u->npane);
+	if (u->sync)
+		snprintf(left + strlen(left), sizeof left - strlen(left), "  =sync");
+	snprintf(right, sizeof right, "/ search  Tab pane  ? help  q quit ");
+	rw = ui_text_width(right);
+	if (ui_text_width(left) + rw + 2 <= u->cols)
+		ui_put(y, u->cols - rw, rw, right, a);
+	else
+		rw = 0;
+	ui_put(y, 0, u->cols - rw, left, a);
+}
+
+static void ui_draw(struct ui *u)
+{
+	int y = 0, x = 0;
+	bool cursor = false;
+
+	erase();
+	if (u->mode == UI_MODE_HELP) {
+		ui_help_draw(u);
+	} else {
+		for (size_t i = u->first; i < u->first + u->nshown; i++) {
+			struct ui_pane *p = &u->panes[i];
+			ui_pane_draw(u, i, 0, u->rows - 1);
+			if (i + 1 < u->first + u->nshown && p->x + p->w < u->cols) {
+				attron(ui_attr(UI_SEP));
+				mvvline(0, p->x + p->w, ACS_VLINE, u->rows - 1);
+				attroff(ui_attr(UI_SEP));
+			}
+		}
+		cursor = ui_pane_cursor(u, u->focus, 0, &y, &x);
+	}
+	ui_draw_status(u);
+	if (u->mode == UI_MODE_PROMPT) {
+		getyx(stdscr, y, x);
+		cursor = true;
+	}
+	if (cursor && y < u->rows && x < u->cols) {
+		move(y, x);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* With synchronized scrolling, the other panes follow the one that moved. */
+static void ui_sync(struct ui *u, size_t moved, size_t old_top)
+{
+	struct view *v = u->panes[moved].view;
+	long rows;
+	size_t i;
+
+	if (!u->sync || u->npane < 2 || view_top(v) == old_top)
+		return;
+	if (view_rows_since(v, old_top, 2L * view_height(v) + 2, &rows)) {
+		for (i = 0; i < u->npane; i++)
+			if (i != moved)
+				view_scroll(u->panes[i].view, rows);
+		return;
+	}
+	/* A jump: the others go to the same place in proportion. */
+	size_t n = doc_size(u->panes[moved].doc);
+	double f = n ? (double)view_top(v) / (double)n : 0;
+	for (i = 0; i < u->npane; i++)
+		if (i != moved)
+			view_set_fraction(u->panes[i].view, f);
+}
+
+static void ui_mouse(struct ui *u)
+{
+	MEVENT ev;
+	size_t i;
+
+	if (getmouse(&ev) != OK)
+		return;
+	for (i = u->first; i < u->first + u->nshown; i++) {
+		struct ui_pane *p = &u->panes[i];
+		if (ev.x < p->x || ev.x >= p->x + p->w)
+			continue;
+		size_t old = view_top(p->view);
+		if (ev.bstate & BUTTON4_PRESSED) {
+			view_scroll(p->view, -3);
+		} else if (ev.bstate & BUTTON5_PRESSED) {
+			view_scroll(p->view, 3);
+		} else if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_RELEASED)) {
+			ui_focus(u, i);
+			if (ev.y >= 1 && ev.y < u->rows - 1)
+				view_goto(p->view, view_pos_at_cell(p->view, ev.y - 1, ev.x - p->x), false);
+		}
+		ui_sync(u, i, old);
+		return;
+	}
+}
+
+static void ui_dispatch(struct ui *u, int key)
+{
+	size_t i;
+	int c;
+
+	if (u->mode == UI_MODE_PROMPT) {
+		ui_prompt_key(u, key);
+		return;
+	}
+	if (u->mode == UI_MODE_HELP) {
+		ui_help_key(u, key);
+		return;
+	}
+	u->msg[0] = '\0';
+	if (key == UI_FN(KEY_MOUSE)) {
+		ui_mouse(u);
+		return;
+	}
+	for (i = 0; i < ui_nkeys; i++) {
+		for (c = 0; c < 10 && ui_keys[i].codes[c]; c++) {
+			if (ui_keys[i].codes[c] != key)
+				continue;
+			size_t f = u->focus;
+			size_t old = view_top(u->panes[f].view);
+			ui_keys[i].fn(u, key);
+			if (u->focus == f)
+				ui_sync(u, f, old);
+			return;
+		}
+	}
+	if (key != UI_FN(KEY_RESIZE))
+		ui_message(u, false, "no command on this key; ? shows the keys");
+}
+
+/* Hash the documents while nobody types; true when there is more to do. */
+static bool ui_idle(struct ui *u)
+{
+	for (size_t i = 0; i < u->npane; i++)
+		if (!doc_sha256(u->panes[i].doc)) {
+			doc_hash_step(u->panes[i].doc, UI_HASH_STEP);
+			return true;
+		}
+	return false;
+}
+
+static int ui_read_key(void)
+{
+	wint_t wc;
+	int r = get_wch(&wc);
+
+	if (r == ERR)
+		return -1;
+	if (r == KEY_CODE_YES)
+		return UI_FN((int)wc);
+	return (int)wc;
+}
+
+static SCREEN *ui_take_terminal(FILE **tty)
+{
+	SCREEN *scr;
+
+	*tty = NULL;
+	if (!isatty(STDOUT_FILENO)) {
+		util_error("standard output is not a terminal");
+		return NULL;
+	}
+	if (!isatty(STDIN_FILENO)) {
+		*tty = fopen("/dev/tty", "r");
+		if (!*tty) {
+			util_error("cannot open '/dev/tty': %s", strerror(errno));
+			return NULL;
+		}
+	}
+	scr = newterm(NULL, stdout, *tty ? *tty : stdin);
+	if (!scr) {
+		util_error("cannot use terminal '%s'", getenv("TERM") ? getenv("TERM") : "");
+		if (*tty)
+			fclose(*tty);
+		return NULL;
+	}
+	return scr;
+}
+
+int ui_run(struct doc **docs, size_t ndocs)
+{
+	struct ui u;
+	FILE *tty;
+	SCREEN *scr;
+	struct sigaction sa;
+	size_t i;
+
+	memset(&u, 0, sizeof u);
+	scr = ui_take_terminal(&tty);
+	if (!scr) {
+		fprintf(stderr, "gloss: %s\n", util_errmsg());
+		return 1;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = ui_on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = ui_on_interrupt;
+	sigaction(SIGINT, &sa, NULL);
+
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED | BUTTON4_PRESSED |
+			  BUTTON5_PRESSED,
+		  NULL);
+	mouseinterval(0);
+	ui_theme_init();
+
+	u.npane = ndocs;
+	u.panes = util_calloc(ndocs, sizeof *u.panes);
+	for (i = 0; i < ndocs; i++) {
+		struct ui_pane *p = &u.panes[i];
+		p->doc = docs[i];
+		p->view = view_new(doc_bytes(docs[i]), doc_size(docs[i]));
+		p->title = doc_title(docs[i], 400);
+		if (!p->title)
+			p->title = util_strdup(doc_name(docs[i]));
+		if (doc_is_binary(docs[i]) && !u.msg[0])
+			ui_message(&u, true, "'%s' looks like a binary file; control bytes show as ^X",
+				   doc_path(docs[i]));
+	}
+	ui_place_panes(&u);
+
+	while (!u.quit && !ui_stop_signal) {
+		int key;
+		ui_draw(&u);
+		timeout(ui_idle(&u) ? 0 : 500);
+		key = ui_read_key();
+		if (key < 0)
+			continue;
+		if (key == UI_FN(KEY_RESIZE))
+			ui_place_panes(&u);
+		ui_dispatch(&u, key);
+	}
+
+	endwin();
+	delscreen(scr);
+	if (tty)
+		fclose(tty);
+	for (i = 0; i < ndocs; i++) {
+		view_free(u.panes[i].view);
+		free(u.panes[i].title);
+	}
+	free(u.panes);
+	search_free(u.search);
+	if (ui_stop_signal) {
+		signal((int)ui_stop_signal, SIG_DFL);
+		raise((int)ui_stop_signal);
+	}
+	return 0;
+}

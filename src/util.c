@@ -1,0 +1,152 @@
+/*
+ * util.c: allocation that aborts on failure, the error message slot, and
+ * UTF-8 decoding with U+FFFD for ill-formed input.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gloss/util.h"
+
+static char util_msg[1024];
+
+static void util_oom(size_t n)
+{
+	fprintf(stderr, "gloss: out of memory (%zu bytes)\n", n);
+	abort();
+}
+
+void *util_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		util_oom(n);
+	return p;
+}
+
+void *util_calloc(size_t count, size_t size)
+{
+	void *p = calloc(count ? count : 1, size ? size : 1);
+	if (!p)
+		util_oom(count * size);
+	return p;
+}
+
+void *util_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		util_oom(n);
+	return q;
+}
+
+char *util_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(util_malloc(n), s, n);
+}
+
+void util_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(util_msg, sizeof util_msg, fmt, ap);
+	va_end(ap);
+}
+
+const char *util_errmsg(void)
+{
+	return util_msg;
+}
+
+int util_utf8_decode(const char *str, size_t n, uint32_t *cp, int *valid)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char c = s[0];
+	uint32_t v;
+	int len, i;
+	unsigned char lo = 0x80, hi = 0xBF;
+
+	*valid = 1;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+		v = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		v = c & 0x0F;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F; /* no surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		v = c & 0x07;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else {
+		goto bad1;
+	}
+	/* The maximal subpart: stop at the first byte that cannot continue. */
+	for (i = 1; i < len; i++) {
+		if ((size_t)i >= n || s[i] < lo || s[i] > hi) {
+			*cp = 0xFFFD;
+			*valid = 0;
+			return i;
+		}
+		v = (v << 6) | (s[i] & 0x3F);
+		lo = 0x80;
+		hi = 0xBF;
+	}
+	*cp = v;
+	return len;
+bad1:
+	*cp = 0xFFFD;
+	*valid = 0;
+	return 1;
+}
+
+int util_utf8_encode(uint32_t cp, char *out)
+{
+	unsigned char *o = (unsigned char *)out;
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xC0 | (cp >> 6));
+		o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xE0 | (cp >> 12));
+		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xF0 | (cp >> 18));
+	o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+size_t util_utf8_back(const char *s, size_t pos)
+{
+	size_t p = pos;
+	uint32_t cp;
+	int valid;
+
+	while (p > 0 && pos - p < 3 && ((unsigned char)s[p] & 0xC0) == 0x80)
+		p--;
+	/* Only a lead byte whose sequence really reaches pos owns it. */
+	if (p < pos && p + (size_t)util_utf8_decode(s + p, pos - p + 1, &cp, &valid) <= pos)
+		return pos;
+	return p;
+}

@@ -1,0 +1,178 @@
+"""Screen tests: run the real gloss in tmux on a private socket.
+
+A test is a function decorated with @test; run() runs them all and prints
+"ok - name" or "not ok - name: why" for each.  Waiting is always for a
+condition with a deadline, never a bare sleep.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+GLOSS = os.environ.get("GLOSS", os.path.abspath("gloss"))
+DEADLINE = float(os.environ.get("GLOSS_TEST_DEADLINE", "10"))
+_tests = []
+
+
+def test(fn):
+    _tests.append(fn)
+    return fn
+
+
+class Failure(Exception):
+    pass
+
+
+class Screen:
+    """One tmux server with one window running a command."""
+
+    count = 0
+
+    def __init__(self, args, width=120, height=30, env=None, cwd=None, shell=False):
+        Screen.count += 1
+        self.shell = shell
+        self.sock = "gloss-test-%d-%d" % (os.getpid(), Screen.count)
+        self.tmp = tempfile.mkdtemp(prefix="gloss-screen-")
+        base = {
+            "LC_ALL": "C.UTF-8",
+            "XDG_CACHE_HOME": os.path.join(self.tmp, "cache"),
+            "XDG_DATA_HOME": os.path.join(self.tmp, "data"),
+            "HOME": self.tmp,
+            # A sanitizer build writes its reports here; close() fails the test on any.
+            "ASAN_OPTIONS": "log_path=%s/san:abort_on_error=0" % self.tmp,
+            "UBSAN_OPTIONS": "log_path=%s/san:print_stacktrace=1" % self.tmp,
+        }
+        if env:
+            base.update(env)
+        envs = ["%s=%s" % (k, v) for k, v in base.items()]
+        if shell:
+            cmd = ["env"] + envs + ["sh"]
+        else:
+            cmd = ["env"] + envs + [GLOSS] + list(args)
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-x", str(width), "-y", str(height),
+                  "-s", "t", *( ["-c", cwd] if cwd else []), *cmd)
+        self.tmux("set-option", "-g", "remain-on-exit", "on")
+        self.tmux("set-option", "-g", "default-terminal", "screen-256color")
+
+    def tmux(self, *args, check=True):
+        r = subprocess.run(["tmux", "-u", "-L", self.sock] + list(args),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if check and r.returncode != 0:
+            raise Failure("tmux %s: %s" % (" ".join(args), r.stderr.strip()))
+        return r.stdout
+
+    def keys(self, *keys):
+        self.tmux("send-keys", "-t", "t", *keys)
+
+    def type(self, text):
+        self.tmux("send-keys", "-t", "t", "-l", text)
+
+    def text(self, colours=False):
+        args = ["capture-pane", "-p", "-t", "t"]
+        if colours:
+            args.append("-e")
+        return self.tmux(*args)
+
+    def lines(self):
+        return self.text().split("\n")
+
+    def fmt(self, f):
+        return self.tmux("display-message", "-p", "-t", "t", f).strip()
+
+    def cursor(self):
+        x, y = self.fmt("#{cursor_x} #{cursor_y}").split()
+        return int(x), int(y)
+
+    def dead(self):
+        return self.fmt("#{pane_dead}") == "1"
+
+    def status(self):
+        return int(self.fmt("#{pane_dead_status}") or "-1")
+
+    def resize(self, w, h):
+        self.tmux("resize-window", "-t", "t", "-x", str(w), "-y", str(h))
+
+    def wait(self, cond, what, deadline=DEADLINE):
+        """Wait until cond(self) is true; fail with the screen shown otherwise."""
+        end = time.monotonic() + deadline
+        while True:
+            try:
+                if cond(self):
+                    return
+            except Failure:
+                pass
+            if time.monotonic() > end:
+                raise Failure("timed out waiting for %s; screen:\n%s" % (what, self.text()))
+            time.sleep(0.02)
+
+    def wait_text(self, s, deadline=DEADLINE):
+        self.wait(lambda sc: s in sc.text(), repr(s), deadline)
+
+    def wait_gone(self, s, deadline=DEADLINE):
+        self.wait(lambda sc: s not in sc.text(), "%r to go" % s, deadline)
+
+    def wait_dead(self, deadline=DEADLINE):
+        self.wait(lambda sc: sc.dead(), "gloss to exit", deadline)
+
+    def close(self):
+        if not self.shell and not self.dead():
+            self.keys("q")
+            try:
+                self.wait_dead(deadline=3)
+            except Failure:
+                pass
+        self.tmux("kill-server", check=False)
+        reports = [f for f in os.listdir(self.tmp) if f.startswith("san.")]
+        text = ""
+        for f in reports:
+            with open(os.path.join(self.tmp, f), errors="replace") as fh:
+                text += fh.read()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        if reports:
+            raise Failure("sanitizer report:\n" + text[:4000])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, tb):
+        try:
+            self.close()
+        except Failure:
+            if kind is None:
+                raise
+
+
+def write(dirname, name, data):
+    path = os.path.join(dirname, name)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with open(path, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as f:
+        f.write(data)
+    return path
+
+
+def check(cond, why):
+    if not cond:
+        raise Failure(why)
+
+
+def run():
+    failed = 0
+    only = sys.argv[1:]
+    for fn in _tests:
+        if only and fn.__name__ not in only:
+            continue
+        try:
+            fn()
+            print("ok - %s" % fn.__name__, flush=True)
+        except Failure as e:
+            failed += 1
+            msg = str(e).replace("\n", "\n# ")
+            print("not ok - %s: %s" % (fn.__name__, msg), flush=True)
+        except Exception:
+            failed += 1
+            tb = traceback.format_exc().replace("\n", "\n# ")
+            print("not ok - %s: %s" % (fn.__name__, tb), flush=True)
+    return 1 if failed else 0

@@ -1,0 +1,320 @@
+"""Screen tests of the reader: panes, titles, movement, search, resize."""
+import os
+import re
+import signal
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Screen, check, run, test, write  # noqa: E402
+
+TMP = tempfile.mkdtemp(prefix="gloss-reader-")
+
+ALPHA = (
+    "Harbour fire closes the old quay\n"
+    "PORTVEL, March 3 — A fire at the old quay burned for six hours, "
+    "the harbour master said on Tuesday.\n"
+    "Nobody was hurt, according to the fire service.\n"
+    + "".join("Alpha paragraph %d tells what the witnesses saw at the quay.\n" % i
+              for i in range(1, 60))
+    + "The last line of alpha.\n"
+)
+BETA = (
+    "\n\nQuay blaze: what we know\n"
+    "PORTVEL — Flames reached the warehouse roof, Ms. Ødegård told reporters.\n"
+    + "".join("Beta line %d.\n" % i for i in range(1, 40))
+    + "Beta ends here.\n"
+)
+GAMMA = "".join("Gamma %d says the ÉCLAIR café on Rue Ŝtelo stayed open.\n" % i
+                for i in range(1, 30))
+
+A = write(TMP, "alpha.txt", ALPHA)
+B = write(TMP, "beta.txt", BETA)
+C = write(TMP, "gamma.txt", GAMMA)
+
+
+def title_row(sc):
+    return sc.lines()[0]
+
+
+@test
+def three_panes_with_titles():
+    with Screen([A, B, C], width=120, height=20) as sc:
+        sc.wait_text("Harbour fire closes the old quay")
+        top = title_row(sc)
+        check("Quay blaze: what we know" in top, "second title: %r" % top)
+        # gamma's first line is its title
+        check("Gamma 1 says the ÉCLAIR" in top, "third title: %r" % top)
+        check(re.search(r"\d+%", top), "percentage in title: %r" % top)
+        # equal widths with one-column separators
+        row = sc.lines()[2]
+        check(row.count("│") == 2, "two separators: %r" % row)
+        status = sc.lines()[-2]
+        check("alpha.txt" in status and "[1/3]" in status, "status: %r" % status)
+
+
+@test
+def tab_moves_focus():
+    with Screen([A, B, C], width=120, height=20) as sc:
+        sc.wait_text("[1/3]")
+        x0, _ = sc.cursor()
+        check(x0 < 40, "cursor starts in the first pane: %d" % x0)
+        sc.keys("Tab")
+        sc.wait_text("[2/3]")
+        sc.wait(lambda s: 40 <= s.cursor()[0] < 80, "cursor in the second pane")
+        sc.keys("BTab")
+        sc.wait_text("[1/3]")
+        sc.keys("3")
+        sc.wait_text("[3/3]")
+        sc.wait(lambda s: s.cursor()[0] >= 80, "cursor in the third pane")
+
+
+@test
+def tab_brings_hidden_panes_into_view():
+    with Screen([A, B, C], width=70, height=20) as sc:
+        sc.wait_text("Harbour fire")
+        check("Gamma" not in sc.text(), "only two panes fit in 70 columns")
+        sc.keys("3")
+        sc.wait(lambda s: "Gamma 1 says" in s.lines()[0], "third pane shown")
+        check("Harbour fire" not in sc.lines()[0], "first pane scrolled away")
+
+
+@test
+def G_shows_last_line_and_g_goes_back():
+    with Screen([A], width=80, height=20) as sc:
+        sc.wait_text("Harbour fire")
+        sc.keys("G")
+        sc.wait_text("The last line of alpha.")
+        lines = sc.lines()
+        check("The last line of alpha." in lines[-3], "last line at the bottom: %r" % lines[-3])
+        check("100%" in lines[0], "100%% at the end: %r" % lines[0])
+        x, y = sc.cursor()
+        check(y == 18, "cursor on the last line: %d" % y)
+        sc.keys("g")
+        sc.wait(lambda s: s.cursor() == (0, 1), "cursor back at the start")
+        check("Harbour fire closes" in sc.lines()[1], "top shown")
+
+
+@test
+def j_k_and_pages():
+    with Screen([A], width=80, height=12) as sc:
+        sc.wait_text("Harbour fire")
+        sc.keys("j", "j")
+        sc.wait(lambda s: s.cursor()[1] == 3, "cursor two rows down")
+        sc.keys("k")
+        sc.wait(lambda s: s.cursor()[1] == 2, "cursor one row up")
+        first = lambda s: s.lines()[1]
+        sc.keys("Space")
+        sc.wait(lambda s: "Alpha paragraph 5 " in first(s), "a page down (rows - 2)")
+        sc.keys("C-b")
+        sc.wait(lambda s: "Harbour fire closes" in first(s), "a page up")
+        sc.keys("C-d")
+        sc.wait(lambda s: "Alpha paragraph 2 " in first(s), "half a page down")
+        sc.keys("C-u")
+        sc.wait(lambda s: "Harbour fire closes" in first(s), "half a page up")
+
+
+@test
+def h_l_move_by_grapheme():
+    text = "e\u0301te\u0301 caf\u00e9 \u4e2d\u6587 end\n"
+    path = write(TMP, "graphemes.txt", text)
+    with Screen([path], width=40, height=6) as sc:
+        sc.wait_text("end")
+        sc.wait(lambda s: s.cursor() == (0, 1), "cursor at start")
+        sc.keys("l")
+        sc.wait(lambda s: s.cursor() == (1, 1), "one cell right after a combining pair")
+        sc.keys("l", "l", "l", "l", "l", "l", "l", "l")
+        # é t é space c a f é space 中 -> column of 中 is 9
+        sc.wait(lambda s: s.cursor() == (9, 1), "on the wide character")
+        sc.keys("l")
+        sc.wait(lambda s: s.cursor() == (11, 1), "wide character takes two cells")
+        sc.keys("h")
+        sc.wait(lambda s: s.cursor() == (9, 1), "back onto the wide character")
+
+
+@test
+def search_highlights_and_wraps():
+    with Screen([A, B], width=120, height=20) as sc:
+        sc.wait_text("Harbour fire")
+        sc.keys("/")
+        sc.type("WITNESSES")
+        sc.keys("Enter")
+        sc.wait_text("pattern not found: WITNESSES")
+        sc.keys("/")
+        sc.type("witnesses")
+        sc.keys("Enter")
+        sc.wait(lambda s: s.cursor()[1] > 1, "cursor moved to a match")
+        colours = sc.text(colours=True)
+        check("\x1b[43m" in colours or "\x1b[7m" in colours, "matches highlighted")
+        sc.keys("G", "n")
+        sc.wait_text("search hit BOTTOM, continuing at TOP")
+        sc.keys("N")
+        sc.wait_text("search hit TOP, continuing at BOTTOM")
+
+
+@test
+def search_folds_unicode_case():
+    with Screen([C], width=80, height=10) as sc:
+        sc.wait_text("Gamma 1")
+        sc.keys("/")
+        sc.type("éclair")
+        sc.keys("Enter")
+        sc.wait(lambda s: s.cursor() == (17, 1), "found ÉCLAIR")
+        sc.keys("/")
+        sc.type("ŝtelo")
+        sc.keys("Enter")
+        sc.wait(lambda s: s.cursor() == (36, 1), "found Ŝtelo")
+        sc.keys("n")
+        sc.wait(lambda s: s.cursor() == (36, 2), "next Ŝtelo")
+
+
+@test
+def resize_keeps_cursor_on_its_text():
+    with Screen([A, B], width=120, height=20) as sc:
+        sc.wait_text("Harbour fire")
+        sc.keys("/")
+        sc.type("paragraph 30 ")
+        sc.keys("Enter")
+        sc.wait(lambda s: s.cursor()[1] > 1, "cursor on a match")
+        sc.resize(50, 15)
+        sc.wait(lambda s: len(s.lines()[0].rstrip()) <= 50, "narrower screen")
+        x, y = sc.cursor()
+        row = sc.lines()[y]
+        check("paragraph 30" in row or "30" in row, "cursor row holds its text: %r" % row)
+        for w, h in ((1, 1), (2, 2), (5, 3), (400, 120), (30, 5)):
+            sc.resize(w, h)
+            sc.wait(lambda s: s.fmt("#{window_width}") == str(w), "width %d" % w)
+            check(not sc.dead(), "alive at %dx%d" % (w, h))
+        sc.resize(100, 20)
+        sc.keys("j")
+        sc.wait_text("alpha.txt")
+        check(not sc.dead(), "alive after all sizes")
+
+
+@test
+def escape_sequences_never_reach_the_terminal():
+    nasty = (b"Hostile document\n"
+             b"\x1b]0;HACKED-TITLE\x07\x1b]2;HACKED-TITLE\x1b\\"
+             b"\x1b[2J\x1b[31mRED\x1b[0m \x1b[?1049l \x1bc\n"
+             b"C1: \xc2\x9b31m and \xc2\x9d0;HACKED-TITLE\xc2\x9c\n"
+             b"bad bytes: \xff\xfe \xc3 end\n"
+             b"nul: a\x00b tab:\tX bell:\x07 cr-lf line\r\n"
+             b"lone\rcr and del \x7f\n")
+    path = write(TMP, "nasty.txt", nasty)
+    with Screen([path], width=100, height=12) as sc:
+        sc.tmux("select-pane", "-t", "t", "-T", "original-title")
+        sc.tmux("set-option", "-g", "allow-rename", "on")
+        sc.tmux("rename-window", "-t", "t", "original-name")
+        sc.wait_text("Hostile document")
+        text = sc.text()
+        check("^[]0;HACKED-TITLE^G" in text, "OSC shown as text: %r" % text)
+        check("^[[31mRED^[[0m" in text, "CSI shown as text")
+        check("<9B>" in text or "<U+009B>" in text, "C1 shown visibly")
+        check("\ufffd\ufffd" in text, "invalid bytes as U+FFFD")
+        check("a^@b" in text, "NUL shown")
+        check("tab:   X" in text or "tab:\tX" not in text, "tab expanded")
+        check("cr-lf line" in text and "line^M" not in text, "CRLF ends a line")
+        check("lone^Mcr" in text, "lone CR shown")
+        check("^?" in text, "DEL shown")
+        check(sc.fmt("#{pane_title}") == "original-title", "pane title untouched: %r" % sc.fmt("#{pane_title}"))
+        check(sc.fmt("#{window_name}") == "original-name", "window name untouched")
+        check(sc.fmt("#{alternate_on}") == "1", "still on the alternate screen")
+        colours = sc.text(colours=True)
+        check("\x1b[35m" in colours or "\x1b[1m" in colours, "controls in their own colour")
+
+
+@test
+def help_comes_from_the_key_table():
+    with Screen([A], width=100, height=40) as sc:
+        sc.wait_text("Harbour fire")
+        sc.keys("?")
+        sc.wait_text("gloss keys")
+        text = sc.text()
+        for k in ("Tab", "Shift-Tab", "j Down", "w", "(", "{", "Space PgDn Ctrl-f", "g Home",
+                  "G End", "/", "n", "N", "=", "q"):
+            check(k in text, "help names %r" % k)
+        sc.keys("q")
+        sc.wait_gone("gloss keys")
+        check(not sc.dead(), "q closes help, not gloss")
+        sc.keys("q")
+        sc.wait_dead()
+        check(sc.status() == 0, "exit status 0")
+
+
+@test
+def synchronized_scrolling():
+    with Screen([A, B], width=100, height=12) as sc:
+        sc.wait_text("Harbour fire")
+        sc.keys("=")
+        sc.wait_text("synchronized scrolling on")
+        sc.keys("C-d")
+        sc.wait_gone("Harbour fire closes the old quay\n")
+        sc.wait(lambda s: "PORTVEL — Flames" not in s.text(), "second pane followed")
+        sc.keys("=")
+        sc.wait_text("synchronized scrolling off")
+        before = sc.lines()[5][51:]
+        sc.keys("C-d")
+        sc.wait(lambda s: s.lines()[5][:50] != "", "first pane moved")
+        check(sc.lines()[5][51:] == before, "second pane stays when off")
+
+
+@test
+def no_color_uses_attributes():
+    with Screen([A], width=80, height=10, env={"NO_COLOR": "1"}) as sc:
+        sc.wait_text("Harbour fire")
+        sc.keys("/")
+        sc.type("quay")
+        sc.keys("Enter")
+        sc.wait(lambda s: s.cursor()[1] >= 1, "search done")
+        colours = sc.text(colours=True)
+        check(not re.search(r"\x1b\[(3|4)[0-7]m", colours), "no colour codes: %r" % colours[:300])
+        check(re.search(r"\x1b\[[0-9;]*[14][;m]", colours), "attributes used")
+
+
+@test
+def reads_standard_input():
+    with Screen([], width=80, height=10, shell=True) as sc:
+        sc.type("printf 'piped title\\nsecond line\\n' | %s -; echo EXIT=$?\n" % os.environ.get("GLOSS", "gloss"))
+        sc.wait_text("second line")
+        check("piped title" in sc.lines()[0], "title from stdin")
+        sc.keys("q")
+        sc.wait_text("EXIT=0")
+
+
+@test
+def suspend_and_resume():
+    with Screen([], width=80, height=10, shell=True) as sc:
+        sc.type("%s %s\n" % (os.environ.get("GLOSS", "gloss"), A))
+        sc.wait_text("Harbour fire")
+        sc.keys("C-z")
+        sc.wait_gone("Harbour fire")
+        sc.type("fg\n")
+        sc.wait_text("Harbour fire")
+        sc.keys("q")
+        sc.wait_gone("Harbour fire")
+
+
+def children(pid):
+    with open("/proc/%s/task/%s/children" % (pid, pid)) as f:
+        return f.read().split()
+
+
+@test
+def sigterm_and_sighup_restore_the_terminal():
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        with Screen([], width=80, height=10, shell=True) as sc:
+            sc.type("%s %s; echo DONE=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e icanon\n"
+                    % (os.environ.get("GLOSS", "gloss"), A))
+            sc.wait_text("Harbour fire")
+            kids = children(sc.fmt("#{pane_pid}"))
+            check(kids, "gloss has a pid")
+            os.kill(int(kids[0]), sig)
+            sc.wait_text("icanon")
+            after = sc.text().split("DONE=")[1]
+            check("echo" in after and "icanon" in after,
+                  "terminal sane after %s: %r" % (sig.name, after))
+            check(sc.fmt("#{alternate_on}") == "0", "left the alternate screen")
+
+
+if __name__ == "__main__":
+    sys.exit(run())

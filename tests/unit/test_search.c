@@ -1,0 +1,130 @@
+/* Unit tests for search: smartcase, case folding, directions, seams, cancel. */
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gloss/search.h"
+#include "t.h"
+
+static bool find(const char *pat, const char *text, size_t from, bool back, size_t *ms, size_t *me)
+{
+	struct search *q = search_new(pat);
+	bool r;
+	if (!q)
+		return false;
+	r = search_find(q, text, 0, strlen(text), from, back, ms, me, NULL, NULL);
+	search_free(q);
+	return r;
+}
+
+static void test_smartcase(void)
+{
+	size_t a, b;
+	const char *t = "The MILLION liters, a Million more, one million.";
+	T_ASSERT(find("million", t, 0, false, &a, &b));
+	T_EQ_INT(a, 4);
+	T_EQ_INT(b, 11);
+	T_ASSERT(find("Million", t, 0, false, &a, &b));
+	T_EQ_INT(a, 22);
+	T_ASSERT(!find("MILLIONS", t, 0, false, &a, &b));
+	struct search *q = search_new("abc");
+	T_ASSERT(q && !search_exact(q));
+	search_free(q);
+	q = search_new("aBc");
+	T_ASSERT(q && search_exact(q));
+	T_EQ_STR(search_pattern(q), "aBc");
+	search_free(q);
+}
+
+static void test_unicode_folding(void)
+{
+	size_t a, b;
+	const char *t = "Frau M\xc3\x9cLLER wohnt in der Hauptstra\xc3\x9f" "e 5.";
+	T_ASSERT(find("m\xc3\xbcller", t, 0, false, &a, &b)); /* müller finds MÜLLER */
+	T_EQ_INT(a, 5);
+	T_EQ_INT(b, 12);
+	T_ASSERT(find("hauptstrasse", t, 0, false, &a, &b)); /* ß folds to ss */
+	T_EQ_INT(a, 26);
+	T_EQ_INT(b, 26 + 12);
+	/* Greek final sigma and capital sigma fold alike. */
+	T_ASSERT(find("\xcf\x83", "\xce\xa3\xce\x91", 0, false, &a, &b));
+	T_EQ_INT(a, 0);
+	/* A match never ends inside one character's folding. */
+	T_ASSERT(!find("s", "\xc3\x9f", 0, false, &a, &b));
+}
+
+static void test_directions_and_bounds(void)
+{
+	size_t a, b;
+	const char *t = "cat dog cat dog cat";
+	T_ASSERT(find("cat", t, 1, false, &a, &b));
+	T_EQ_INT(a, 8);
+	T_ASSERT(find("cat", t, 8, true, &a, &b));
+	T_EQ_INT(a, 0);
+	T_ASSERT(find("cat", t, 19, true, &a, &b));
+	T_EQ_INT(a, 16);
+	T_ASSERT(!find("cat", t, 17, false, &a, &b));
+	T_ASSERT(find("CAT", "a CAT", 0, false, &a, &b));
+	T_ASSERT(find("CAT", "a CAT", 5, true, &a, &b));
+	T_EQ_INT(a, 2);
+	/* lo and hi limit the search. */
+	struct search *q = search_new("dog");
+	T_ASSERT(!search_find(q, t, 0, 6, 0, false, &a, &b, NULL, NULL));
+	T_ASSERT(search_find(q, t, 0, 7, 0, false, &a, &b, NULL, NULL));
+	search_free(q);
+}
+
+static void test_bad_patterns_and_bytes(void)
+{
+	size_t a, b;
+	T_ASSERT(search_new("") == NULL);
+	T_ASSERT(search_new("\xff") == NULL);
+	/* Ill-formed bytes in the document never match, and do not stop the search. */
+	T_ASSERT(find("ab", "\xff\xfe" "ab", 0, false, &a, &b));
+	T_EQ_INT(a, 2);
+	T_ASSERT(find("x", "\xc3x", 0, false, &a, &b));
+	T_EQ_INT(a, 1);
+	/* An exact pattern matches on code point boundaries only. */
+	T_ASSERT(!find("\xa9", "\xc3\xa9", 0, false, &a, &b)); /* refused as a pattern anyway */
+}
+
+static bool cancel_now(void *arg)
+{
+	(*(int *)arg)++;
+	return true;
+}
+
+static void test_big_buffer_seams_and_cancel(void)
+{
+	size_t n = 10u << 20, a, b;
+	char *s = malloc(n);
+	T_ASSERT(s);
+	memset(s, 'x', n);
+	/* Straddle the 4 MiB and 8 MiB steps in which the search looks at the text. */
+	memcpy(s + (4u << 20) - 3, "NEEDLE", 6);
+	memcpy(s + (8u << 20) - 2, "needle", 6);
+	struct search *exact = search_new("NEEDLE"), *folded = search_new("needle");
+	T_ASSERT(search_find(exact, s, 0, n, 0, false, &a, &b, NULL, NULL));
+	T_EQ_INT(a, (4u << 20) - 3);
+	T_ASSERT(search_find(folded, s, 0, n, a + 1, false, &a, &b, NULL, NULL));
+	T_EQ_INT(a, (8u << 20) - 2);
+	T_ASSERT(search_find(folded, s, 0, n, n, true, &a, &b, NULL, NULL));
+	T_EQ_INT(a, (8u << 20) - 2);
+	int calls = 0;
+	T_ASSERT(!search_find(exact, s, 0, n, 0, false, &a, &b, cancel_now, &calls));
+	T_ASSERT(calls == 1);
+	search_free(exact);
+	search_free(folded);
+	free(s);
+}
+
+int main(void)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	T_RUN(test_smartcase);
+	T_RUN(test_unicode_folding);
+	T_RUN(test_directions_and_bounds);
+	T_RUN(test_bad_patterns_and_bytes);
+	T_RUN(test_big_buffer_seams_and_cancel);
+	T_DONE();
+}
