@@ -80,7 +80,7 @@ check-only: $(BUILD)/gloss $(UNIT_BIN)
 	@GLOSS=$(BUILD)/gloss BUILD=$(BUILD) sh tests/run
 
 bench: deps
-	@$(MAKE) --no-print-directory SANITIZE=0 gloss build/rel/libgloss.a
+	@$(MAKE) --no-print-directory SANITIZE=0 build/rel/gloss build/rel/libgloss.a
 	$(CC) $(STD) $(WARN) -Iinclude $(CFLAGS) -o build/rel/bench_view bench/bench_view.c build/rel/libgloss.a $(MODEL_LIBS)
 	@GLOSS=build/rel/gloss BENCH_VIEW=build/rel/bench_view python3 bench/run
 

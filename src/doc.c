@@ -107,6 +107,26 @@ static void advise_willneed(const struct doc *d, size_t off, size_t len)
 	posix_madvise((char *)d->map + start, end - start, POSIX_MADV_WILLNEED);
 }
 
+/*
+ * Let go of the pages of bytes [off, off + len) once hashed: they stay in
+ * the page cache, but not in this process's resident memory, so hashing a
+ * 1 GB file does not make gloss look 1 GB large.  Pages the screen shows
+ * come back on the next read.
+ */
+static void advise_done(const struct doc *d, size_t off, size_t len)
+{
+	size_t start, end, page = (size_t)page_size();
+
+	if (!d->map || len == 0)
+		return;
+	start = (size_t)(d->bytes - (const char *)d->map) + off;
+	end = start + len;
+	start = (start + page - 1) / page * page;
+	end -= end % page;
+	if (end > start)
+		madvise((char *)d->map + start, end - start, MADV_DONTNEED);
+}
+
 /* The cache key of a stat() result; false when its mtime does not fit in nanoseconds. */
 static bool key_of(const struct stat *st, struct doc_key *k)
 {
@@ -696,6 +716,7 @@ bool doc_hash_step(struct doc *d, size_t budget)
 		/* Let the next step's pages be read while this one is hashed. */
 		advise_willneed(d, d->hashed + n, n);
 		sha256_update(&d->ctx, d->bytes + d->hashed, n);
+		advise_done(d, d->hashed, n);
 		d->hashed += n;
 	}
 	if (d->hashed < d->size)

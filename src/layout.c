@@ -515,6 +515,8 @@ struct cache_node {
 
 struct layout_cache {
 	size_t max, count;
+	size_t bytes;      /* memory held by the cached layouts */
+	size_t free;       /* first free node, linked through next; NONE when none */
 	struct cache_node *nodes;
 	size_t *slots;
 	size_t mask;
@@ -538,7 +540,7 @@ struct layout_cache *layout_cache_new(size_t max_units)
 	c->nodes = util_calloc(c->max, sizeof *c->nodes);
 	c->slots = util_calloc(cap, sizeof *c->slots);
 	c->mask = cap - 1;
-	c->head = c->tail = NONE;
+	c->head = c->tail = c->free = NONE;
 	return c;
 }
 
@@ -546,11 +548,24 @@ void layout_cache_clear(struct layout_cache *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->count; i++)
+	for (i = 0; i < c->count; i++) {
 		layout_free(c->nodes[i].l);
+		c->nodes[i].l = NULL;
+	}
 	memset(c->slots, 0, (c->mask + 1) * sizeof *c->slots);
 	c->count = 0;
-	c->head = c->tail = NONE;
+	c->bytes = 0;
+	c->head = c->tail = c->free = NONE;
+}
+
+size_t layout_cache_bytes(const struct layout_cache *c)
+{
+	return c->bytes;
+}
+
+static size_t cache_cost(const struct layout *l)
+{
+	return sizeof *l + l->nrow * sizeof *l->rows + l->nglyph * sizeof *l->glyphs;
 }
 
 void layout_cache_free(struct layout_cache *c)
@@ -638,6 +653,18 @@ static const struct layout *cache_hit(struct layout_cache *c, size_t slot)
 	return c->nodes[x].l;
 }
 
+/* Forget node x: its slot, its place in the order and its layout. */
+static void cache_drop(struct layout_cache *c, size_t x)
+{
+	struct cache_node *nd = &c->nodes[x];
+
+	cache_slot_delete(c, cache_slot(c, nd->start, nd->width));
+	cache_unlink(c, x);
+	c->bytes -= cache_cost(nd->l);
+	layout_free(nd->l);
+	nd->l = NULL;
+}
+
 const struct layout *layout_cache_get(struct layout_cache *c, const char *s, size_t n,
 				      size_t start, int width)
 {
@@ -655,21 +682,29 @@ const struct layout *layout_cache_get(struct layout_cache *c, const char *s, siz
 		if (c->slots[slot])
 			return cache_hit(c, slot);
 	}
-	if (c->count < c->max) {
+	if (c->free != NONE) {
+		x = c->free;
+		c->free = c->nodes[x].next;
+	} else if (c->count < c->max) {
 		x = c->count++;
 	} else {
 		x = c->tail;
-		nd = &c->nodes[x];
-		cache_slot_delete(c, cache_slot(c, nd->start, nd->width));
-		cache_unlink(c, x);
-		layout_free(nd->l);
+		cache_drop(c, x);
 		slot = cache_slot(c, st, width); /* the deletion may have moved it */
 	}
 	nd = &c->nodes[x];
 	nd->start = st;
 	nd->width = width;
 	nd->l = layout_make(s, st, en, width);
+	c->bytes += cache_cost(nd->l);
 	c->slots[slot] = x + 1;
 	cache_push_front(c, x);
+	/* Huge windows are costly: past the budget, drop the oldest but this one. */
+	while (c->bytes > LAYOUT_CACHE_BYTES && c->tail != x) {
+		size_t t = c->tail;
+		cache_drop(c, t);
+		c->nodes[t].next = c->free;
+		c->free = t;
+	}
 	return nd->l;
 }

@@ -24,6 +24,7 @@ struct view {
 	struct view_pos top;
 	size_t cursor;
 	int want_col; /* the column j and k keep; -1: take the cursor's */
+	bool sized;   /* resized once: before that nothing is laid out */
 };
 
 static const struct layout *view_layout(struct view *v, size_t unit)
@@ -160,7 +161,12 @@ static struct view_pos view_max_top(struct view *v)
 
 static void view_clamp_top(struct view *v)
 {
-	struct view_pos m = view_max_top(v);
+	struct view_pos p = v->top, m;
+
+	/* Usually the screen fills from the top: then the end need not be laid out. */
+	if (view_row_walk(v, &p, v->height - 1) == v->height - 1)
+		return;
+	m = view_max_top(v);
 	if (view_pos_cmp(v->top, m) > 0)
 		v->top = m;
 }
@@ -220,7 +226,7 @@ void view_free(struct view *v)
 
 void view_resize(struct view *v, int width, int height)
 {
-	size_t top = view_top(v);
+	size_t top = v->sized ? view_top(v) : 0;
 
 	if (width < 1)
 		width = 1;
@@ -230,6 +236,7 @@ void view_resize(struct view *v, int width, int height)
 		layout_cache_clear(v->lc);
 	v->width = width;
 	v->height = height;
+	v->sized = true;
 	v->top = view_pos_of(v, top);
 	v->cursor = view_snap(v, v->cursor);
 	view_clamp_top(v);
@@ -315,15 +322,15 @@ bool view_step(struct view *v, int dir)
 
 long view_scroll(struct view *v, long rows)
 {
-	struct view_pos m, c;
+	struct view_pos c;
 	long done = 0, r;
 
 	if (rows > 0) {
-		m = view_max_top(v);
-		while (rows > 0 && view_pos_cmp(v->top, m) < 0 && view_row_next(v, &v->top)) {
-			rows--;
-			done++;
-		}
+		/* As far as rows remain below the bottom row: no need to lay out the end. */
+		struct view_pos p = v->top;
+		long below = view_row_walk(v, &p, v->height - 1 + rows) - (v->height - 1);
+		if (below > 0)
+			done = view_row_walk(v, &v->top, below < rows ? below : rows);
 	} else {
 		done = view_row_walk(v, &v->top, rows);
 	}

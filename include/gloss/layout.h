@@ -117,8 +117,11 @@ const char *layout_glyph_text(const char *s, const struct layout *l,
  * what a pane shows are kept, so drawing a screen does not wrap it again.
  * The cache owns every layout it returns; a returned layout stays valid until
  * max_units further layout_cache_get() calls, or layout_cache_clear(), on the
- * same cache (least recently used layouts are dropped first).
+ * same cache, or until the layouts got after it hold more than
+ * LAYOUT_CACHE_BYTES of memory (least recently used layouts are dropped
+ * first).  A screen's worth of layouts is far below that budget.
  */
+#define LAYOUT_CACHE_BYTES (16u << 20)
 struct layout_cache;
 struct layout_cache *layout_cache_new(size_t max_units);
 void layout_cache_free(struct layout_cache *c);
@@ -130,5 +133,7 @@ void layout_cache_free(struct layout_cache *c);
 const struct layout *layout_cache_get(struct layout_cache *c, const char *s, size_t n,
 				      size_t start, int width);
 void layout_cache_clear(struct layout_cache *c);
+/* The memory the cached layouts hold, in bytes. */
+size_t layout_cache_bytes(const struct layout_cache *c);
 
 #endif

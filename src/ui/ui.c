@@ -20,7 +20,8 @@
 #include "internal.h"
 
 #define UI_MIN_PANE 30
-#define UI_HASH_STEP (8u << 20)
+/* Small enough that a key typed during a step waits a few milliseconds at most. */
+#define UI_HASH_STEP (1u << 20)
 
 static volatile sig_atomic_t ui_stop_signal;
 
@@ -29,6 +30,18 @@ static volatile sig_atomic_t ui_interrupt;
 static void ui_on_stop(int sig)
 {
 	ui_stop_signal = sig;
+}
+
+/* A mapped document cut short by another program faults when read past its
+ * new end; nothing can be shown from it any more, so leave cleanly. */
+static void ui_on_bus(int sig)
+{
+	static const char msg[] = "gloss: a document was truncated while it was open\n";
+	(void)sig;
+	endwin();
+	if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0)
+		_exit(1);
+	_exit(1);
 }
 
 static void ui_on_interrupt(int sig)
@@ -312,15 +325,13 @@ static void ui_dispatch(struct ui *u, int key)
 		ui_message(u, false, "no command on this key; ? shows the keys");
 }
 
-/* Hash the documents while nobody types; true when there is more to do. */
-static bool ui_idle(struct ui *u)
+/* The document still to be hashed while nobody types, or NULL. */
+static struct doc *ui_idle_work(struct ui *u)
 {
 	for (size_t i = 0; i < u->npane; i++)
-		if (!doc_sha256(u->panes[i].doc)) {
-			doc_hash_step(u->panes[i].doc, UI_HASH_STEP);
-			return true;
-		}
-	return false;
+		if (!doc_sha256(u->panes[i].doc))
+			return u->panes[i].doc;
+	return NULL;
 }
 
 static int ui_read_key(void)
@@ -381,6 +392,8 @@ int ui_run(struct doc **docs, size_t ndocs)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = ui_on_interrupt;
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = ui_on_bus;
+	sigaction(SIGBUS, &sa, NULL);
 
 	cbreak();
 	noecho();
@@ -408,16 +421,25 @@ int ui_run(struct doc **docs, size_t ndocs)
 	}
 	ui_place_panes(&u);
 
+	bool dirty = true;
 	while (!u.quit && !ui_stop_signal) {
+		struct doc *work;
 		int key;
-		ui_draw(&u);
-		timeout(ui_idle(&u) ? 0 : 500);
+		if (dirty)
+			ui_draw(&u);
+		dirty = false;
+		work = ui_idle_work(&u);
+		timeout(work ? 0 : 500);
 		key = ui_read_key();
-		if (key < 0)
+		if (key < 0) {
+			if (work)
+				doc_hash_step(work, UI_HASH_STEP);
 			continue;
+		}
 		if (key == UI_FN(KEY_RESIZE))
 			ui_place_panes(&u);
 		ui_dispatch(&u, key);
+		dirty = true;
 	}
 
 	endwin();

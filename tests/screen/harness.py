@@ -87,10 +87,9 @@ class Screen:
         return int(x), int(y)
 
     def dead(self):
+        # tmux does not always reap its child at once: an exit status is best
+        # read from a shell (shell=True and "; echo STATUS=$?").
         return self.fmt("#{pane_dead}") == "1"
-
-    def status(self):
-        return int(self.fmt("#{pane_dead_status}") or "-1")
 
     def resize(self, w, h):
         self.tmux("resize-window", "-t", "t", "-x", str(w), "-y", str(h))
@@ -107,6 +106,11 @@ class Screen:
             if time.monotonic() > end:
                 raise Failure("timed out waiting for %s; screen:\n%s" % (what, self.text()))
             time.sleep(0.02)
+
+    def press(self, *keys, to, what):
+        """Type keys and wait for the cursor to reach the cell to = (x, y)."""
+        self.keys(*keys)
+        self.wait(lambda sc: sc.cursor() == to, "%s: cursor at %r" % (what, to))
 
     def wait_text(self, s, deadline=DEADLINE):
         self.wait(lambda sc: s in sc.text(), repr(s), deadline)

@@ -853,6 +853,36 @@ static void test_cache_stress(void)
 	free(s);
 }
 
+/* Windows of a huge line are costly: the cache keeps within its byte budget. */
+static void test_cache_byte_budget(void)
+{
+	size_t n = 8u << 20, i, start = 0, st, en, got = 0;
+	char *s = malloc(n);
+	struct layout_cache *c = layout_cache_new(1000);
+	const struct layout *prev = NULL;
+
+	T_ASSERT(s);
+	for (i = 0; i < n; i++)
+		s[i] = (i % 9 == 8) ? ' ' : 'a' + (char)(i % 9);
+	while (start < n) {
+		const struct layout *l = layout_cache_get(c, s, n, start, 80);
+		layout_unit(s, n, start, &st, &en);
+		T_EQ_INT(l->start, st);
+		/* The one got just before is still there (a screen spans two units). */
+		if (prev)
+			T_ASSERT(layout_cache_get(c, s, n, prev->start, 80) == prev);
+		T_ASSERT(layout_cache_bytes(c) <= LAYOUT_CACHE_BYTES + (4u << 20));
+		prev = layout_cache_get(c, s, n, start, 80);
+		start = en;
+		got++;
+	}
+	T_ASSERT(got > 100);
+	layout_cache_clear(c);
+	T_EQ_INT(layout_cache_bytes(c), 0);
+	layout_cache_free(c);
+	free(s);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -882,5 +912,6 @@ int main(void)
 	T_RUN(test_cache_hits);
 	T_RUN(test_cache_eviction);
 	T_RUN(test_cache_stress);
+	T_RUN(test_cache_byte_budget);
 	T_DONE();
 }
