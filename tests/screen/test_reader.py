@@ -335,6 +335,31 @@ def sentences_and_paragraphs():
         sc.press("b", to=(5, 1), what="b: start of the previous word")
 
 
+def cells(text):
+    """Display cells of a captured row, as tmux lays it out."""
+    import unicodedata
+    n = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return n
+
+
+@test
+def wide_characters_are_never_cut_at_the_pane_edge():
+    wide = "".join("中文字%d😀 漢字かな交じり文、全角ＡＢＣ。" % i for i in range(8)) + "\n"
+    path = write(TMP, "wide.txt", "Wide\n" + wide * 3)
+    for width in (61, 62, 63):
+        with Screen([path, B], width=width, height=12) as sc:
+            sc.wait_text("Wide")
+            seps = set()
+            for row in sc.lines()[1:-2]:
+                if "│" in row:
+                    seps.add(cells(row.split("│")[0]))
+            check(len(seps) == 1, "separator in one column at width %d: %r" % (width, seps))
+
+
 @test
 def monochrome_terminal_uses_attributes():
     with Screen([A], width=80, height=10, env={"TERM": "vt100"}) as sc:
