@@ -12,7 +12,9 @@ WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototype
 CURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 ALL_CFLAGS = $(STD) $(WARN) -Iinclude $(CFLAGS)
-MODEL_LIBS = -lunistring
+SQLITE_CFLAGS := $(shell $(PKG_CONFIG) --cflags sqlite3 2>/dev/null)
+SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3)
+MODEL_LIBS = -lunistring $(SQLITE_LIBS)
 
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -57,6 +59,11 @@ $(BUILD)/ui/%.o: src/ui/%.c $(HEADERS)
 $(BUILD)/main.o: src/main.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CURSES_CFLAGS) -Isrc/ui -c -o $@ $<
+
+# Only the store sees SQLite.
+$(BUILD)/store.o: src/store.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SQLITE_CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(@D)

@@ -9,12 +9,14 @@
 #include <stddef.h>
 
 struct doc;
+struct store;
 
 /*
- * Take the terminal and run until the user quits.  docs[0..ndocs) stay owned
- * by the caller and must outlive the call.  Keys are read from the terminal
- * even when standard input is a document.  Returns the exit status.
+ * Take the terminal and run until the user quits.  docs[0..ndocs) and st
+ * stay owned by the caller and must outlive the call.  Keys are read from
+ * the terminal even when standard input is a document.  Returns the exit
+ * status.
  */
-int ui_run(struct doc **docs, size_t ndocs);
+int ui_run(struct doc **docs, size_t ndocs, struct store *st);
 
 #endif

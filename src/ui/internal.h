@@ -8,10 +8,16 @@
 #include <curses.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct doc;
 struct view;
 struct search;
+struct store;
+struct store_ann;
+struct store_tag;
+struct spans;
+struct edit;
 
 /* Function keys are kept apart from characters: curses codes shifted past Unicode. */
 #define UI_FN(k) ((k) + 0x200000)
@@ -28,13 +34,17 @@ enum ui_role {
 	UI_SEP,
 	UI_ERROR,
 	UI_HELP_KEY,
+	UI_SELECTION,
 	UI_NROLES
 };
 
 enum ui_mode {
 	UI_MODE_READ,
-	UI_MODE_PROMPT,
+	UI_MODE_PROMPT,   /* '/' search or ':' command, on the status line */
 	UI_MODE_HELP,
+	UI_MODE_MENU,     /* choosing a tag (t) */
+	UI_MODE_LIST,     /* the list of annotations (L) */
+	UI_MODE_NOTE,     /* editing a note (i) */
 };
 
 struct ui_pane {
@@ -42,6 +52,23 @@ struct ui_pane {
 	struct view *view;   /* owned */
 	char *title;         /* owned, safe to print */
 	int x, w;            /* columns, when shown */
+	int64_t docid;       /* the store's document, -1 until its SHA-256 is known */
+	bool restored;       /* the saved cursor was looked for */
+	struct store_ann *anns; /* owned: the document's annotations */
+	size_t nann;
+	struct spans *spans; /* owned: anns indexed by span; an item's id is its anns index */
+	size_t claims, sources, unsourced;
+	long cur;            /* spans index chosen with ] or [, -1 for none */
+	size_t cur_at;       /* the cursor when cur was chosen: moving away forgets it */
+	bool selecting;      /* v: a selection runs from sel_from to the cursor */
+	size_t sel_from;
+};
+
+/* One entry of the list of annotations (L). */
+struct ui_item {
+	size_t pane;
+	size_t ann;          /* index into that pane's anns */
+	char *line;          /* what the list shows, safe to print; owned */
 };
 
 struct ui {
@@ -60,6 +87,21 @@ struct ui {
 	char msg[512];
 	bool msg_error;
 	bool quit;
+	struct store *store;      /* borrowed */
+	struct store_tag *tags;   /* owned */
+	size_t ntags;
+	int64_t link_from;        /* a: the annotation a link starts from, 0 for none */
+	size_t menu_at;           /* t: the tag chosen in the menu */
+	struct edit *note;        /* i: the note being edited, owned */
+	int64_t note_ann;
+	bool note_alt;            /* i: Esc came just before: an Enter is Alt-Enter */
+	struct ui_item *items;    /* L: every annotation, owned */
+	size_t nitems;
+	size_t *shown;            /* L: indexes into items that pass the filter, owned */
+	size_t nshown_items;
+	size_t list_at, list_top;
+	char filter[256];
+	size_t filter_len;
 };
 
 /* One key binding; the dispatcher and the help screen read the same table. */
@@ -76,6 +118,10 @@ extern const size_t ui_nkeys;
 /* theme.c */
 void ui_theme_init(void);
 attr_t ui_attr(enum ui_role role);
+/* How an annotation of this tag shows; depth is how many annotations cover the text. */
+attr_t ui_tag_attr(const struct store_tag *t, size_t depth);
+/* The colour names a tag may take; NULL-terminated. */
+extern const char *const ui_colours[];
 
 /* ui.c */
 void ui_message(struct ui *u, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -96,9 +142,56 @@ bool ui_pane_cursor(struct ui *u, size_t i, int top, int *y, int *x);
 void ui_search_run(struct ui *u, bool backward);
 
 /* prompt.c */
+/* A key that types text: printable, not a control. */
+bool ui_is_text_key(int key);
+/* Edit a one-line UTF-8 buffer (Backspace, Ctrl-U, typing); true when it changed. */
+bool ui_line_key(char *buf, size_t *len, size_t size, int key);
 void ui_prompt_open(struct ui *u, int kind);
 void ui_prompt_key(struct ui *u, int key);
 void ui_prompt_draw(struct ui *u, int y);
+
+/* annot.c: annotations of the panes and the commands on them */
+void ui_annot_identify(struct ui *u, size_t i, bool now);
+void ui_annot_reload(struct ui *u);
+void ui_annot_save_cursors(struct ui *u);
+/* The annotation under the cursor of pane i: index into its anns, or -1. */
+long ui_annot_under(struct ui *u, size_t i);
+/* The selection of pane i as [*a, *b); false when none. */
+bool ui_selection(struct ui *u, size_t i, size_t *a, size_t *b);
+bool ui_annot_key(struct ui *u, int key);
+const struct store_tag *ui_tag_of(struct ui *u, int64_t id);
+void ui_k_select(struct ui *u, int key);
+void ui_k_escape(struct ui *u, int key);
+void ui_k_claim(struct ui *u, int key);
+void ui_k_source(struct ui *u, int key);
+void ui_k_menu(struct ui *u, int key);
+void ui_k_next_ann(struct ui *u, int key);
+void ui_k_link(struct ui *u, int key);
+void ui_k_enter(struct ui *u, int key);
+void ui_k_note(struct ui *u, int key);
+void ui_k_delete(struct ui *u, int key);
+void ui_k_undo(struct ui *u, int key);
+void ui_k_command(struct ui *u, int key);
+void ui_k_list(struct ui *u, int key);
+void ui_annot_describe(struct ui *u, char *buf, size_t size);
+void ui_tag_with(struct ui *u, size_t tag);
+void ui_command(struct ui *u, const char *line);
+void ui_menu_key(struct ui *u, int key);
+void ui_menu_draw(struct ui *u);
+
+/* list.c */
+/* s made printable on one line in out: at most max_cp code points, controls
+ * and line ends as spaces, an ellipsis when cut. */
+void ui_flat(const char *s, size_t max_cp, char *out, size_t size);
+void ui_list_open(struct ui *u);
+void ui_list_key(struct ui *u, int key);
+void ui_list_draw(struct ui *u);
+void ui_list_close(struct ui *u);
+
+/* note.c */
+void ui_note_open(struct ui *u, int64_t ann, const char *text);
+void ui_note_key(struct ui *u, int key);
+void ui_note_draw(struct ui *u);
 
 /* help.c */
 void ui_help_open(struct ui *u);

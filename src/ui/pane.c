@@ -11,6 +11,8 @@
 #include "gloss/doc.h"
 #include "gloss/layout.h"
 #include "gloss/search.h"
+#include "gloss/spans.h"
+#include "gloss/store.h"
 #include "gloss/util.h"
 #include "gloss/view.h"
 #include "internal.h"
@@ -98,7 +100,7 @@ static void ui_draw_glyph(int y, int x, const char *text, attr_t a)
 static void ui_draw_title(struct ui_pane *p, bool focus, int y)
 {
 	attr_t a = ui_attr(focus ? UI_TITLE_FOCUS : UI_TITLE);
-	char pct[16];
+	char pct[96];
 	int pw, x;
 
 	move(y, p->x);
@@ -106,8 +108,15 @@ static void ui_draw_title(struct ui_pane *p, bool focus, int y)
 	for (x = 0; x < p->w; x++)
 		addch(' ');
 	attroff(a);
-	snprintf(pct, sizeof pct, " %d%% ", view_percent(p->view));
-	pw = (int)strlen(pct);
+	/* The weak spots at a glance: claims, sources, claims with no source. */
+	int pc = view_percent(p->view);
+	if (!p->claims && !p->sources)
+		snprintf(pct, sizeof pct, " %d%% ", pc);
+	else if (snprintf(pct, sizeof pct, " %zu claim%s %zu source%s %zu unsourced %d%% ", p->claims,
+			  p->claims == 1 ? "" : "s", p->sources, p->sources == 1 ? "" : "s",
+			  p->unsourced, pc) + 12 > p->w)
+		snprintf(pct, sizeof pct, " %zuc %zus %zu? %d%% ", p->claims, p->sources, p->unsourced, pc);
+	pw = ui_text_width(pct);
 	if (pw + 4 > p->w)
 		pw = 0;
 	ui_put(y, p->x + 1, p->w - pw - 1, p->title, a);
@@ -121,7 +130,8 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height)
 	struct view_row rows[UI_MAX_ROWS];
 	struct ui_spans m = {0};
 	const char *s = doc_bytes(p->doc);
-	size_t nrow, r, k = 0;
+	size_t nrow, r, k = 0, sa = 0, sb = 0;
+	bool sel;
 	char buf[64];
 
 	if (height < 1 || p->w < 1)
@@ -131,6 +141,7 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height)
 		return;
 	nrow = view_screen(p->view, rows, height - 1 < UI_MAX_ROWS ? (size_t)height - 1 : UI_MAX_ROWS);
 	ui_find_matches(u, p, rows, nrow, &m);
+	sel = ui_selection(u, i, &sa, &sb);
 	for (r = 0; r < nrow; r++) {
 		const struct layout *l = rows[r].layout;
 		const struct layout_row *lr = &l->rows[rows[r].row];
@@ -148,8 +159,19 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height)
 			default:
 				a = ui_attr(UI_TEXT);
 			}
-			if (ui_in_spans(&m, &k, l->start + gl->off))
+			size_t pos = l->start + gl->off;
+			if (p->spans && gl->kind == DOC_SHOW_TEXT) {
+				long in = spans_innermost(p->spans, pos);
+				if (in >= 0) {
+					const struct spans_item *it = spans_at(p->spans, (size_t)in);
+					a = ui_tag_attr(ui_tag_of(u, p->anns[it->id].tag),
+							spans_depth(p->spans, pos));
+				}
+			}
+			if (ui_in_spans(&m, &k, pos))
 				a = ui_attr(UI_MATCH);
+			if (sel && pos >= sa && pos < sb)
+				a = ui_attr(UI_SELECTION);
 			const char *t = layout_glyph_text(s, l, gl, buf, sizeof buf);
 			if (gl->kind == DOC_SHOW_TEXT)
 				ui_draw_glyph(y, p->x + gl->col, t, a);

@@ -1,5 +1,6 @@
 /*
- * prompt.c: the one-line editor on the status line, for a search pattern.
+ * prompt.c: the one-line editor on the status line, for a search pattern
+ * or a ':' command.
  * It edits UTF-8 by whole code points; Enter runs, Esc cancels, Backspace on
  * an empty line cancels as in less.
  */
@@ -8,6 +9,35 @@
 #include "gloss/search.h"
 #include "gloss/util.h"
 #include "internal.h"
+
+bool ui_is_text_key(int key)
+{
+	return key >= 0x20 && key != 127 && key < 0x110000 && !(key >= 0x80 && key < 0xA0);
+}
+
+bool ui_line_key(char *buf, size_t *len, size_t size, int key)
+{
+	char enc[4];
+	int k;
+
+	if (key == UI_FN(KEY_BACKSPACE) || key == 127 || key == UI_CTRL('h')) {
+		if (*len == 0)
+			return false;
+		*len = util_utf8_back(buf, *len - 1);
+	} else if (key == UI_CTRL('u')) {
+		*len = 0;
+	} else if (ui_is_text_key(key)) {
+		k = util_utf8_encode((uint32_t)key, enc);
+		if (*len + (size_t)k + 1 >= size)
+			return false;
+		memcpy(buf + *len, enc, (size_t)k);
+		*len += (size_t)k;
+	} else {
+		return false;
+	}
+	buf[*len] = '\0';
+	return true;
+}
 
 void ui_prompt_open(struct ui *u, int kind)
 {
@@ -23,6 +53,10 @@ static void ui_prompt_done(struct ui *u)
 	struct search *q;
 
 	u->mode = UI_MODE_READ;
+	if (u->prompt_kind == ':') {
+		ui_command(u, u->prompt);
+		return;
+	}
 	if (u->prompt_len == 0) {
 		/* An empty pattern repeats the last one, as in vim. */
 		if (u->search)
@@ -45,24 +79,10 @@ void ui_prompt_key(struct ui *u, int key)
 		ui_prompt_done(u);
 	} else if (key == UI_ESC || key == UI_CTRL('c') || key == UI_CTRL('g')) {
 		u->mode = UI_MODE_READ;
-	} else if (key == UI_FN(KEY_BACKSPACE) || key == 127 || key == UI_CTRL('h')) {
-		if (u->prompt_len == 0) {
-			u->mode = UI_MODE_READ;
-			return;
-		}
-		u->prompt_len = util_utf8_back(u->prompt, u->prompt_len - 1);
-		u->prompt[u->prompt_len] = '\0';
-	} else if (key == UI_CTRL('u')) {
-		u->prompt_len = 0;
-		u->prompt[0] = '\0';
-	} else if (key >= 0x20 && key != 127 && key < 0x110000 && !(key >= 0x80 && key < 0xA0)) {
-		char enc[4];
-		int k = util_utf8_encode((uint32_t)key, enc);
-		if (u->prompt_len + (size_t)k + 1 < sizeof u->prompt) {
-			memcpy(u->prompt + u->prompt_len, enc, (size_t)k);
-			u->prompt_len += (size_t)k;
-			u->prompt[u->prompt_len] = '\0';
-		}
+	} else if (u->prompt_len == 0 && (key == UI_FN(KEY_BACKSPACE) || key == 127 || key == UI_CTRL('h'))) {
+		u->mode = UI_MODE_READ;
+	} else {
+		ui_line_key(u->prompt, &u->prompt_len, sizeof u->prompt, key);
 	}
 }
 

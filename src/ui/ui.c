@@ -14,6 +14,8 @@
 
 #include "gloss/doc.h"
 #include "gloss/search.h"
+#include "gloss/spans.h"
+#include "gloss/store.h"
 #include "gloss/ui.h"
 #include "gloss/util.h"
 #include "gloss/view.h"
@@ -192,6 +194,17 @@ static void ui_draw_status(struct ui *u)
 		ui_put(y, 0, u->cols, u->msg, u->msg_error ? ui_attr(UI_ERROR) : a);
 		return;
 	}
+	if (u->mode == UI_MODE_READ && u->link_from) {
+		ui_put(y, 0, u->cols, " linking: go to another annotation (any pane), Enter links, Esc cancels", a);
+		return;
+	}
+	if (u->mode == UI_MODE_READ) {
+		ui_annot_describe(u, left, sizeof left);
+		if (left[0]) {
+			ui_put(y, 0, u->cols, left, a);
+			return;
+		}
+	}
 	snprintf(left, sizeof left, " %s", doc_path(p->doc));
 	if (u->npane > 1)
 		snprintf(left + strlen(left), sizeof left - strlen(left), "  [%zu/%zu]",
@@ -215,6 +228,8 @@ static void ui_draw(struct ui *u)
 	erase();
 	if (u->mode == UI_MODE_HELP) {
 		ui_help_draw(u);
+	} else if (u->mode == UI_MODE_LIST) {
+		ui_list_draw(u);
 	} else {
 		for (size_t i = u->first; i < u->first + u->nshown; i++) {
 			struct ui_pane *p = &u->panes[i];
@@ -226,8 +241,15 @@ static void ui_draw(struct ui *u)
 			}
 		}
 		cursor = ui_pane_cursor(u, u->focus, 0, &y, &x);
+		if (u->mode == UI_MODE_MENU)
+			ui_menu_draw(u);
 	}
 	ui_draw_status(u);
+	if (u->mode == UI_MODE_NOTE) {
+		ui_note_draw(u);
+		getyx(stdscr, y, x);
+		cursor = true;
+	}
 	if (u->mode == UI_MODE_PROMPT) {
 		getyx(stdscr, y, x);
 		cursor = true;
@@ -282,9 +304,19 @@ static void ui_mouse(struct ui *u)
 		} else if (ev.bstate & BUTTON5_PRESSED) {
 			view_scroll(p->view, 3);
 		} else if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_RELEASED)) {
+			size_t before = view_cursor(p->view);
+			bool same = u->focus == i;
 			ui_focus(u, i);
 			if (ev.y >= 1 && ev.y < u->rows - 1)
 				view_goto(p->view, view_pos_at_cell(p->view, ev.y - 1, ev.x - p->x), false);
+			/* A release away from where the button went down is a drag: select. */
+			if (ev.bstate & BUTTON1_PRESSED) {
+				p->selecting = false;
+			} else if ((ev.bstate & BUTTON1_RELEASED) && same && !p->selecting &&
+				   view_cursor(p->view) != before) {
+				p->selecting = true;
+				p->sel_from = before;
+			}
 		}
 		ui_sync(u, i, old);
 		return;
@@ -304,6 +336,18 @@ static void ui_dispatch(struct ui *u, int key)
 		ui_help_key(u, key);
 		return;
 	}
+	if (u->mode == UI_MODE_MENU) {
+		ui_menu_key(u, key);
+		return;
+	}
+	if (u->mode == UI_MODE_LIST) {
+		ui_list_key(u, key);
+		return;
+	}
+	if (u->mode == UI_MODE_NOTE) {
+		ui_note_key(u, key);
+		return;
+	}
 	u->msg[0] = '\0';
 	if (key == UI_FN(KEY_MOUSE)) {
 		ui_mouse(u);
@@ -321,7 +365,7 @@ static void ui_dispatch(struct ui *u, int key)
 			return;
 		}
 	}
-	if (key != UI_FN(KEY_RESIZE))
+	if (key != UI_FN(KEY_RESIZE) && !ui_annot_key(u, key))
 		ui_message(u, false, "no command on this key; ? shows the keys");
 }
 
@@ -372,7 +416,30 @@ static SCREEN *ui_take_terminal(FILE **tty)
 	return scr;
 }
 
-int ui_run(struct doc **docs, size_t ndocs)
+/* Work between keys: hash one step of a document, or look for another
+ * process's changes.  True when there is more hashing to do. */
+static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
+{
+	struct doc *work = ui_idle_work(u);
+
+	if (work) {
+		if (doc_hash_step(work, UI_HASH_STEP))
+			for (size_t i = 0; i < u->npane; i++)
+				if (u->panes[i].doc == work && u->panes[i].docid < 0) {
+					ui_annot_identify(u, i, false);
+					*dirty = true;
+				}
+		return true;
+	}
+	/* Nobody typed for the whole timeout: see whether another gloss wrote. */
+	if (timed_out && store_changed(u->store)) {
+		ui_annot_reload(u);
+		*dirty = true;
+	}
+	return false;
+}
+
+int ui_run(struct doc **docs, size_t ndocs, struct store *st)
 {
 	struct ui u;
 	FILE *tty;
@@ -381,6 +448,7 @@ int ui_run(struct doc **docs, size_t ndocs)
 	size_t i;
 
 	memset(&u, 0, sizeof u);
+	u.store = st;
 	scr = ui_take_terminal(&tty);
 	if (!scr) {
 		fprintf(stderr, "gloss: %s\n", util_errmsg());
@@ -412,6 +480,8 @@ int ui_run(struct doc **docs, size_t ndocs)
 		struct ui_pane *p = &u.panes[i];
 		p->doc = docs[i];
 		p->view = view_new(doc_bytes(docs[i]), doc_size(docs[i]));
+		p->docid = -1;
+		p->cur = -1;
 		p->title = doc_title(docs[i], 400);
 		if (!p->title)
 			p->title = util_strdup(doc_name(docs[i]));
@@ -420,20 +490,21 @@ int ui_run(struct doc **docs, size_t ndocs)
 				   doc_path(docs[i]));
 	}
 	ui_place_panes(&u);
+	ui_annot_reload(&u);
+	for (i = 0; i < ndocs; i++)
+		ui_annot_identify(&u, i, false);
+	store_changed(u.store);
 
-	bool dirty = true;
+	bool dirty = true, more = true;
 	while (!u.quit && !ui_stop_signal) {
-		struct doc *work;
 		int key;
 		if (dirty)
 			ui_draw(&u);
 		dirty = false;
-		work = ui_idle_work(&u);
-		timeout(work ? 0 : 500);
+		timeout(more ? 0 : 500);
 		key = ui_read_key();
 		if (key < 0) {
-			if (work)
-				doc_hash_step(work, UI_HASH_STEP);
+			more = ui_idle(&u, !more, &dirty);
 			continue;
 		}
 		if (key == UI_FN(KEY_RESIZE))
@@ -441,6 +512,7 @@ int ui_run(struct doc **docs, size_t ndocs)
 		ui_dispatch(&u, key);
 		dirty = true;
 	}
+	ui_annot_save_cursors(&u);
 
 	endwin();
 	delscreen(scr);
@@ -449,7 +521,11 @@ int ui_run(struct doc **docs, size_t ndocs)
 	for (i = 0; i < ndocs; i++) {
 		view_free(u.panes[i].view);
 		free(u.panes[i].title);
+		store_anns_free(u.panes[i].anns, u.panes[i].nann);
+		spans_free(u.panes[i].spans);
 	}
+	store_tags_free(u.tags, u.ntags);
+	ui_list_close(&u);
 	free(u.panes);
 	search_free(u.search);
 	if (ui_stop_signal) {

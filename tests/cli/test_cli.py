@@ -16,7 +16,8 @@ def gloss(*args, stdin=subprocess.DEVNULL, user=None):
     cmd = [GLOSS] + list(args)
     if user:
         cmd = ["setpriv", "--reuid=%s" % user, "--regid=%s" % user, "--clear-groups"] + cmd
-    env = dict(os.environ, LC_ALL="C.UTF-8", XDG_CACHE_HOME=os.path.join(TMP, "cache"))
+    env = dict(os.environ, LC_ALL="C.UTF-8", XDG_CACHE_HOME=os.path.join(TMP, "cache"),
+               XDG_DATA_HOME=os.path.join(TMP, "data"), HOME=TMP)
     return subprocess.run(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, env=env)
 
@@ -122,6 +123,86 @@ def sha256_is_remembered_by_path_size_inode_and_mtime():
         entry = [l for l in open(cache).read().splitlines() if want in l]
         check(len(entry) == 1 and os.path.abspath(path) in entry[0], "one entry: %r" % entry)
         check(oct(os.stat(os.path.dirname(cache)).st_mode & 0o777) == "0o700", "cache dir 0700")
+
+
+def sqlite(db, script):
+    subprocess.run(["sqlite3", db], input=script, text=True, check=True,
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def refused(db, want):
+    """gloss refuses db with the message want and leaves its bytes and mtime alone."""
+    before = open(db, "rb").read()
+    os.utime(db, (1700000000, 1700000000))
+    r = gloss("--db", db, GOOD)
+    check(r.returncode == 1, "status %d: %r" % (r.returncode, r.stderr))
+    check(r.stderr == "gloss: %s\n" % want, "stderr %r" % r.stderr)
+    check(open(db, "rb").read() == before, "bytes unchanged")
+    check(os.stat(db).st_mtime == 1700000000, "mtime unchanged")
+    check(not os.path.exists(db + "-wal"), "no journal left behind")
+
+
+@test
+def foreign_sqlite_file_is_refused_untouched():
+    db = os.path.join(TMP, "other.db")
+    sqlite(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+    refused(db, "'%s' is not a gloss database" % db)
+
+
+@test
+def newer_schema_is_refused_untouched():
+    db = os.path.join(TMP, "newer.db")
+    sqlite(db, "PRAGMA application_id = %d; PRAGMA user_version = 99; CREATE TABLE t(x);" % 0x676c6f73)
+    refused(db, "'%s' has schema version 99, newer than this gloss knows (1)" % db)
+
+
+@test
+def corrupt_database_is_refused_untouched():
+    db = os.path.join(TMP, "corrupt.db")
+    with open(db, "wb") as f:
+        f.write(b"SQLite format 3\x00" + bytes(range(256)) * 16)
+    refused(db, "'%s' is not a database or is corrupt" % db)
+    with open(db, "wb") as f:
+        f.write(os.urandom(8192))
+    refused(db, "'%s' is not a database or is corrupt" % db)
+
+
+@test
+def unwritable_database_is_refused():
+    d = os.path.join(TMP, "ro")
+    os.makedirs(d, exist_ok=True)
+    db = os.path.join(d, "ro.db")
+    sqlite(db, "SELECT 1;")
+    os.chmod(d, 0o555)
+    os.chmod(TMP, 0o755)
+    try:
+        r = gloss("--db", db, GOOD, user="65534" if os.geteuid() == 0 else None)
+    finally:
+        os.chmod(d, 0o755)
+    check(r.returncode == 1, "status %d: %r" % (r.returncode, r.stderr))
+    check(r.stderr.startswith("gloss: cannot open database '%s': " % db), r.stderr)
+
+
+@test
+def database_directory_and_file_are_private():
+    db = os.path.join(TMP, "new", "deeper", "gloss.db")
+    with Screen(["--db", db, GOOD], width=80, height=10) as sc:
+        sc.wait_text("A good document")
+    check(os.stat(db).st_mode & 0o777 == 0o600, "file mode %o" % (os.stat(db).st_mode & 0o777))
+    check(os.stat(os.path.dirname(db)).st_mode & 0o777 == 0o700, "directory mode")
+    r = subprocess.run(["sqlite3", db, "PRAGMA application_id; PRAGMA user_version; PRAGMA journal_mode;"],
+                       stdout=subprocess.PIPE, text=True)
+    check(r.stdout.split() == [str(0x676c6f73), "1", "wal"], r.stdout)
+
+
+@test
+def default_database_follows_xdg_data_home():
+    with Screen([GOOD], width=80, height=10) as sc:
+        sc.wait_text("A good document")
+        db = os.path.join(sc.tmp, "data", "gloss", "gloss.db")
+        sc.wait(lambda s: os.path.exists(db), "database made in XDG_DATA_HOME")
+    r = gloss("--db")
+    check(r.returncode == 2 and "needs a value" in r.stderr, r.stderr)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,175 @@
+/*
+ * store: the SQLite database that keeps documents, tags, annotations and
+ * links.  The only module that includes sqlite3.h; its interface speaks of
+ * gloss's objects, not of SQL, so that another backend could stand beside it.
+ *
+ * The database: WAL journal, synchronous=FULL, foreign keys on, its own
+ * application_id, user_version as the schema version, forward migrations in
+ * one transaction.  A file of another application, a newer schema or a
+ * corrupt file is refused with an error and left untouched (opening never
+ * writes to a file it is going to refuse).
+ *
+ * Every change is its own transaction, committed before the function
+ * returns; when the database is locked by another process for longer than
+ * the busy timeout the change is not made and the function fails with
+ * "database is locked".  Each change also goes on this store's undo journal
+ * (kept for the life of the struct store: "since gloss started"); undoing and
+ * redoing are changes like any other, each one transaction.
+ *
+ * Strings given to the store are copied.  Strings and arrays the store
+ * returns belong to the caller and are released with the matching _free.
+ */
+#ifndef GLOSS_STORE_H
+#define GLOSS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/* Schema version this gloss writes (PRAGMA user_version). */
+#define STORE_SCHEMA 1
+/* PRAGMA application_id: "glos". */
+#define STORE_APP_ID 0x676c6f73
+
+/*
+ * Open or create the database at path.  A missing directory is made (mode
+ * 0700, parents too); a new file is created with mode 0600.  author is the
+ * name written into new annotations (copied).  NULL with util_error() on
+ * failure, one line naming the file:
+ *   cannot open database '/x/y.db': Permission denied
+ *   '/x/y.db' is not a gloss database
+ *   '/x/y.db' has schema version 7, newer than this gloss knows (1)
+ *   '/x/y.db' is not a database or is corrupt
+ * A directory given as path, a file that cannot be read and written, or a
+ * directory that cannot be written (WAL keeps -wal and -shm files beside the
+ * database) is refused with "cannot open database 'PATH': REASON".  An empty
+ * file, or a SQLite file with no application_id and no tables, is taken as
+ * new.  Opening an up-to-date database takes no write lock.
+ */
+struct store *store_open(const char *path, const char *author);
+void store_close(struct store *st);
+
+/* ---- documents: identified by SHA-256; the path is where it was last seen ---- */
+
+/* The id of the document with this sum, made if new; its path and size
+ * recorded.  -1 on failure. */
+int64_t store_doc(struct store *st, const char *sha256, size_t size, const char *path);
+/* Keep the document's text in the database (once; later calls do nothing).
+ * Called before its first annotation is added.  The bytes are not copied on
+ * the way in.  -1 on failure, also when size is not the size store_doc
+ * recorded, or is above SQLite's limit for one value (1,000,000,000 bytes
+ * in Debian's build). */
+int store_doc_text(struct store *st, int64_t doc, const char *bytes, size_t size);
+
+/* The cursor (byte offset) last saved for the document; false when none. */
+bool store_cursor_get(struct store *st, int64_t doc, size_t *cursor);
+/* Save the cursor (not an undoable change).  -1 on failure. */
+int store_cursor_set(struct store *st, int64_t doc, size_t cursor);
+
+/* ---- tags ---- */
+
+struct store_tag {
+	int64_t id;
+	char *name;   /* "claim", "source", or a custom name */
+	int key;      /* the key bound to it (a printable ASCII character), 0 for none */
+	char *colour; /* one of: red green yellow blue magenta cyan white */
+};
+
+/* Every tag, "claim" (key c) and "source" (key s) first, then by name.
+ * *out is an array of *n tags; store_tags_free releases it. */
+int store_tags(struct store *st, struct store_tag **out, size_t *n);
+void store_tags_free(struct store_tag *tags, size_t n);
+/*
+ * Define a tag.  Refused (-1, util_error) when the name exists ("tag 'x'
+ * exists"), the key is taken ("key 'c' is taken by tag 'claim'"), the key is
+ * not a printable ASCII character, or the colour is not known.  Returns the
+ * new tag's id.  Undoable.
+ */
+int64_t store_tag_add(struct store *st, const char *name, int key, const char *colour);
+
+/* ---- annotations ---- */
+
+struct store_ann {
+	int64_t id;         /* row id in this database */
+	char uuid[37];      /* stable id, unique across databases (UUID v4) */
+	int64_t doc;        /* document id */
+	int64_t tag;        /* tag id */
+	size_t start, end;  /* byte offsets in the document, end exclusive */
+	char *quote;        /* the exact bytes [start, end) */
+	char *prefix;       /* up to 32 code points before start */
+	char *suffix;       /* up to 32 code points after end */
+	char *note;         /* "" when none */
+	char *author;
+	char created[21];   /* UTC, 2026-11-22T10:00:00Z */
+	char updated[21];
+	int64_t *links;     /* ids of the annotations this one links to */
+	size_t nlinks;
+};
+
+/* Every annotation of a document, by start, then longest first.  Release
+ * with store_anns_free. */
+int store_anns(struct store *st, int64_t doc, struct store_ann **out, size_t *n);
+void store_anns_free(struct store_ann *anns, size_t n);
+/* One annotation by id; false when there is none (not an error). */
+bool store_ann_get(struct store *st, int64_t id, struct store_ann *out);
+void store_ann_release(struct store_ann *a);
+
+/*
+ * Add an annotation of doc with the given span, tag and anchor texts (note
+ * may be NULL).  The store gives it a uuid, the author, created and updated.
+ * Refused when the same span already has that tag: returns 0 and sets
+ * util_error("already tagged as claim").  Returns the new id, 0 when
+ * refused as a duplicate, -1 on failure.  Undoable.
+ */
+int64_t store_ann_add(struct store *st, int64_t doc, int64_t tag, size_t start, size_t end,
+		      const char *quote, const char *prefix, const char *suffix, const char *note);
+/* Replace the note (and the updated time).  Undoable.  The same note
+ * again is no change: nothing is written or journaled. */
+int store_ann_note(struct store *st, int64_t id, const char *note);
+/* Delete an annotation and its links, both ways.  Undoable (it comes back
+ * with its uuid, times and links). */
+int store_ann_delete(struct store *st, int64_t id);
+
+/*
+ * Link two annotations.  A link between a claim and a source goes from the
+ * claim to the source whichever is given first; others go from a to b.
+ * Returns 1 when made, 0 when the link was already there (util_error says
+ * so), -1 on failure (a == b: "an annotation cannot link to itself").
+ * Undoable.
+ */
+int store_link(struct store *st, int64_t a, int64_t b);
+
+/* Claims, sources and claims with no link to a source, of one document. */
+int store_counts(struct store *st, int64_t doc, size_t *claims, size_t *sources,
+		 size_t *unsourced);
+
+/* ---- undo ---- */
+
+/* Undo the last change made through st (redo: the last undone one).  false
+ * with util_error ("nothing to undo", or why it failed) when nothing was
+ * done.  On success, *what says what was undone ("tag as claim", "note",
+ * "deletion", "link", "new tag") for the status line; it belongs to st and
+ * lasts until the next undo or redo.  Any new change empties the redo list.
+ *
+ * Annotations are known by uuid and tags by name, so an undone deletion
+ * comes back with its uuid, times and the links whose other end still
+ * exists.  When the object was changed meanwhile by another connection the
+ * step fails ("cannot undo: the annotation was deleted elsewhere", "cannot
+ * undo: the note was changed elsewhere", "cannot undo: tag 'x' is in use")
+ * and is dropped from the journal, since it can never apply; the next call
+ * goes on with the step before it.  When the database is locked ("database
+ * is locked") the step stays where it is. */
+bool store_undo(struct store *st, const char **what);
+bool store_redo(struct store *st, const char **what);
+
+/* ---- other processes ---- */
+
+/* True when another connection has committed a change since the last call
+ * (PRAGMA data_version); cheap enough to call every second.  The first call
+ * compares with the state at store_open: false unless another connection
+ * committed since.  Changes made through st itself never count. */
+bool store_changed(struct store *st);
+
+#endif

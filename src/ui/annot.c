@@ -1,0 +1,505 @@
+/*
+ * annot.c: the annotations of the open documents and the commands on them:
+ * selecting, tagging, the tag menu, linking, deleting, undo and redo, and
+ * the ':' commands.  Every change goes to the store first and is shown only
+ * once the store has committed it; the panes are then reloaded from it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gloss/anchor.h"
+#include "gloss/doc.h"
+#include "gloss/seg.h"
+#include "gloss/spans.h"
+#include "gloss/store.h"
+#include "gloss/util.h"
+#include "gloss/view.h"
+#include "internal.h"
+
+/* Documents up to this size are hashed at once, so their annotations show on the first screen. */
+#define UI_HASH_AT_ONCE (4u << 20)
+
+static struct ui_pane *ui_cur(struct ui *u)
+{
+	return &u->panes[u->focus];
+}
+
+const struct store_tag *ui_tag_of(struct ui *u, int64_t id)
+{
+	for (size_t i = 0; i < u->ntags; i++)
+		if (u->tags[i].id == id)
+			return &u->tags[i];
+	return NULL;
+}
+
+static const struct store_tag *ui_tag_named(struct ui *u, const char *name)
+{
+	for (size_t i = 0; i < u->ntags; i++)
+		if (strcmp(u->tags[i].name, name) == 0)
+			return &u->tags[i];
+	return NULL;
+}
+
+static void ui_pane_load(struct ui *u, size_t i)
+{
+	struct ui_pane *p = &u->panes[i];
+	struct spans_item *items;
+
+	store_anns_free(p->anns, p->nann);
+	spans_free(p->spans);
+	p->anns = NULL;
+	p->nann = 0;
+	p->spans = NULL;
+	p->cur = -1;
+	if (p->docid < 0)
+		return;
+	if (store_anns(u->store, p->docid, &p->anns, &p->nann) < 0) {
+		ui_message(u, true, "%s", util_errmsg());
+		p->anns = NULL;
+		p->nann = 0;
+	}
+	items = util_calloc(p->nann ? p->nann : 1, sizeof *items);
+	for (size_t k = 0; k < p->nann; k++) {
+		items[k].start = p->anns[k].start;
+		items[k].end = p->anns[k].end;
+		items[k].id = (int64_t)k;
+		items[k].tag = 0;
+	}
+	p->spans = spans_new(items, p->nann);
+	free(items);
+	if (store_counts(u->store, p->docid, &p->claims, &p->sources, &p->unsourced) < 0)
+		p->claims = p->sources = p->unsourced = 0;
+}
+
+void ui_annot_reload(struct ui *u)
+{
+	struct store_tag *tags;
+	size_t n;
+
+	if (store_tags(u->store, &tags, &n) == 0) {
+		store_tags_free(u->tags, u->ntags);
+		u->tags = tags;
+		u->ntags = n;
+	}
+	for (size_t i = 0; i < u->npane; i++)
+		ui_pane_load(u, i);
+}
+
+void ui_annot_identify(struct ui *u, size_t i, bool now)
+{
+	struct ui_pane *p = &u->panes[i];
+	size_t c;
+	int64_t id;
+
+	if (p->docid >= 0)
+		return;
+	if (!doc_sha256(p->doc)) {
+		if (!now && doc_size(p->doc) > UI_HASH_AT_ONCE)
+			return;
+		while (!doc_hash_step(p->doc, 64u << 20))
+			;
+	}
+	id = store_doc(u->store, doc_sha256(p->doc), doc_size(p->doc), doc_path(p->doc));
+	if (id < 0) {
+		ui_message(u, true, "%s", util_errmsg());
+		return;
+	}
+	p->docid = id;
+	ui_pane_load(u, i);
+	/* Back where the reader left it, unless they have moved meanwhile. */
+	if (!p->restored) {
+		p->restored = true;
+		if (view_cursor(p->view) == 0 && store_cursor_get(u->store, id, &c) &&
+		    c < doc_size(p->doc))
+			view_goto(p->view, c, true);
+	}
+}
+
+void ui_annot_save_cursors(struct ui *u)
+{
+	for (size_t i = 0; i < u->npane; i++)
+		if (u->panes[i].docid >= 0)
+			store_cursor_set(u->store, u->panes[i].docid, view_cursor(u->panes[i].view));
+}
+
+long ui_annot_under(struct ui *u, size_t i)
+{
+	struct ui_pane *p = &u->panes[i];
+	size_t c = view_cursor(p->view);
+	long k;
+
+	if (!p->spans)
+		return -1;
+	if (p->cur >= 0 && p->cur_at == c)
+		return (long)spans_at(p->spans, (size_t)p->cur)->id;
+	k = spans_innermost(p->spans, c);
+	return k < 0 ? -1 : (long)spans_at(p->spans, (size_t)k)->id;
+}
+
+bool ui_selection(struct ui *u, size_t i, size_t *a, size_t *b)
+{
+	struct ui_pane *p = &u->panes[i];
+	size_t c = view_cursor(p->view), lo, hi;
+
+	if (!p->selecting)
+		return false;
+	lo = c < p->sel_from ? c : p->sel_from;
+	hi = c < p->sel_from ? p->sel_from : c;
+	*a = lo;
+	/* Inclusive of the character under the cursor, as in vim. */
+	*b = hi < doc_size(p->doc) ? seg_grapheme_next(doc_bytes(p->doc), doc_size(p->doc), hi) : hi;
+	return true;
+}
+
+void ui_tag_with(struct ui *u, size_t t)
+{
+	struct ui_pane *p = ui_cur(u);
+	const char *s = doc_bytes(p->doc);
+	size_t n = doc_size(p->doc), a, b;
+	struct anchor an;
+	int64_t r;
+	char ex[160], name[64];
+
+	if (t >= u->ntags)
+		return;
+	/* A reload replaces the tags: keep the name. */
+	snprintf(name, sizeof name, "%s", u->tags[t].name);
+	if (!ui_selection(u, u->focus, &a, &b))
+		seg_sentence_at(s, n, view_cursor(p->view), &a, &b);
+	if (a >= b) {
+		ui_message(u, true, "nothing to tag here");
+		return;
+	}
+	ui_annot_identify(u, u->focus, true);
+	if (p->docid < 0)
+		return;
+	if (store_doc_text(u->store, p->docid, s, n) < 0) {
+		ui_message(u, true, "not saved: %s", util_errmsg());
+		return;
+	}
+	anchor_make(s, n, a, b, &an);
+	r = store_ann_add(u->store, p->docid, u->tags[t].id, a, b, an.quote, an.prefix, an.suffix,
+			  NULL);
+	ui_flat(an.quote, 40, ex, sizeof ex);
+	anchor_release(&an);
+	if (r < 0) {
+		ui_message(u, true, "not saved: %s", util_errmsg());
+		return;
+	}
+	if (r == 0) {
+		ui_message(u, false, "%s", util_errmsg());
+		return;
+	}
+	p->selecting = false;
+	ui_annot_reload(u);
+	ui_message(u, false, "tagged as %s: \"%s\"", name, ex);
+}
+
+void ui_annot_describe(struct ui *u, char *buf, size_t size)
+{
+	struct ui_pane *p = ui_cur(u);
+	long k = ui_annot_under(u, u->focus);
+	const struct store_ann *a;
+	const struct store_tag *t;
+	char note[120];
+
+	buf[0] = '\0';
+	if (k < 0)
+		return;
+	a = &p->anns[k];
+	t = ui_tag_of(u, a->tag);
+	ui_flat(a->note, 40, note, sizeof note);
+	snprintf(buf, size, " %s%s%s  %zu link%s  by %s", t ? t->name : "?", note[0] ? ": " : "",
+		 note, a->nlinks, a->nlinks == 1 ? "" : "s", a->author);
+}
+
+/* ---- the commands (key functions of the key table) ---- */
+
+void ui_k_select(struct ui *u, int key)
+{
+	struct ui_pane *p = ui_cur(u);
+	(void)key;
+	p->selecting = !p->selecting;
+	p->sel_from = view_cursor(p->view);
+	if (p->selecting)
+		ui_message(u, false, "selecting: movements extend it; c, s or t tags it; v or Esc drops it");
+}
+
+void ui_k_escape(struct ui *u, int key)
+{
+	struct ui_pane *p = ui_cur(u);
+	(void)key;
+	if (u->link_from) {
+		u->link_from = 0;
+		ui_message(u, false, "link cancelled");
+	} else if (p->selecting) {
+		p->selecting = false;
+	}
+}
+
+static void ui_tag_by_name(struct ui *u, const char *name)
+{
+	const struct store_tag *t = ui_tag_named(u, name);
+	if (!t) {
+		ui_message(u, true, "there is no tag '%s'", name);
+		return;
+	}
+	ui_tag_with(u, (size_t)(t - u->tags));
+}
+
+void ui_k_claim(struct ui *u, int key)
+{
+	(void)key;
+	ui_tag_by_name(u, "claim");
+}
+
+void ui_k_source(struct ui *u, int key)
+{
+	(void)key;
+	ui_tag_by_name(u, "source");
+}
+
+/* A custom tag's key: true when key belongs to one (and it was applied). */
+bool ui_annot_key(struct ui *u, int key)
+{
+	for (size_t i = 0; i < u->ntags; i++)
+		if (u->tags[i].key == key) {
+			ui_tag_with(u, i);
+			return true;
+		}
+	return false;
+}
+
+void ui_k_menu(struct ui *u, int key)
+{
+	(void)key;
+	if (u->ntags == 0) {
+		ui_message(u, true, "no tags");
+		return;
+	}
+	u->menu_at = 0;
+	u->mode = UI_MODE_MENU;
+}
+
+void ui_menu_key(struct ui *u, int key)
+{
+	if (key == UI_ESC || key == 'q') {
+		u->mode = UI_MODE_READ;
+	} else if (key == 'j' || key == UI_FN(KEY_DOWN)) {
+		if (u->menu_at + 1 < u->ntags)
+			u->menu_at++;
+	} else if (key == 'k' || key == UI_FN(KEY_UP)) {
+		if (u->menu_at > 0)
+			u->menu_at--;
+	} else if (key == '\r' || key == '\n' || key == UI_FN(KEY_ENTER)) {
+		u->mode = UI_MODE_READ;
+		ui_tag_with(u, u->menu_at);
+	} else {
+		for (size_t i = 0; i < u->ntags; i++)
+			if (u->tags[i].key == key) {
+				u->mode = UI_MODE_READ;
+				ui_tag_with(u, i);
+				return;
+			}
+	}
+}
+
+void ui_menu_draw(struct ui *u)
+{
+	int w = 34, h = (int)u->ntags + 2, y0, x0;
+	char line[128];
+
+	if (h > u->rows - 1)
+		h = u->rows - 1;
+	if (w > u->cols)
+		w = u->cols;
+	y0 = (u->rows - 1 - h) / 2;
+	x0 = (u->cols - w) / 2;
+	if (h < 3 || w < 8)
+		return;
+	for (int y = 0; y < h; y++) {
+		move(y0 + y, x0);
+		for (int x = 0; x < w; x++)
+			addch(' ' | ui_attr(UI_STATUS));
+	}
+	ui_put(y0, x0 + 1, w - 2, "tag with (Enter, or the key)", ui_attr(UI_TITLE_FOCUS));
+	for (size_t i = 0; i < u->ntags && (int)i + 1 < h; i++) {
+		const struct store_tag *t = &u->tags[i];
+		snprintf(line, sizeof line, " %c  %s", t->key ? t->key : ' ', t->name);
+		attr_t a = i == u->menu_at ? ui_attr(UI_SELECTION) : ui_tag_attr(t, 1);
+		ui_put(y0 + 1 + (int)i, x0 + 1, w - 2, line, a);
+	}
+}
+
+void ui_k_next_ann(struct ui *u, int key)
+{
+	struct ui_pane *p = ui_cur(u);
+	size_t c = view_cursor(p->view);
+	long cur = (p->cur >= 0 && p->cur_at == c) ? p->cur : -1, k;
+
+	if (!p->spans || spans_count(p->spans) == 0) {
+		ui_message(u, true, "no annotations in this document");
+		return;
+	}
+	k = key == ']' ? spans_next(p->spans, c, cur) : spans_prev(p->spans, c, cur);
+	if (k < 0) {
+		ui_message(u, true, key == ']' ? "no annotation after this one" : "no annotation before this one");
+		return;
+	}
+	view_goto(p->view, spans_at(p->spans, (size_t)k)->start, true);
+	p->cur = k;
+	p->cur_at = view_cursor(p->view);
+}
+
+void ui_k_link(struct ui *u, int key)
+{
+	long k = ui_annot_under(u, u->focus);
+	(void)key;
+	if (k < 0) {
+		ui_message(u, true, "no annotation under the cursor to link from");
+		return;
+	}
+	u->link_from = ui_cur(u)->anns[k].id;
+	ui_message(u, false, "linking: go to another annotation (any pane) and press Enter; Esc cancels");
+}
+
+void ui_k_enter(struct ui *u, int key)
+{
+	long k = ui_annot_under(u, u->focus);
+	int r;
+	(void)key;
+	if (!u->link_from)
+		return;
+	if (k < 0) {
+		ui_message(u, true, "no annotation under the cursor to link to; Esc cancels");
+		return;
+	}
+	r = store_link(u->store, u->link_from, ui_cur(u)->anns[k].id);
+	if (r < 0) {
+		ui_message(u, true, "not linked: %s", util_errmsg());
+		if (ui_cur(u)->anns[k].id != u->link_from)
+			return;
+	} else if (r == 0) {
+		ui_message(u, false, "%s", util_errmsg());
+	} else {
+		ui_message(u, false, "linked");
+	}
+	u->link_from = 0;
+	ui_annot_reload(u);
+}
+
+void ui_k_note(struct ui *u, int key)
+{
+	long k = ui_annot_under(u, u->focus);
+	(void)key;
+	if (k < 0) {
+		ui_message(u, true, "no annotation under the cursor");
+		return;
+	}
+	ui_note_open(u, ui_cur(u)->anns[k].id, ui_cur(u)->anns[k].note);
+}
+
+void ui_k_delete(struct ui *u, int key)
+{
+	long k = ui_annot_under(u, u->focus);
+	const struct store_tag *t;
+	char name[64];
+	(void)key;
+	if (k < 0) {
+		ui_message(u, true, "no annotation under the cursor");
+		return;
+	}
+	/* The reload below replaces the tags: keep the name. */
+	t = ui_tag_of(u, ui_cur(u)->anns[k].tag);
+	snprintf(name, sizeof name, "%s", t ? t->name : "annotation");
+	if (store_ann_delete(u->store, ui_cur(u)->anns[k].id) < 0) {
+		ui_message(u, true, "not deleted: %s", util_errmsg());
+		return;
+	}
+	ui_annot_reload(u);
+	ui_message(u, false, "deleted the %s (u undoes)", name);
+}
+
+void ui_k_undo(struct ui *u, int key)
+{
+	const char *what = NULL;
+	bool redo = key == UI_CTRL('r');
+
+	if (!(redo ? store_redo(u->store, &what) : store_undo(u->store, &what))) {
+		ui_message(u, true, "%s", util_errmsg());
+		return;
+	}
+	ui_annot_reload(u);
+	ui_message(u, false, "%s: %s", redo ? "redone" : "undone", what ? what : "change");
+}
+
+void ui_k_command(struct ui *u, int key)
+{
+	(void)key;
+	ui_prompt_open(u, ':');
+}
+
+/* The key of the key table bound to key, or NULL. */
+static const struct ui_key *ui_key_bound(int key)
+{
+	for (size_t i = 0; i < ui_nkeys; i++)
+		for (int c = 0; c < 10 && ui_keys[i].codes[c]; c++)
+			if (ui_keys[i].codes[c] == key)
+				return &ui_keys[i];
+	return NULL;
+}
+
+/* :tag NAME KEY [COLOUR] */
+static void ui_cmd_tag(struct ui *u, char *args)
+{
+	char *name = strtok(args, " \t"), *key = strtok(NULL, " \t"), *colour = strtok(NULL, " \t");
+	const struct ui_key *k;
+	size_t used[8] = {0};
+	const char *pick = NULL;
+
+	if (!name || !key || strtok(NULL, " \t")) {
+		ui_message(u, true, "usage: :tag NAME KEY [COLOUR]");
+		return;
+	}
+	if (strlen(key) != 1 || key[0] <= ' ' || key[0] > '~') {
+		ui_message(u, true, "a tag's key is one printable character: '%s' is not", key);
+		return;
+	}
+	if ((k = ui_key_bound(key[0]))) {
+		ui_message(u, true, "key '%c' is taken: %s", key[0], k->help);
+		return;
+	}
+	if (!colour) {
+		/* The first colour no tag has yet. */
+		for (size_t i = 0; i < u->ntags; i++)
+			for (size_t c = 0; ui_colours[c]; c++)
+				if (strcmp(u->tags[i].colour, ui_colours[c]) == 0)
+					used[c] = 1;
+		for (size_t c = 0; ui_colours[c] && !pick; c++)
+			if (!used[c])
+				pick = ui_colours[c];
+		colour = (char *)(pick ? pick : "magenta");
+	}
+	if (store_tag_add(u->store, name, key[0], colour) < 0) {
+		ui_message(u, true, "%s", util_errmsg());
+		return;
+	}
+	ui_annot_reload(u);
+	ui_message(u, false, "tag '%s' on key %c, in %s", name, key[0], colour);
+}
+
+void ui_command(struct ui *u, const char *line)
+{
+	char buf[1024], *cmd, *args;
+
+	snprintf(buf, sizeof buf, "%s", line);
+	cmd = buf + strspn(buf, " \t");
+	args = cmd + strcspn(cmd, " \t");
+	if (*args)
+		*args++ = '\0';
+	if (strcmp(cmd, "tag") == 0)
+		ui_cmd_tag(u, args);
+	else if (*cmd)
+		ui_message(u, true, "unknown command: %s", cmd);
+}

@@ -1,0 +1,177 @@
+/*
+ * list.c: the list of annotations of every open document (L).  Typing
+ * filters it (smartcase, as search does); the arrows move; Enter jumps to
+ * the one chosen, focusing its pane; Esc closes it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gloss/doc.h"
+#include "gloss/search.h"
+#include "gloss/spans.h"
+#include "gloss/store.h"
+#include "gloss/util.h"
+#include "gloss/view.h"
+#include "internal.h"
+
+void ui_flat(const char *s, size_t max_cp, char *out, size_t size)
+{
+	size_t n = 0, i = 0, len = strlen(s);
+	uint32_t cp;
+	int valid;
+
+	while (i < len && n + 8 < size && max_cp > 0) {
+		int k = util_utf8_decode(s + i, len - i, &cp, &valid);
+		if (!valid || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029)
+			out[n++] = ' ';
+		else
+			n += (size_t)util_utf8_encode(cp, out + n);
+		i += (size_t)k;
+		max_cp--;
+	}
+	if (i < len && n + 4 < size)
+		n += (size_t)util_utf8_encode(0x2026, out + n);
+	out[n] = '\0';
+}
+
+void ui_list_close(struct ui *u)
+{
+	for (size_t i = 0; i < u->nitems; i++)
+		free(u->items[i].line);
+	free(u->items);
+	free(u->shown);
+	u->items = NULL;
+	u->shown = NULL;
+	u->nitems = u->nshown_items = 0;
+}
+
+static void ui_list_filter(struct ui *u)
+{
+	struct search *q = u->filter_len ? search_new(u->filter) : NULL;
+	size_t ms, me;
+
+	u->nshown_items = 0;
+	for (size_t i = 0; i < u->nitems; i++) {
+		const char *l = u->items[i].line;
+		if (!q || search_find(q, l, 0, strlen(l), 0, false, &ms, &me, NULL, NULL))
+			u->shown[u->nshown_items++] = i;
+	}
+	search_free(q);
+	if (u->list_at >= u->nshown_items)
+		u->list_at = u->nshown_items ? u->nshown_items - 1 : 0;
+}
+
+void ui_k_list(struct ui *u, int key)
+{
+	size_t n = 0, k = 0;
+	char quote[200], note[200], name[100], line[600];
+
+	(void)key;
+	ui_list_close(u);
+	for (size_t p = 0; p < u->npane; p++)
+		n += u->panes[p].nann;
+	u->items = util_calloc(n ? n : 1, sizeof *u->items);
+	u->shown = util_calloc(n ? n : 1, sizeof *u->shown);
+	for (size_t p = 0; p < u->npane; p++) {
+		const struct ui_pane *pp = &u->panes[p];
+		for (size_t a = 0; a < pp->nann; a++) {
+			const struct store_ann *an = &pp->anns[a];
+			const struct store_tag *t = ui_tag_of(u, an->tag);
+			ui_flat(an->quote, 60, quote, sizeof quote);
+			ui_flat(an->note, 40, note, sizeof note);
+			ui_flat(doc_name(pp->doc), 24, name, sizeof name);
+			snprintf(line, sizeof line, "%-8s %s  \xe2\x80\x9c%s\xe2\x80\x9d%s%s  %zu link%s",
+				 t ? t->name : "?", name, quote, note[0] ? "  \xe2\x80\x94 " : "",
+				 note, an->nlinks, an->nlinks == 1 ? "" : "s");
+			u->items[k].pane = p;
+			u->items[k].ann = a;
+			u->items[k].line = util_strdup(line);
+			k++;
+		}
+	}
+	u->nitems = k;
+	u->filter_len = 0;
+	u->filter[0] = '\0';
+	u->list_at = u->list_top = 0;
+	ui_list_filter(u);
+	u->mode = UI_MODE_LIST;
+}
+
+static void ui_list_jump(struct ui *u)
+{
+	const struct ui_item *it;
+	struct ui_pane *p;
+	long k;
+
+	if (u->nshown_items == 0)
+		return;
+	it = &u->items[u->shown[u->list_at]];
+	p = &u->panes[it->pane];
+	u->mode = UI_MODE_READ;
+	ui_focus(u, it->pane);
+	view_goto(p->view, p->anns[it->ann].start, true);
+	/* Make this one "the annotation under the cursor", even where others nest. */
+	for (k = 0; p->spans && k < (long)spans_count(p->spans); k++)
+		if (spans_at(p->spans, (size_t)k)->id == (int64_t)it->ann) {
+			p->cur = k;
+			p->cur_at = view_cursor(p->view);
+		}
+}
+
+void ui_list_key(struct ui *u, int key)
+{
+	size_t page = u->rows > 3 ? (size_t)u->rows - 3 : 1;
+
+	if (key == UI_ESC) {
+		u->mode = UI_MODE_READ;
+	} else if (key == '\r' || key == '\n' || key == UI_FN(KEY_ENTER)) {
+		ui_list_jump(u);
+	} else if (key == UI_FN(KEY_DOWN) || key == UI_CTRL('n')) {
+		if (u->list_at + 1 < u->nshown_items)
+			u->list_at++;
+	} else if (key == UI_FN(KEY_UP) || key == UI_CTRL('p')) {
+		if (u->list_at > 0)
+			u->list_at--;
+	} else if (key == UI_FN(KEY_NPAGE)) {
+		u->list_at = u->list_at + page < u->nshown_items ? u->list_at + page
+				 : (u->nshown_items ? u->nshown_items - 1 : 0);
+	} else if (key == UI_FN(KEY_PPAGE)) {
+		u->list_at = u->list_at > page ? u->list_at - page : 0;
+	} else if (ui_line_key(u->filter, &u->filter_len, sizeof u->filter, key)) {
+		ui_list_filter(u);
+	}
+}
+
+void ui_list_draw(struct ui *u)
+{
+	char head[400];
+	int rows = u->rows - 2;
+
+	snprintf(head, sizeof head, " annotations: %zu of %zu   filter: %s   (type to filter, Enter jumps, Esc closes)",
+		 u->nshown_items, u->nitems, u->filter);
+	move(0, 0);
+	for (int x = 0; x < u->cols; x++)
+		addch(' ' | ui_attr(UI_TITLE_FOCUS));
+	ui_put(0, 0, u->cols, head, ui_attr(UI_TITLE_FOCUS));
+	if (rows < 1)
+		return;
+	if (u->list_at < u->list_top)
+		u->list_top = u->list_at;
+	if (u->list_at >= u->list_top + (size_t)rows)
+		u->list_top = u->list_at + 1 - (size_t)rows;
+	if (u->nshown_items == 0)
+		ui_put(1, 1, u->cols - 1, u->nitems ? "nothing matches the filter" : "no annotations in the open documents", A_NORMAL);
+	for (int r = 0; r < rows && u->list_top + (size_t)r < u->nshown_items; r++) {
+		size_t idx = u->list_top + (size_t)r;
+		const struct ui_item *it = &u->items[u->shown[idx]];
+		const struct store_ann *an = &u->panes[it->pane].anns[it->ann];
+		attr_t a = idx == u->list_at ? ui_attr(UI_SELECTION) : ui_tag_attr(ui_tag_of(u, an->tag), 1);
+		if (idx == u->list_at) {
+			move(1 + r, 0);
+			for (int x = 0; x < u->cols; x++)
+				addch(' ' | a);
+		}
+		ui_put(1 + r, 1, u->cols - 1, it->line, a);
+	}
+}

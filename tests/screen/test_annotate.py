@@ -1,0 +1,276 @@
+"""Screen tests of annotating: tag, select, link, note, delete, undo, reopen.
+
+What gloss saved is read back with the sqlite3 program, not through gloss.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import GLOSS, Screen, check, run, test, write  # noqa: E402
+
+TMP = tempfile.mkdtemp(prefix="gloss-annotate-")
+
+S1 = "RIVERTON, Oct. 7 \u2014 The U.S. Army Corps of Engineers approved the repair on Monday."
+S2 = "\u201cThe bridge is safe,\u201d said Dr. Ana Ruiz."
+S3 = "The cost rose to 2.5 million dollars, according to the city budget office."
+ONE = "Council says the bridge will reopen\n%s %s %s\nMr. J. R. Moss disagreed. Was he right?\n" % (S1, S2, S3)
+TWO = ("Budget office: repair cost 2.5 million\n"
+       "The city budget office published its figures on Tuesday. Ms. Lund signed them.\n")
+
+
+def files():
+    d = tempfile.mkdtemp(dir=TMP)
+    return d, write(d, "one.txt", ONE), write(d, "two.txt", TWO), os.path.join(d, "notes.db")
+
+
+def sql(db, query):
+    r = subprocess.run(["sqlite3", "-batch", "-noheader", "-separator", "|", db, query],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise AssertionError("sqlite3: %s" % r.stderr)
+    return r.stdout.rstrip("\n")
+
+
+def rows(db, query):
+    out = sql(db, query)
+    return [line.split("|") for line in out.split("\n")] if out else []
+
+
+TAGGED = ("SELECT t.name, a.quote FROM annotations a JOIN tags t ON t.id = a.tag "
+          "ORDER BY a.document, a.start, a.\"end\" DESC")
+
+
+def screen(db, *docs, **kw):
+    return Screen(["--db", db, "--author", "tester"] + list(docs), **kw)
+
+
+@test
+def sentences_tagged_whole_as_claims():
+    d, one, two, db = files()
+    with screen(db, one, two, width=160, height=20) as sc:
+        sc.wait_text("Council says")
+        sc.keys("j", "c")
+        sc.wait_text("tagged as claim")
+        sc.keys(")", "c")
+        sc.wait(lambda s: len(rows(db, TAGGED)) == 2, "second claim saved")
+        sc.keys(")", "c")
+        sc.wait(lambda s: len(rows(db, TAGGED)) == 3, "third claim saved")
+        sc.keys("}", "c")  # "Mr. J. R. Moss disagreed."
+        sc.wait(lambda s: len(rows(db, TAGGED)) == 4, "fourth claim saved")
+        got = [q for _, q in rows(db, TAGGED)]
+        check(got == [S1, S2, S3, "Mr. J. R. Moss disagreed."], "quotes: %r" % got)
+        sc.wait(lambda s: "4 claims 0 sources 4 unsourced" in s.lines()[0], "title counts")
+        sc.keys("c")
+        sc.wait_text("already tagged as claim")
+        check(len(rows(db, TAGGED)) == 4, "no duplicate")
+    check(sql(db, "SELECT DISTINCT author FROM annotations") == "tester", "author")
+    check(sql(db, "SELECT count(*) FROM documents WHERE text IS NOT NULL") == "1", "text kept")
+    check(sql(db, "SELECT length(uuid) FROM annotations LIMIT 1") == "36", "uuid")
+    pre, suf = rows(db, "SELECT prefix, suffix FROM annotations a WHERE quote = '%s'" % S2.replace("'", "''"))[0]
+    check(pre == S1[-31:] + " " and len(suf) == 32, "32 code points of context: %r %r" % (pre, suf))
+
+
+@test
+def selection_as_source_and_link_across_panes():
+    d, one, two, db = files()
+    with screen(db, one, two, width=160, height=20) as sc:
+        sc.wait_text("Council says")
+        sc.keys("Tab", "j", "v")
+        sc.wait_text("selecting")
+        sc.keys("e", "e", "e", "e", "s")
+        sc.wait_text("tagged as source")
+        check(rows(db, TAGGED) == [["source", "The city budget office"]], rows(db, TAGGED))
+        # a claim in the first pane, linked to that source
+        sc.keys("1", "j", ")", ")", "c")
+        sc.wait(lambda s: len(rows(db, TAGGED)) == 2, "claim saved")
+        sc.keys("a")
+        sc.wait_text("linking")
+        sc.keys("2")
+        sc.wait(lambda s: s.cursor()[0] >= 80, "the second pane focused")
+        sc.wait_text("linking")
+        sc.keys("Enter")
+        sc.wait_text("linked")
+        link = rows(db, "SELECT fa.quote, ta.quote FROM links l JOIN annotations fa ON fa.id = l.\"from\" "
+                        "JOIN annotations ta ON ta.id = l.\"to\"")
+        check(link == [[S3, "The city budget office"]], "claim -> source: %r" % link)
+        sc.wait(lambda s: "1 claim 0 sources 0 unsourced" in s.lines()[0], "no unsourced claim left")
+        # from the source to a second claim: stored claim -> source all the same
+        sc.keys("1", "k", "c")
+        sc.wait(lambda s: len(rows(db, TAGGED)) == 3, "second claim saved")
+        sc.keys("2", "a")
+        sc.wait_text("linking")
+        sc.keys("1", "Enter")
+        sc.wait_text("linked")
+        dirs = rows(db, "SELECT ft.name, tt.name FROM links l JOIN annotations f ON f.id = l.\"from\" "
+                        "JOIN tags ft ON ft.id = f.tag JOIN annotations t ON t.id = l.\"to\" "
+                        "JOIN tags tt ON tt.id = t.tag")
+        check(dirs == [["claim", "source"], ["claim", "source"]], "direction: %r" % dirs)
+
+
+@test
+def note_delete_undo_redo():
+    d, one, two, db = files()
+    with screen(db, one, width=120, height=20) as sc:
+        sc.wait_text("Council says")
+        sc.keys("j", "c")
+        sc.wait_text("tagged as claim")
+        sc.keys("i")
+        sc.wait_text("Enter saves")
+        sc.type("Check the PDF \u2014 page 4 \u2713")
+        sc.keys("C-j")
+        sc.type("second line")
+        sc.keys("Enter")
+        sc.wait_text("note saved")
+        check(sql(db, "SELECT note FROM annotations") == "Check the PDF \u2014 page 4 \u2713\nsecond line",
+              sql(db, "SELECT note FROM annotations"))
+        sc.keys("C-l")  # a key clears the message: the status describes the claim
+        sc.wait_text("claim: Check the PDF")
+        uuid = sql(db, "SELECT uuid || created FROM annotations")
+        sc.keys("x")
+        sc.wait_text("deleted the claim")
+        check(sql(db, "SELECT count(*) FROM annotations") == "0", "deleted")
+        sc.keys("u")
+        sc.wait_text("undone")
+        check(sql(db, "SELECT uuid || created FROM annotations") == uuid, "same uuid and time back")
+        check(sql(db, "SELECT note FROM annotations").startswith("Check the PDF"), "note back")
+        sc.keys("C-r")
+        sc.wait_text("redone")
+        check(sql(db, "SELECT count(*) FROM annotations") == "0", "deleted again")
+        sc.keys("u", "u")
+        sc.wait(lambda s: sql(db, "SELECT note FROM annotations") == "", "note undone too")
+        sc.keys("i")
+        sc.wait_text("Enter saves")
+        sc.type("dropped")
+        sc.keys("Escape")
+        sc.wait_text("note not changed")
+        check(sql(db, "SELECT note FROM annotations") == "", "Esc saves nothing")
+
+
+@test
+def quit_and_reopen_shows_annotations_and_cursor():
+    d, one, two, db = files()
+    with screen(db, one, two, width=160, height=20) as sc:
+        sc.wait_text("Council says")
+        sc.keys("j", ")", "c")
+        sc.wait_text("tagged as claim")
+        sc.keys("w", "w")
+        sc.wait(lambda s: s.cursor()[0] > 10, "moved")
+        where = sc.cursor()
+        sc.keys("q")
+        sc.wait_dead()
+    with screen(db, one, two, width=160, height=20) as sc:
+        sc.wait(lambda s: "1 claim 0 sources 1 unsourced" in s.lines()[0], "annotation shown again")
+        sc.wait(lambda s: s.cursor() == where, "cursor back where it was")
+
+
+@test
+def custom_tags_menu_and_keys():
+    d, one, two, db = files()
+    with screen(db, one, width=120, height=20) as sc:
+        sc.wait_text("Council says")
+        sc.keys(":")
+        sc.type("tag doubt q")
+        sc.keys("Enter")
+        sc.wait_text("key 'q' is taken")
+        sc.keys(":")
+        sc.type("tag doubt c")
+        sc.keys("Enter")
+        sc.wait_text("key 'c' is taken")
+        sc.keys(":")
+        sc.type("tag doubt d red")
+        sc.keys("Enter")
+        sc.wait_text("tag 'doubt' on key d")
+        sc.keys("j", "d")
+        sc.wait_text("tagged as doubt")
+        sc.keys(")", "t")
+        sc.wait_text("tag with")
+        sc.keys("j", "Enter")  # the second tag: source
+        sc.wait_text("tagged as source")
+        sc.keys("?")
+        sc.wait_text("gloss keys")
+        sc.keys("G")
+        sc.wait_text("doubt (red)")
+    check(rows(db, TAGGED) == [["doubt", S1], ["source", S2]], rows(db, TAGGED))
+    check(sql(db, "SELECT key, colour FROM tags WHERE name = 'doubt'") == "d|red", "tag kept")
+
+
+@test
+def nested_annotations_all_reachable():
+    d, one, two, db = files()
+    with screen(db, one, width=160, height=20) as sc:
+        sc.wait_text("Council says")
+        sc.keys("j", "c")
+        sc.wait_text("tagged as claim")
+        sc.keys("w", "w", "w", "w", "v", "e", "e", "e", "s")  # "The U.S." inside it, from "The"
+        sc.wait_text("tagged as source")
+        sc.keys("g", "]")
+        sc.wait(lambda s: s.cursor() == (0, 2), "first annotation")
+        sc.wait_text(" claim")
+        sc.keys("]")
+        sc.wait(lambda s: s.cursor()[0] > 0, "the nested one")
+        sc.wait_text(" source")
+        sc.keys("[")
+        sc.wait(lambda s: s.cursor() == (0, 2), "back to the outer")
+        colours = sc.text(colours=True)
+        check("\x1b[4m" in colours or ";4m" in colours or "4;" in colours, "overlap underlined")
+
+
+@test
+def list_filters_and_jumps():
+    d, one, two, db = files()
+    with screen(db, one, two, width=160, height=20) as sc:
+        sc.wait_text("Council says")
+        sc.keys("j", "c", ")", ")", "c", "Tab", "j", "s")
+        sc.wait(lambda s: len(rows(db, TAGGED)) == 3, "three annotations")
+        sc.keys("L")
+        sc.wait_text("annotations: 3 of 3")
+        sc.type("million")
+        sc.wait_text("annotations: 1 of 3")
+        sc.keys("Enter")
+        sc.wait(lambda s: s.cursor()[0] < 80, "the first pane focused")
+        sc.wait_text(" claim")
+        x, y = sc.cursor()
+        check(sc.lines()[y][x:].startswith("The cost rose"), "jumped to the claim: %r" % sc.lines()[y])
+
+
+@test
+def two_processes_see_each_other():
+    d, one, two, db = files()
+    with screen(db, one, width=120, height=12) as a, screen(db, one, width=120, height=12) as b:
+        a.wait_text("Council says")
+        b.wait_text("Council says")
+        a.keys("j", "c")
+        a.wait_text("tagged as claim")
+        b.wait(lambda s: "1 claim" in s.lines()[0], "the other process shows it", deadline=3)
+        b.keys("j", "x")
+        b.wait_text("deleted the claim")
+        a.wait(lambda s: "claim" not in s.lines()[0], "and the deletion", deadline=3)
+
+
+@test
+def locked_database_says_so_and_saves_nothing():
+    d, one, two, db = files()
+    with screen(db, one, width=120, height=12) as sc:
+        sc.wait_text("Council says")
+        holder = subprocess.Popen(["sqlite3", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        holder.stdin.write("BEGIN EXCLUSIVE;\nSELECT 'held';\n")
+        holder.stdin.flush()
+        holder.stdout.readline()
+        try:
+            sc.keys("j", "c")
+            sc.wait_text("database is locked")
+            check("1 claim" not in sc.lines()[0], "not shown as done")
+        finally:
+            holder.stdin.write("ROLLBACK;\n.quit\n")
+            holder.stdin.close()
+            holder.wait()
+        check(sql(db, "SELECT count(*) FROM annotations") == "0", "nothing saved")
+        sc.keys("c")
+        sc.wait_text("tagged as claim")
+
+
+if __name__ == "__main__":
+    sys.exit(run())
