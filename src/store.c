@@ -121,17 +121,15 @@ struct stack {
 	size_t n, cap;
 };
 
-#define NSTMT 48
-
 struct store {
 	sqlite3 *db;
 	char *path;
 	char *author;
 	struct {
-		const char *sql;
+		const char *sql;  /* a string literal of this file */
 		sqlite3_stmt *stmt;
-	} stmts[NSTMT];
-	size_t nstmts;
+	} *stmts;             /* every statement prepared so far, kept until close */
+	size_t nstmts, capstmts;
 	int64_t data_version;
 	struct stack undo, redo;
 	char *what;
@@ -277,11 +275,9 @@ static sqlite3_stmt *stmt(struct store *st, const char *sql)
 		db_error(st, rc);
 		return NULL;
 	}
-	if (st->nstmts == NSTMT) {
-		/* more statements than slots: a programming error, but stay correct */
-		sqlite3_finalize(st->stmts[0].stmt);
-		memmove(st->stmts, st->stmts + 1, (NSTMT - 1) * sizeof st->stmts[0]);
-		st->nstmts--;
+	if (st->nstmts == st->capstmts) {
+		st->capstmts = st->capstmts ? 2 * st->capstmts : 32;
+		st->stmts = util_realloc(st->stmts, st->capstmts * sizeof *st->stmts);
 	}
 	st->stmts[st->nstmts].sql = sql;
 	st->stmts[st->nstmts].stmt = q;
@@ -788,6 +784,7 @@ void store_close(struct store *st)
 		return;
 	for (i = 0; i < st->nstmts; i++)
 		sqlite3_finalize(st->stmts[i].stmt);
+	free(st->stmts);
 	sqlite3_close(st->db);
 	stack_clear(&st->undo);
 	stack_clear(&st->redo);
