@@ -41,7 +41,7 @@ ifeq ($(SANITIZE),1)
 gloss: $(BUILD)/gloss
 else
 gloss: $(BUILD)/gloss
-	cp $(BUILD)/gloss gloss
+	cp $(BUILD)/gloss gloss.new && mv -f gloss.new gloss
 endif
 
 $(BUILD)/gloss: $(UI_OBJ) $(BUILD)/libgloss.a

@@ -177,6 +177,8 @@ static bool map_fd(struct doc *d, int fd, const struct stat *st, off_t off)
 	return true;
 }
 
+static bool read_all(struct doc *d, int fd);
+
 static bool open_file(struct doc *d)
 {
 	struct stat st;
@@ -189,6 +191,15 @@ static bool open_file(struct doc *d)
 		return open_error(d->path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return open_error(d->path, strerror(EISDIR));
+	if (S_ISFIFO(st.st_mode)) {
+		/* A pipe by name (gloss <(zcat a.gz) <(zcat b.gz)): read like stdin. */
+		fd = open(d->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return open_error(d->path, strerror(errno));
+		ok = read_all(d, fd);
+		close(fd);
+		return ok;
+	}
 	if (!S_ISREG(st.st_mode))
 		return open_error(d->path, "not a regular file");
 	fd = open(d->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);

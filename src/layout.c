@@ -188,6 +188,26 @@ static void grapheme_breaks(const char *u, size_t ce, char *gb)
 	}
 }
 
+/* Invisible format characters (a byte-order mark, zero-width space, word
+ * joiner...): shown as nothing, not as a mark on a dotted circle. */
+static bool layout_invisible(const char *p, size_t n)
+{
+	uint32_t cp;
+	int valid;
+
+	util_utf8_decode(p, n, &cp, &valid);
+	return valid && (cp == 0x200B || cp == 0xFEFF || (cp >= 0x2060 && cp <= 0x2064) || cp == 0x180E);
+}
+
+static bool layout_regional(const char *p, size_t n)
+{
+	uint32_t cp;
+	int valid;
+
+	util_utf8_decode(p, n, &cp, &valid);
+	return valid && cp >= 0x1F1E6 && cp <= 0x1F1FF;
+}
+
 /*
  * Split the content into glyphs (one per grapheme), with natural widths, into
  * *glp of *capp entries, grown when stray continuation bytes (a glyph each)
@@ -229,10 +249,14 @@ static size_t layout_graphemes(const char *u, size_t ce, const char *gb,
 			gl[ng].len = (uint16_t)len;
 			gl[ng].col = 0;
 			/* A lone combining mark is drawn on a dotted circle of its own. */
-			gl[ng].width = (uint8_t)(w == 0 ? 1 : w);
+			gl[ng].width = (uint8_t)(w == 0 && !layout_invisible(u + i, ce - i) ? 1 : w);
 			gl[ng].kind = (uint8_t)kind;
 			ng++;
 		} else {
+			/* A flag, two regional indicators, takes two cells: both are drawn. */
+			if (layout_regional(u + gl[ng - 1].off, ce - gl[ng - 1].off) &&
+			    layout_regional(u + i, ce - i))
+				gl[ng - 1].width = 2;
 			gl[ng - 1].len = (uint16_t)(gl[ng - 1].len + len);
 		}
 		prev_text = kind == DOC_SHOW_TEXT;

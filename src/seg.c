@@ -823,24 +823,37 @@ void seg_sentence_at(const char *s, size_t n, size_t pos, size_t *start, size_t 
 
 /* ---- paragraphs ---- */
 
-/* The end (terminator or n) of the line holding pos. */
-static size_t line_end(const char *s, size_t n, size_t pos)
+/*
+ * A paragraph key reads at most PARA_BOUND bytes to find a line end: in a
+ * line longer than that (a 1 GB file with no newline), the bound is taken as
+ * the paragraph's edge, so that { and } cost what a screen costs.
+ */
+#define PARA_BOUND (1u << 20)
+
+/* The end (terminator or n) of the line holding pos; *cut when the bound stopped the search. */
+static size_t line_end(const char *s, size_t n, size_t pos, int *cut)
 {
 	const char *e;
+	size_t hi;
 
 	pos = on_line(s, n, pos);
-	e = pos < n ? find_eol(s, pos, n) : NULL;
-	return e ? (size_t)(e - s) : n;
+	hi = n - pos > PARA_BOUND ? pos + PARA_BOUND : n;
+	e = pos < n ? find_eol(s, pos, hi) : NULL;
+	*cut = !e && hi < n;
+	return e ? (size_t)(e - s) : *cut ? util_utf8_back(s, hi) : n;
 }
 
-/* The start of the line holding pos. */
-static size_t line_start(const char *s, size_t n, size_t pos)
+/* The start of the line holding pos; *cut as above. */
+static size_t line_start(const char *s, size_t n, size_t pos, int *cut)
 {
 	const char *e;
+	size_t lo;
 
 	pos = on_line(s, n, pos);
-	e = pos > 0 ? find_eol_back(s, 0, pos) : NULL;
-	return e ? (size_t)(e - s) + 1 : 0;
+	lo = pos > PARA_BOUND ? pos - PARA_BOUND : 0;
+	e = pos > 0 ? find_eol_back(s, lo, pos) : NULL;
+	*cut = !e && lo > 0;
+	return e ? (size_t)(e - s) + 1 : *cut ? util_utf8_back(s, lo) : 0;
 }
 
 /* The start of the line after the one that ends at le (le < n). */
@@ -874,17 +887,20 @@ static int line_blank_bounded(const char *s, size_t ls, size_t le)
 size_t seg_para_next(const char *s, size_t n, size_t pos)
 {
 	size_t origin, le, ls;
+	int cut;
 
 	if (pos >= n)
 		return n;
-	le = line_end(s, n, pos);
+	le = line_end(s, n, pos, &cut);
+	if (cut)
+		return le;
 	origin = le;
 	while (le < n) {
 		ls = after_eol(s, n, le);
 		if (ls >= n)
 			return n;
-		le = line_end(s, n, ls);
-		if (!line_blank_bounded(s, ls, le) || ls - origin > BLANK_SKIP)
+		le = line_end(s, n, ls, &cut);
+		if (cut || !line_blank_bounded(s, ls, le) || ls - origin > BLANK_SKIP)
 			return ls;
 	}
 	return n;
@@ -893,19 +909,20 @@ size_t seg_para_next(const char *s, size_t n, size_t pos)
 size_t seg_para_prev(const char *s, size_t n, size_t pos)
 {
 	size_t origin, ls, le;
+	int cut;
 
 	if (pos > n)
 		pos = n;
 	if (pos == 0)
 		return 0;
-	ls = line_start(s, n, pos);
-	if (pos > ls && !line_blank_bounded(s, ls, line_end(s, n, ls)))
+	ls = line_start(s, n, pos, &cut);
+	if (cut || (pos > ls && !line_blank_bounded(s, ls, line_end(s, n, ls, &cut))))
 		return ls;
 	origin = ls;
 	while (ls > 0) {
 		le = on_line(s, n, ls - 1);
-		ls = line_start(s, n, le);
-		if (!line_blank_bounded(s, ls, le) || origin - ls > BLANK_SKIP)
+		ls = line_start(s, n, le, &cut);
+		if (cut || !line_blank_bounded(s, ls, le) || origin - ls > BLANK_SKIP)
 			return ls;
 	}
 	return 0;

@@ -320,10 +320,28 @@ bool view_step(struct view *v, int dir)
 	return true;
 }
 
+/* After the top moved: a cursor now off the screen goes to its nearest
+ * edge, in the column it wants. */
+static void view_keep_cursor(struct view *v)
+{
+	long r = view_screen_row(v, view_pos_of(v, v->cursor));
+	struct view_pos c = v->top;
+	int want;
+
+	if (r >= 0 && r < v->height)
+		return;
+	if (v->want_col < 0)
+		v->want_col = view_col_of(v, v->cursor);
+	if (r >= v->height)
+		view_row_walk(v, &c, v->height - 1);
+	want = v->want_col;
+	v->cursor = view_row_col_pos(v, c, want);
+	v->want_col = want;
+}
+
 long view_scroll(struct view *v, long rows)
 {
-	struct view_pos c;
-	long done = 0, r;
+	long done = 0;
 
 	if (rows > 0) {
 		/* As far as rows remain below the bottom row: no need to lay out the end. */
@@ -334,34 +352,21 @@ long view_scroll(struct view *v, long rows)
 	} else {
 		done = view_row_walk(v, &v->top, rows);
 	}
-	/* Keep the cursor on the screen, in the column it wants. */
-	c = view_pos_of(v, v->cursor);
-	r = view_screen_row(v, c);
-	if (r < 0 || r >= v->height) {
-		if (v->want_col < 0)
-			v->want_col = view_col_of(v, v->cursor);
-		c = v->top;
-		if (r >= v->height)
-			view_row_walk(v, &c, v->height - 1);
-		int want = v->want_col;
-		v->cursor = view_row_col_pos(v, c, want);
-		v->want_col = want;
-	}
+	view_keep_cursor(v);
 	return done;
 }
 
 void view_page(struct view *v, long rows)
 {
 	struct view_pos c = view_pos_of(v, v->cursor);
-	long done;
+	int want;
 
 	if (v->want_col < 0)
 		v->want_col = view_col_of(v, v->cursor);
-	done = view_scroll(v, rows);
+	view_scroll(v, rows);
 	/* Where the view could not move, the cursor goes the rest of the way. */
 	view_row_walk(v, &c, rows);
-	(void)done;
-	int want = v->want_col;
+	want = v->want_col;
 	v->cursor = view_row_col_pos(v, c, want);
 	view_show_cursor(v, false);
 	v->want_col = want;
@@ -384,24 +389,13 @@ void view_end(struct view *v)
 
 void view_set_fraction(struct view *v, double f)
 {
-	size_t pos;
-	long r;
-
 	if (f < 0)
 		f = 0;
 	if (f > 1)
 		f = 1;
-	pos = (size_t)(f * (double)v->n);
-	v->top = view_pos_of(v, pos);
+	v->top = view_pos_of(v, (size_t)(f * (double)v->n));
 	view_clamp_top(v);
-	r = view_screen_row(v, view_pos_of(v, v->cursor));
-	if (r < 0 || r >= v->height) {
-		struct view_pos c = v->top;
-		if (r >= v->height)
-			view_row_walk(v, &c, v->height - 1);
-		v->cursor = view_row_col_pos(v, c, 0);
-		v->want_col = -1;
-	}
+	view_keep_cursor(v);
 }
 
 size_t view_top(struct view *v)

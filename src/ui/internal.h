@@ -132,6 +132,8 @@ int ui_put(int y, int x, int w, const char *s, attr_t a);
 int ui_text_width(const char *s);
 /* Ctrl-C was typed since the last ui_interrupted_clear(). */
 bool ui_interrupted(void);
+/* SIGTERM or SIGHUP came: long work stops, the loop ends. */
+bool ui_stopping(void);
 bool ui_interrupted_clear(void);
 
 /* pane.c */

@@ -166,7 +166,7 @@ static void ui_k_search(struct ui *u, int key)
 static bool ui_search_cancel(void *arg)
 {
 	(void)arg;
-	return ui_interrupted();
+	return ui_interrupted() || ui_stopping();
 }
 
 void ui_search_run(struct ui *u, bool backward)
@@ -181,16 +181,21 @@ void ui_search_run(struct ui *u, bool backward)
 		ui_message(u, true, "no previous search");
 		return;
 	}
+	/* Wrapping around looks only at what the first pass did not: a match
+	 * starting before the cursor is at most 12 bytes a pattern byte long
+	 * (a code point folds to at most 3, each at most 4 bytes). */
+	size_t reach = 12 * strlen(search_pattern(u->search)) + 4;
 	if (!backward) {
 		size_t from = c < n ? c + 1 : n;
 		found = search_find(u->search, s, 0, n, from, false, &ms, &me, ui_search_cancel, NULL);
-		if (!found && (found = search_find(u->search, s, 0, n, 0, false, &ms, &me,
-						   ui_search_cancel, NULL)))
+		if (!found && !ui_interrupted() &&
+		    (found = search_find(u->search, s, 0, n - from > reach ? from + reach : n, 0, false,
+					 &ms, &me, ui_search_cancel, NULL)))
 			ui_message(u, false, "search hit BOTTOM, continuing at TOP");
 	} else {
 		found = search_find(u->search, s, 0, n, c, true, &ms, &me, ui_search_cancel, NULL);
-		if (!found && (found = search_find(u->search, s, 0, n, n, true, &ms, &me,
-						   ui_search_cancel, NULL)))
+		if (!found && !ui_interrupted() &&
+		    (found = search_find(u->search, s, c, n, n, true, &ms, &me, ui_search_cancel, NULL)))
 			ui_message(u, false, "search hit TOP, continuing at BOTTOM");
 	}
 	if (!found) {

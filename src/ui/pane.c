@@ -69,14 +69,25 @@ static bool ui_in_spans(const struct ui_spans *m, size_t *k, size_t pos)
 	return *k < m->n && m->v[*k].start <= pos;
 }
 
-/* A grapheme as curses takes it: its first character and the zero-width ones after. */
+static void ui_put_cell(int y, int x, const wchar_t *wc, attr_t a)
+{
+	cchar_t cc;
+	if (setcchar(&cc, wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
+		mvadd_wch(y, x, &cc);
+}
+
+/*
+ * A grapheme as curses takes it: its first character and the combining ones
+ * after it.  A joiner ends it (the terminal would show a joiner left at a
+ * cell's end on the next cell), so an emoji sequence shows as its first
+ * emoji; a flag's two regional indicators take a cell each.
+ */
 static void ui_draw_glyph(int y, int x, const char *text, attr_t a)
 {
 	wchar_t wc[CCHARW_MAX + 1];
 	mbstate_t st;
 	size_t n = strlen(text), k;
 	int nw = 0;
-	cchar_t cc;
 	wchar_t c;
 
 	memset(&st, 0, sizeof st);
@@ -84,8 +95,13 @@ static void ui_draw_glyph(int y, int x, const char *text, attr_t a)
 		k = mbrtowc(&c, text, n, &st);
 		if (k == 0 || k == (size_t)-1 || k == (size_t)-2)
 			break;
-		if (nw > 0 && wcwidth(c) != 0)
+		if (nw > 0 && (wcwidth(c) != 0 || c == 0x200D)) {
+			if (c >= 0x1F1E6 && c <= 0x1F1FF && wc[0] >= 0x1F1E6 && wc[0] <= 0x1F1FF) {
+				wchar_t second[2] = {c, 0};
+				ui_put_cell(y, x + 1, second, a);
+			}
 			break;
+		}
 		wc[nw++] = c;
 		text += k;
 		n -= k;
@@ -93,8 +109,7 @@ static void ui_draw_glyph(int y, int x, const char *text, attr_t a)
 	if (nw == 0)
 		return;
 	wc[nw] = 0;
-	if (setcchar(&cc, wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
-		mvadd_wch(y, x, &cc);
+	ui_put_cell(y, x, wc, a);
 }
 
 static void ui_draw_title(struct ui_pane *p, bool focus, int y)

@@ -13,6 +13,7 @@
 #include <wchar.h>
 
 #include "gloss/doc.h"
+#include "gloss/edit.h"
 #include "gloss/search.h"
 #include "gloss/spans.h"
 #include "gloss/store.h"
@@ -52,6 +53,11 @@ static void ui_on_interrupt(int sig)
 	ui_interrupt = 1;
 }
 
+bool ui_stopping(void)
+{
+	return ui_stop_signal != 0;
+}
+
 bool ui_interrupted(void)
 {
 	return ui_interrupt != 0;
@@ -73,21 +79,31 @@ void ui_message(struct ui *u, bool error, const char *fmt, ...)
 	u->msg_error = error;
 }
 
+/* The next character of s[*i..n) as the terminal should get it: ill-formed
+ * bytes and controls as U+FFFD.  Its cells in *w. */
+static wchar_t ui_next_wc(const char *s, size_t n, size_t *i, int *w)
+{
+	uint32_t cp;
+	int valid;
+
+	*i += (size_t)util_utf8_decode(s + *i, n - *i, &cp, &valid);
+	/* Names come from outside (a file name may hold anything): no controls. */
+	if (!valid || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || wcwidth((wchar_t)cp) < 0)
+		cp = 0xFFFD;
+	*w = wcwidth((wchar_t)cp);
+	if (*w < 0)
+		*w = 1;
+	return (wchar_t)cp;
+}
+
 int ui_text_width(const char *s)
 {
-	mbstate_t st;
-	wchar_t wc;
-	int w = 0;
-	size_t n = strlen(s), k;
+	size_t n = strlen(s), i = 0;
+	int w = 0, cw;
 
-	memset(&st, 0, sizeof st);
-	while (n > 0 && (k = mbrtowc(&wc, s, n, &st)) != 0) {
-		if (k == (size_t)-1 || k == (size_t)-2)
-			break;
-		int cw = wcwidth(wc);
-		w += cw > 0 ? cw : 0;
-		s += k;
-		n -= k;
+	while (i < n) {
+		ui_next_wc(s, n, &i, &cw);
+		w += cw;
 	}
 	return w;
 }
@@ -95,32 +111,22 @@ int ui_text_width(const char *s)
 int ui_put(int y, int x, int w, const char *s, attr_t a)
 {
 	wchar_t buf[512];
-	mbstate_t st;
-	size_t n = strlen(s), k, nb = 0;
-	int used = 0;
-	wchar_t wc;
+	size_t n = strlen(s), i = 0, nb = 0;
+	int used = 0, cw;
 
 	if (w <= 0)
 		return 0;
-	memset(&st, 0, sizeof st);
-	while (n > 0 && nb < sizeof buf / sizeof *buf - 1) {
-		k = mbrtowc(&wc, s, n, &st);
-		if (k == 0 || k == (size_t)-1 || k == (size_t)-2)
+	while (i < n && nb < sizeof buf / sizeof *buf - 2) {
+		size_t at = i;
+		wchar_t wc = ui_next_wc(s, n, &i, &cw);
+		if (used + cw > w) {
+			i = at;
 			break;
-		int cw = wcwidth(wc);
-		/* Names come from outside (a file name may hold anything): no controls. */
-		if (cw < 0 || wc < 0x20 || (wc >= 0x7f && wc < 0xa0)) {
-			wc = 0xFFFD;
-			cw = 1;
 		}
-		if (used + cw > w)
-			break;
 		if (nb == 0 && cw == 0)
 			buf[nb++] = L' ', used++; /* never start with a combining mark */
 		buf[nb++] = wc;
 		used += cw;
-		s += k;
-		n -= k;
 	}
 	buf[nb] = 0;
 	attron(a);
@@ -174,7 +180,7 @@ void ui_focus(struct ui *u, size_t i)
 static void ui_draw_status(struct ui *u)
 {
 	int y = u->rows - 1;
-	char left[600], right[128];
+	char left[600], right[128], where[64];
 	struct ui_pane *p = &u->panes[u->focus];
 	attr_t a = ui_attr(UI_STATUS);
 	int rw;
@@ -205,14 +211,16 @@ static void ui_draw_status(struct ui *u)
 			return;
 		}
 	}
-	snprintf(left, sizeof left, " %s", doc_path(p->doc));
+	snprintf(where, sizeof where, "%s", u->sync ? "  =sync" : "");
 	if (u->npane > 1)
-		snprintf(left + strlen(left), sizeof left - strlen(left), "  [%zu/%zu]",
-			 u->focus + 1, u->npane);
-	if (u->sync)
-		snprintf(left + strlen(left), sizeof left - strlen(left), "  =sync");
+		snprintf(where, sizeof where, "  [%zu/%zu]%s", u->focus + 1, u->npane,
+			 u->sync ? "  =sync" : "");
+	snprintf(left, sizeof left, " %s%s", doc_path(p->doc), where);
 	snprintf(right, sizeof right, "/ search  Tab pane  ? help  q quit ");
 	rw = ui_text_width(right);
+	/* The keys matter more than the directories: fall back to the file's name. */
+	if (ui_text_width(left) + rw + 2 > u->cols)
+		snprintf(left, sizeof left, " %s%s", doc_name(p->doc), where);
 	if (ui_text_width(left) + rw + 2 <= u->cols)
 		ui_put(y, u->cols - rw, rw, right, a);
 	else
@@ -348,7 +356,8 @@ static void ui_dispatch(struct ui *u, int key)
 		ui_note_key(u, key);
 		return;
 	}
-	u->msg[0] = '\0';
+	if (key != UI_FN(KEY_RESIZE))
+		u->msg[0] = '\0';
 	if (key == UI_FN(KEY_MOUSE)) {
 		ui_mouse(u);
 		return;
@@ -503,6 +512,17 @@ int ui_run(struct doc **docs, size_t ndocs, struct store *st)
 		dirty = false;
 		timeout(more ? 0 : 500);
 		key = ui_read_key();
+		if (ui_interrupted() && u.mode != UI_MODE_READ) {
+			/* Ctrl-C leaves a prompt, a menu, the list or the note, as Esc does. */
+			ui_interrupted_clear();
+			ui_list_close(&u);
+			edit_free(u.note);
+			u.note = NULL;
+			u.mode = UI_MODE_READ;
+			dirty = true;
+			continue;
+		}
+		ui_interrupted_clear();
 		if (key < 0) {
 			more = ui_idle(&u, !more, &dirty);
 			continue;

@@ -1,6 +1,7 @@
 """Command-line tests: errors before the screen is taken, options, exit status."""
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -9,6 +10,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from harness import GLOSS, Screen, check, run, test, write  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix="gloss-cli-")
+# The schema version this gloss writes, as its store header says.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "include", "gloss", "store.h")) as _h:
+    SCHEMA = re.search(r"#define STORE_SCHEMA (\d+)", _h.read()).group(1)
 GOOD = write(TMP, "good.txt", "A good document\nwith two lines\n")
 
 
@@ -153,7 +157,7 @@ def foreign_sqlite_file_is_refused_untouched():
 def newer_schema_is_refused_untouched():
     db = os.path.join(TMP, "newer.db")
     sqlite(db, "PRAGMA application_id = %d; PRAGMA user_version = 99; CREATE TABLE t(x);" % 0x676c6f73)
-    refused(db, "'%s' has schema version 99, newer than this gloss knows (1)" % db)
+    refused(db, "'%s' has schema version 99, newer than this gloss knows (%s)" % (db, SCHEMA))
 
 
 @test
@@ -192,7 +196,7 @@ def database_directory_and_file_are_private():
     check(os.stat(os.path.dirname(db)).st_mode & 0o777 == 0o700, "directory mode")
     r = subprocess.run(["sqlite3", db, "PRAGMA application_id; PRAGMA user_version; PRAGMA journal_mode;"],
                        stdout=subprocess.PIPE, text=True)
-    check(r.stdout.split() == [str(0x676c6f73), "1", "wal"], r.stdout)
+    check(r.stdout.split() == [str(0x676c6f73), SCHEMA, "wal"], r.stdout)
 
 
 @test

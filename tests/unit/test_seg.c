@@ -491,8 +491,14 @@ static void test_huge_line(void)
 	T_ASSERT(r == 0 || s[r - 1] == ' ');
 	T_EQ_INT(seg_word_next(s, n, n - 1), n);
 	T_ASSERT(seg_grapheme_prev(s, n, n) == n - 1 || seg_grapheme_prev(s, n, n) == n - 2);
-	T_ASSERT(seg_para_next(s, n, mid) == n);
-	T_ASSERT(seg_para_prev(s, n, mid) == 0);
+	/* A paragraph key reads a bounded stretch, never the whole line. */
+	r = seg_para_next(s, n, mid);
+	T_ASSERT(r > mid && r <= mid + (1u << 20));
+	T_EQ_INT(util_utf8_back(s, r), r);
+	r = seg_para_prev(s, n, mid);
+	T_ASSERT(r < mid && r + (1u << 20) + 4 >= mid);
+	T_EQ_INT(util_utf8_back(s, r), r);
+	T_EQ_INT(seg_para_next(s, n, n - 100), n);
 
 	/* No sentence end at all: the window's bound stands in for one. */
 	memset(s, 'a', n);
