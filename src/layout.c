@@ -497,6 +497,9 @@ const char *layout_glyph_text(const char *s, const struct layout *l,
 	}
 	n1 = doc_show_cp(p, g->len, &sh);
 	tw = (size_t)(sh.width == 0 ? 1 : sh.width);
+	/* A flag is two cells: on a row of one it is cut like any wide glyph. */
+	if (n1 < g->len && layout_regional(p, g->len) && layout_regional(p + n1, g->len - (size_t)n1))
+		tw = 2;
 	if (sh.kind != DOC_SHOW_TEXT) {
 		/* The visible forms are ASCII, except U+FFFD (one cell). */
 		len = strlen(sh.text);
@@ -535,12 +538,14 @@ struct cache_node {
 	int width;
 	struct layout *l;
 	size_t prev, next;
+	uint64_t used;     /* when last got */
 };
 
 struct layout_cache {
 	size_t max, count;
 	size_t bytes;      /* memory held by the cached layouts */
 	size_t free;       /* first free node, linked through next; NONE when none */
+	uint64_t tick, mark; /* the byte budget spares what was got since the mark */
 	struct cache_node *nodes;
 	size_t *slots;
 	size_t mask;
@@ -666,10 +671,16 @@ static void cache_slot_delete(struct layout_cache *c, size_t i)
 	}
 }
 
+void layout_cache_mark(struct layout_cache *c)
+{
+	c->mark = ++c->tick;
+}
+
 static const struct layout *cache_hit(struct layout_cache *c, size_t slot)
 {
 	size_t x = c->slots[slot] - 1;
 
+	c->nodes[x].used = ++c->tick;
 	if (c->head != x) {
 		cache_unlink(c, x);
 		cache_push_front(c, x);
@@ -720,11 +731,13 @@ const struct layout *layout_cache_get(struct layout_cache *c, const char *s, siz
 	nd->start = st;
 	nd->width = width;
 	nd->l = layout_make(s, st, en, width);
+	nd->used = ++c->tick;
 	c->bytes += cache_cost(nd->l);
 	c->slots[slot] = x + 1;
 	cache_push_front(c, x);
 	/* Huge windows are costly: past the budget, drop the oldest but this one. */
-	while (c->bytes > LAYOUT_CACHE_BYTES && c->tail != x) {
+	while (c->bytes > LAYOUT_CACHE_BYTES && c->tail != x &&
+	       (c->mark == 0 || c->nodes[c->tail].used < c->mark)) {
 		size_t t = c->tail;
 		cache_drop(c, t);
 		c->nodes[t].next = c->free;

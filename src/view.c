@@ -442,6 +442,7 @@ size_t view_screen(struct view *v, struct view_row *out, size_t max)
 	struct view_pos p = v->top;
 	size_t i = 0;
 
+	layout_cache_mark(v->lc);
 	while (i < max && i < (size_t)v->height) {
 		out[i].layout = view_layout(v, p.unit);
 		out[i].row = p.row;

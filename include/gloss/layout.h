@@ -22,8 +22,10 @@
  * multiple of 8 cells from the row's start; one at a row's end is cut to
  * what fits (or hangs).  What each code point shows as comes from
  * doc_show_cp(); a grapheme is as wide as its first code point, except that
- * one starting with a zero-width code point (a combining mark with no base)
- * takes one cell and is drawn on U+25CC DOTTED CIRCLE.  Controls, ill-formed
+ * a flag (two regional indicators) takes two cells, an invisible format
+ * character (U+200B, U+FEFF, U+2060..U+2064, U+180E) takes none, and any
+ * other grapheme starting with a zero-width code point (a combining mark
+ * with no base) takes one cell and is drawn on U+25CC DOTTED CIRCLE.  Controls, ill-formed
  * bytes and tabs are glyphs of their own.  A glyph wider than the whole row
  * (a wide character at width 1, "<U+202E>" at width 5) gets a row of its own,
  * its width cut to the row's: its ASCII form is clipped, a wide character is
@@ -133,6 +135,12 @@ void layout_cache_free(struct layout_cache *c);
 const struct layout *layout_cache_get(struct layout_cache *c, const char *s, size_t n,
 				      size_t start, int width);
 void layout_cache_clear(struct layout_cache *c);
+/*
+ * Begin a screen: the layouts got from now on are spared by the byte budget
+ * (only max_units further gets drop them), so a screen of huge rows (a row of
+ * 65,000 hanging spaces holds that many glyphs) keeps every layout it shows.
+ */
+void layout_cache_mark(struct layout_cache *c);
 /* The memory the cached layouts hold, in bytes. */
 size_t layout_cache_bytes(const struct layout_cache *c);
 

@@ -883,6 +883,27 @@ static void test_cache_byte_budget(void)
 	free(s);
 }
 
+/* A flag is two cells: on a row of one it is cut to "?", like a wide character. */
+static void test_flag_on_a_narrow_row(void)
+{
+	const char *s = "h\xf0\x9f\x87\xa9\xf0\x9f\x87\xaa\n";
+	struct layout *l = layout_make(s, 0, strlen(s), 1);
+	char buf[64];
+	size_t g;
+
+	for (g = 0; g < l->nglyph; g++)
+		if (l->glyphs[g].off == 1)
+			break;
+	T_ASSERT(g < l->nglyph);
+	T_EQ_INT(l->glyphs[g].width, 1);
+	T_EQ_STR(layout_glyph_text(s, l, &l->glyphs[g], buf, sizeof buf), "?");
+	layout_free(l);
+	l = layout_make(s, 0, strlen(s), 10);
+	T_EQ_INT(l->glyphs[1].width, 2);
+	T_EQ_STR(layout_glyph_text(s, l, &l->glyphs[1], buf, sizeof buf), "\xf0\x9f\x87\xa9\xf0\x9f\x87\xaa");
+	layout_free(l);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -913,5 +934,6 @@ int main(void)
 	T_RUN(test_cache_eviction);
 	T_RUN(test_cache_stress);
 	T_RUN(test_cache_byte_budget);
+	T_RUN(test_flag_on_a_narrow_row);
 	T_DONE();
 }

@@ -514,6 +514,25 @@ static void test_huge_line(void)
 	free(s);
 }
 
+/* A grapheme longer than the word window: e still moves forward. */
+static void test_word_end_over_a_huge_grapheme(void)
+{
+	size_t n = 1 + 1100 * 2 + 3, i, pos, r;
+	char *s = util_malloc(n);
+
+	s[0] = 'e';
+	for (i = 0; i < 1100; i++)
+		memcpy(s + 1 + 2 * i, "\xcc\x81", 2);
+	memcpy(s + n - 3, " x\n", 3);
+	for (pos = 0; pos < n - 1; pos = r) {
+		r = seg_word_end(s, n, pos);
+		T_ASSERT(r > pos || r == seg_grapheme_prev(s, n, n));
+		if (r <= pos)
+			break;
+	}
+	free(s);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -537,5 +556,6 @@ int main(void)
 	T_RUN(test_invalid_bytes);
 	T_RUN(test_every_position);
 	T_RUN(test_huge_line);
+	T_RUN(test_word_end_over_a_huge_grapheme);
 	T_DONE();
 }

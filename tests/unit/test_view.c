@@ -197,6 +197,29 @@ static void test_long_line_in_windows(void)
 	free(s);
 }
 
+/* Rows of huge hanging runs: every layout of one screen stays alive. */
+static void test_screen_of_huge_rows(void)
+{
+	size_t line = 1 + 65000 + 1, n = 30 * line, i, k;
+	char *s = malloc(n);
+	struct view_row rows[40];
+	struct view *v;
+
+	for (i = 0; i < 30; i++) {
+		s[i * line] = 'a';
+		memset(s + i * line + 1, ' ', 65000);
+		s[i * line + line - 1] = '\n';
+	}
+	v = view_new(s, n);
+	view_resize(v, 80, 23);
+	k = view_screen(v, rows, 40);
+	T_EQ_INT(k, 23);
+	for (i = 0; i < k; i++)
+		T_EQ_INT(rows[i].layout->start, i * line); /* freed memory would fail under ASan */
+	view_free(v);
+	free(s);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -207,5 +230,6 @@ int main(void)
 	T_RUN(test_page_and_resize);
 	T_RUN(test_empty_and_tiny_documents);
 	T_RUN(test_long_line_in_windows);
+	T_RUN(test_screen_of_huge_rows);
 	T_DONE();
 }

@@ -1,0 +1,207 @@
+/*
+ * fuzz_search: the input's first line (at most PATTERN_MAX bytes of it) is
+ * the pattern, the rest the text; an input with no line feed uses its first
+ * four bytes as the pattern and all of it as the text.
+ *
+ * search_new() must refuse exactly the empty and the ill-formed patterns.
+ * Every match must lie in [lo, hi], start and end on code point boundaries,
+ * hold well-formed UTF-8, and equal the pattern byte for byte (exact) or
+ * under full case folding (otherwise).  And each answer, forward and
+ * backward, over the whole text and over ranges, must be the one a slow
+ * reference finds: at every code point boundary, compare code point by code
+ * point (each document code point's folding, from libunistring's
+ * u8_casefold, must fit the folded pattern whole).
+ */
+#include <string.h>
+#include <unicase.h>
+#include <unistr.h>
+
+#include "fuzz.h"
+#include "gloss/search.h"
+
+#define PATTERN_MAX 64
+#define NONE ((size_t)-1)
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_locale();
+	return 0;
+}
+
+/* The full case folding of s[0..n) as code points; *len of them. */
+static uint32_t *fold(const char *s, size_t n, size_t *len)
+{
+	size_t flen = 0, ulen = 0;
+	uint8_t *f = u8_casefold((const uint8_t *)s, n, NULL, NULL, NULL, &flen);
+	uint32_t *u;
+
+	CHECK(f, "u8_casefold failed");
+	u = u8_to_u32(f, flen, NULL, &ulen);
+	CHECK(u || flen == 0, "u8_to_u32 failed");
+	free(f);
+	*len = ulen;
+	return u;
+}
+
+/*
+ * The end of the match the reference finds at boundary i of s[0..n), or
+ * NONE.  Exact: the pattern's bytes, ending on a boundary.  Folded: code
+ * point by code point, each well-formed, its folding a whole piece of pf.
+ */
+static size_t ref_match_at(const char *s, size_t n, size_t i, const char *pat, size_t plen,
+			   bool exact, const uint32_t *pf, size_t npf)
+{
+	size_t k = 0;
+
+	if (exact) {
+		if (n - i < plen || memcmp(s + i, pat, plen) != 0 || !fuzz_boundary(s, n, i + plen))
+			return NONE;
+		return i + plen;
+	}
+	while (k < npf) {
+		uint32_t cp, *f;
+		size_t nf;
+		int len;
+
+		if (i >= n)
+			return NONE;
+		len = fuzz_utf8_one((const unsigned char *)s + i, n - i, &cp);
+		if (!len)
+			return NONE;
+		f = fold(s + i, (size_t)len, &nf);
+		if (k + nf > npf || memcmp(f, pf + k, nf * sizeof *f) != 0) {
+			free(f);
+			return NONE;
+		}
+		free(f);
+		k += nf;
+		i += (size_t)len;
+	}
+	return i;
+}
+
+/* A boundary of s[0..n) at or before p. */
+static size_t boundary_at(const char *s, size_t n, size_t p)
+{
+	return p >= n ? n : util_utf8_back(s, p);
+}
+
+/* The expected answer from the table of match ends (ends[i] for each start i). */
+static bool ref_find(const size_t *ends, size_t lo, size_t hi, size_t from, bool backward,
+		     size_t *ms, size_t *me)
+{
+	size_t i;
+
+	if (!backward) {
+		for (i = from > lo ? from : lo; i < hi; i++)
+			if (ends[i] != NONE && ends[i] <= hi)
+				return *ms = i, *me = ends[i], true;
+		return false;
+	}
+	for (i = from < hi ? from : hi; i > lo; i--)
+		if (ends[i - 1] != NONE && ends[i - 1] <= hi)
+			return *ms = i - 1, *me = ends[i - 1], true;
+	return false;
+}
+
+static bool no_cancel(void *arg)
+{
+	++*(unsigned long *)arg;
+	return false;
+}
+
+static void query(const struct search *q, const char *s, size_t n, const size_t *ends, size_t lo,
+		  size_t hi, size_t from, bool backward, const uint32_t *pf, size_t npf)
+{
+	size_t ms = NONE, me = NONE, rs = NONE, re = NONE, mlen, nf;
+	unsigned long calls = 0;
+	bool got, want;
+	uint32_t *f;
+
+	got = search_find(q, s, lo, hi, from, backward, &ms, &me, backward ? NULL : no_cancel, &calls);
+	want = ref_find(ends, lo, hi, from, backward, &rs, &re);
+	CHECK(got == want && (!got || (ms == rs && me == re)),
+	      "%s from %zu in [%zu, %zu): found %d [%zu, %zu), reference %d [%zu, %zu)",
+	      backward ? "backward" : "forward", from, lo, hi, got, ms, me, want, rs, re);
+	if (!got)
+		return;
+	CHECK(lo <= ms && ms < me && me <= hi, "match [%zu, %zu) outside [%zu, %zu)", ms, me, lo, hi);
+	CHECK(backward ? ms < from : ms >= from, "match at %zu, from %zu %s", ms, from,
+	      backward ? "backward" : "forward");
+	CHECK(fuzz_boundary(s, n, ms) && fuzz_boundary(s, n, me), "match [%zu, %zu) off boundaries",
+	      ms, me);
+	mlen = me - ms;
+	CHECK(fuzz_utf8_valid(s + ms, mlen), "match [%zu, %zu) holds ill-formed bytes", ms, me);
+	if (search_exact(q)) {
+		const char *p = search_pattern(q);
+		CHECK(mlen == strlen(p) && memcmp(s + ms, p, mlen) == 0, "exact match [%zu, %zu) differs",
+		      ms, me);
+	} else {
+		f = fold(s + ms, mlen, &nf);
+		CHECK(nf == npf && memcmp(f, pf, nf * sizeof *f) == 0,
+		      "match [%zu, %zu) folds differently from the pattern", ms, me);
+		free(f);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_rng rng = fuzz_rng_of(data, size);
+	const uint8_t *lf = size ? memchr(data, '\n', size) : NULL;
+	size_t plen, tstart, n, i, npf = 0, *ends;
+	char pat[PATTERN_MAX + 1], *s;
+	struct search *q;
+	uint32_t *pf;
+	bool valid;
+
+	if (lf) {
+		plen = (size_t)(lf - data);
+		tstart = plen + 1;
+	} else {
+		plen = size < 4 ? size : 4;
+		tstart = 0;
+	}
+	if (plen > PATTERN_MAX)
+		plen = PATTERN_MAX;
+	memcpy(pat, data, plen);
+	pat[plen] = '\0';
+	plen = strlen(pat); /* the pattern is a C string: it ends at a NUL */
+	valid = plen > 0 && fuzz_utf8_valid(pat, plen);
+
+	q = search_new(pat);
+	CHECK(!q == !valid, "search_new(\"%s\") %s", pat, q ? "accepted it" : util_errmsg());
+	if (!q)
+		return 0;
+	CHECK(strcmp(search_pattern(q), pat) == 0, "search_pattern is \"%s\"", search_pattern(q));
+
+	n = size - tstart;
+	s = fuzz_copy(data + tstart, n);
+	CHECK(!search_find(q, s, 0, 0, 0, false, &i, &i, NULL, NULL), "a match in an empty range");
+	CHECK(!search_find(q, NULL, 0, 0, 0, true, &i, &i, NULL, NULL), "a match in no text");
+
+	/* Every match the reference sees, by its start. */
+	pf = search_exact(q) ? NULL : fold(pat, plen, &npf);
+	ends = malloc((n + 1) * sizeof *ends);
+	CHECK(ends, "out of memory");
+	for (i = 0; i <= n; i++)
+		ends[i] = i < n && fuzz_boundary(s, n, i) ?
+			ref_match_at(s, n, i, pat, plen, search_exact(q), pf, npf) : NONE;
+
+	query(q, s, n, ends, 0, n, 0, false, pf, npf);
+	query(q, s, n, ends, 0, n, n, true, pf, npf);
+	for (i = 0; i < 12; i++) {
+		size_t a = boundary_at(s, n, fuzz_upto(&rng, n));
+		size_t b = boundary_at(s, n, fuzz_upto(&rng, n));
+		size_t lo = i < 4 ? 0 : a < b ? a : b, hi = i < 4 ? n : a < b ? b : a;
+		size_t from = fuzz_upto(&rng, n + 1);
+
+		query(q, s, n, ends, lo, hi, from, i % 2, pf, npf);
+	}
+	free(ends);
+	free(pf);
+	free(s);
+	search_free(q);
+	return 0;
+}
