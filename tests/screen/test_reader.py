@@ -270,8 +270,8 @@ def no_color_uses_attributes():
 def reads_standard_input():
     with Screen([], width=80, height=10, shell=True) as sc:
         sc.type("printf 'piped title\\nsecond line\\n' | %s -; echo EXIT=$?\n" % os.environ.get("GLOSS", "gloss"))
-        sc.wait_text("second line")
-        check("piped title" in sc.lines()[0], "title from stdin")
+        sc.wait(lambda s: s.lines()[0].startswith(" piped title"), "the title read from stdin")
+        check(sc.lines()[2].startswith("second line"), "and the text")
         sc.keys("q")
         sc.wait_text("EXIT=0")
 
