@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "gloss/doc.h"
+#include "gloss/export.h"
 #include "gloss/store.h"
 #include "gloss/ui.h"
 #include "gloss/util.h"
@@ -22,9 +23,40 @@
 static void main_usage(FILE *f)
 {
 	fprintf(f, "usage: gloss [--db PATH] [--author NAME] FILE...   read and annotate (\"-\" reads stdin)\n"
+		   "       gloss [--db PATH] export [--format csv|jsonl|w3c] [--safe] [FILTER...] [-o FILE]\n"
+		   "       gloss [--db PATH] import FILE             CSV or JSONL as written by export\n"
+		   "       gloss [--db PATH] list [FILTER...]\n"
+		   "       gloss [--db PATH] docs [FILTER...]\n"
 		   "       gloss --help | --version\n"
+		   "FILTER: --tag TAG, --doc FILE or SHA-256 prefix, --author NAME, --since DATE.\n"
 		   "Up to %d documents; press ? in gloss for the keys.\n",
 		GLOSS_MAX_DOCS);
+}
+
+/*
+ * Option name at argv[*a] with its value, as "--name VALUE" or
+ * "--name=VALUE": true and *val set when it is that option.  A missing value
+ * is a usage error (*bad set).
+ */
+static bool main_opt(int argc, char **argv, int *a, const char *name, const char **val, bool *bad)
+{
+	const char *arg = argv[*a];
+	size_t n = strlen(name);
+
+	if (strncmp(arg, name, n) != 0 || (arg[n] != '\0' && arg[n] != '='))
+		return false;
+	if (arg[n] == '=') {
+		*val = arg + n + 1;
+	} else if (*a + 1 < argc) {
+		*val = argv[++*a];
+	} else {
+		*val = NULL;
+	}
+	if (!*val || !**val) {
+		fprintf(stderr, "gloss: option '%s' needs a value\n", name);
+		*bad = true;
+	}
+	return true;
 }
 
 /* A string of the environment, or NULL when unset or empty. */
@@ -94,12 +126,71 @@ static void main_locale(void)
 			setlocale(LC_CTYPE, "en_US.UTF-8");
 }
 
+/* export, import, list, docs: argv[0] is the command's name. */
+static int main_command(int argc, char **argv, const char *db_opt)
+{
+	const char *cmd = argv[0], *out = NULL, *file = NULL;
+	struct export_opts o;
+	struct store *st;
+	bool is_export = strcmp(cmd, "export") == 0, is_import = strcmp(cmd, "import") == 0;
+	char *db;
+	long n;
+
+	memset(&o, 0, sizeof o);
+	if (is_import) {
+		if (argc != 2 || (argv[1][0] == '-' && argv[1][1])) {
+			fprintf(stderr, "gloss: import takes one file\n");
+			main_usage(stderr);
+			return 2;
+		}
+		file = argv[1];
+	} else if (export_args(argc - 1, argv + 1, is_export, &o, &out) < 0) {
+		fprintf(stderr, "gloss: %s: %s\n", cmd, util_errmsg());
+		main_usage(stderr);
+		return 2;
+	}
+	db = main_db_path(db_opt);
+	if (!db) {
+		fprintf(stderr, "gloss: no place for the database: set --db, GLOSS_DB or HOME\n");
+		return 1;
+	}
+	st = store_open(db, main_author(NULL));
+	free(db);
+	if (!st) {
+		fprintf(stderr, "gloss: %s\n", util_errmsg());
+		return 1;
+	}
+	o.progress = true;
+	if (is_export)
+		n = export_to(st, &o, out);
+	else if (is_import)
+		n = export_import(st, file);
+	else if (strcmp(cmd, "list") == 0)
+		n = export_list(st, &o.filter, stdout);
+	else
+		n = export_docs(st, &o.filter, stdout);
+	if (n < 0 && is_import)
+		fprintf(stderr, "gloss: import '%s': %s\n", file, util_errmsg());
+	else if (n < 0)
+		fprintf(stderr, "gloss: %s: %s\n", cmd, util_errmsg());
+	else if (is_import)
+		printf("%ld annotation%s added or replaced from '%s'\n", n, n == 1 ? "" : "s", file);
+	store_close(st);
+	return n < 0 ? 1 : 0;
+}
+
+static bool main_is_command(const char *s)
+{
+	return strcmp(s, "export") == 0 || strcmp(s, "import") == 0 || strcmp(s, "list") == 0 ||
+	       strcmp(s, "docs") == 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *files[GLOSS_MAX_DOCS + 1];
 	struct doc *docs[GLOSS_MAX_DOCS];
 	size_t nfile = 0, i;
-	bool opts = true, stdin_used = false;
+	bool opts = true, stdin_used = false, bad = false;
 	const char *db_opt = NULL, *author_opt = NULL;
 	struct store *st;
 	char *cache, *db;
@@ -116,24 +207,19 @@ int main(int argc, char **argv)
 		} else if (opts && strcmp(arg, "--version") == 0) {
 			printf("gloss %s\n", GLOSS_VERSION);
 			return 0;
-		} else if (opts && (strcmp(arg, "--db") == 0 || strcmp(arg, "--author") == 0)) {
-			if (a + 1 >= argc || !*argv[a + 1]) {
-				fprintf(stderr, "gloss: option '%s' needs a value\n", arg);
+		} else if (opts && (main_opt(argc, argv, &a, "--db", &db_opt, &bad) ||
+				    main_opt(argc, argv, &a, "--author", &author_opt, &bad))) {
+			if (bad) {
 				main_usage(stderr);
 				return 2;
 			}
-			*(arg[2] == 'd' ? &db_opt : &author_opt) = argv[++a];
-		} else if (opts && (strncmp(arg, "--db=", 5) == 0 || strncmp(arg, "--author=", 9) == 0)) {
-			const char *v = strchr(arg, '=') + 1;
-			if (!*v) {
-				fprintf(stderr, "gloss: option '%.*s' needs a value\n", (int)(v - arg - 1), arg);
-				return 2;
-			}
-			*(arg[2] == 'd' ? &db_opt : &author_opt) = v;
 		} else if (opts && arg[0] == '-' && arg[1] != '\0') {
 			fprintf(stderr, "gloss: unknown option '%s'\n", arg);
 			main_usage(stderr);
 			return 2;
+		} else if (opts && nfile == 0 && main_is_command(arg)) {
+			/* gloss [--db PATH] export ...: a file of that name is ./export. */
+			return main_command(argc - a, argv + a, db_opt);
 		} else {
 			if (nfile == GLOSS_MAX_DOCS) {
 				fprintf(stderr, "gloss: too many documents: at most %d\n", GLOSS_MAX_DOCS);

@@ -2,7 +2,9 @@
  * store.c: the SQLite backend of the store.  It contains, in this order:
  * the schema as a list of migrations; statement cache and error mapping;
  * opening (inspect read-only, then open read-write, then migrate); documents
- * and cursors; tags; annotations and links; counts; the undo journal.
+ * and cursors; tags; annotations and links; counts; the undo journal;
+ * code point walking; export, document counts, placing imported annotations
+ * and import.
  *
  * Every public change is one BEGIN IMMEDIATE ... COMMIT, rolled back on any
  * error.  The undo journal lives in memory and names annotations by uuid and
@@ -21,6 +23,7 @@
 
 #include <sqlite3.h>
 
+#include "gloss/sha256.h"
 #include "gloss/store.h"
 #include "gloss/util.h"
 
@@ -78,6 +81,49 @@ static const char *const migrations[] = {
 	"  document INTEGER PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,"
 	"  position INTEGER NOT NULL"
 	");",
+
+	/*
+	 * 1 -> 2: an annotation may be unplaced (imported before its document's
+	 * text was known): start and end NULL, its code point offsets kept in
+	 * cp_start and cp_end until the text comes (NULL too for an orphan).
+	 * SQLite cannot drop NOT NULL in place, so the table is rebuilt the
+	 * documented way: make the new one, copy, drop the old, rename.  This
+	 * runs with foreign keys off (see migrate()), so that dropping the old
+	 * table cascades to no link, and links keep naming "annotations".  The
+	 * AUTOINCREMENT counter moves over, so that no id is ever used twice.
+	 */
+	"CREATE TABLE annotations_v2 ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  uuid TEXT NOT NULL UNIQUE,"
+	"  document INTEGER NOT NULL REFERENCES documents (id),"
+	"  tag INTEGER NOT NULL REFERENCES tags (id),"
+	"  start INTEGER,"                  /* byte offsets, end exclusive; NULL: unplaced */
+	"  \"end\" INTEGER CHECK (\"end\" >= start),"
+	"  cp_start INTEGER,"               /* code points, kept while unplaced */
+	"  cp_end INTEGER CHECK (cp_end >= cp_start),"
+	"  quote TEXT NOT NULL,"
+	"  prefix TEXT NOT NULL DEFAULT '',"
+	"  suffix TEXT NOT NULL DEFAULT '',"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  author TEXT NOT NULL DEFAULT '',"
+	"  created TEXT NOT NULL,"
+	"  updated TEXT NOT NULL,"
+	"  CHECK ((start IS NULL) = (\"end\" IS NULL)),"
+	"  CHECK ((cp_start IS NULL) = (cp_end IS NULL))"
+	");"
+	"INSERT INTO annotations_v2 (id, uuid, document, tag, start, \"end\", quote, prefix,"
+	"  suffix, note, author, created, updated)"
+	"  SELECT id, uuid, document, tag, start, \"end\", quote, prefix, suffix, note, author,"
+	"  created, updated FROM annotations ORDER BY id;"
+	"DELETE FROM sqlite_sequence WHERE name = 'annotations_v2';"
+	"UPDATE sqlite_sequence SET name = 'annotations_v2' WHERE name = 'annotations';"
+	"DROP TABLE annotations;"
+	"ALTER TABLE annotations_v2 RENAME TO annotations;"
+	/* NULL starts sort first: store_doc_place finds the unplaced ones at once */
+	"CREATE INDEX annotations_by_document ON annotations (document, start, \"end\" DESC, tag);"
+	"CREATE INDEX annotations_by_tag ON annotations (tag);"
+	/* export's order, path then sum, without sorting the documents */
+	"CREATE INDEX documents_by_path ON documents (path, sha256);",
 };
 
 _Static_assert(sizeof migrations / sizeof *migrations == STORE_SCHEMA,
@@ -659,20 +705,35 @@ static int check_readonly(const char *path, bool wal)
 	return v == V_NEW || v == V_OURS ? 0 : -1;
 }
 
-/* Bring the schema up to STORE_SCHEMA, in one transaction. */
-static int migrate(struct store *st)
+/* Any row of PRAGMA foreign_key_check is a broken reference: -1 with util_error. */
+static int fk_check(struct store *st)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &q, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW)
+			util_error("cannot update database '%s': table %s refers to a missing row",
+				   st->path, (const char *)sqlite3_column_text(q, 0));
+		else if (rc != SQLITE_DONE)
+			db_error(st, rc);
+		sqlite3_finalize(q);
+	} else {
+		db_error(st, rc);
+	}
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The migrations from the database's version on, holding the write lock. */
+static int migrate_locked(struct store *st)
 {
 	int64_t version = 0;
 	int rc;
 	enum verdict v;
 	char sql[64];
 
-	/* the common case needs no write lock, which another process may hold */
-	v = inspect(st->db, &version, &rc);
-	if (v == V_OURS && version == STORE_SCHEMA)
-		return 0;
-	if (refuse(v, st->path, version, rc, st->db))
-		return -1;
 	if (tx_begin(st) != 0) {
 		if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY)
 			util_error("cannot open database '%s': database is locked", st->path);
@@ -704,10 +765,44 @@ static int migrate(struct store *st)
 			goto fail;
 		}
 	}
+	if (fk_check(st) != 0)
+		goto fail;
 	return tx_commit(st);
 fail:
 	tx_rollback(st);
 	return -1;
+}
+
+/*
+ * Bring the schema up to STORE_SCHEMA, in one transaction.  A migration may
+ * rebuild a table, which SQLite documents as safe only with foreign keys
+ * off; they can only be switched outside a transaction, so they are off for
+ * the whole migration, the references are checked before it commits, and
+ * they are on again afterwards whatever happened.
+ */
+static int migrate(struct store *st)
+{
+	int64_t version = 0;
+	int rc, r;
+	enum verdict v;
+
+	/* the common case needs no write lock, which another process may hold */
+	v = inspect(st->db, &version, &rc);
+	if (v == V_OURS && version == STORE_SCHEMA)
+		return 0;
+	if (refuse(v, st->path, version, rc, st->db))
+		return -1;
+	if (sqlite3_exec(st->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(st, sqlite3_errcode(st->db));
+		return -1;
+	}
+	r = migrate_locked(st);
+	if (sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK &&
+	    r == 0) {
+		db_error(st, sqlite3_errcode(st->db));
+		r = -1;
+	}
+	return r;
 }
 
 /* Settings of the read-write connection; WAL only now, since it writes. */
@@ -1173,7 +1268,7 @@ int store_anns(struct store *st, int64_t doc, struct store_ann **out, size_t *n)
 	if (rd_begin(st) != 0)
 		return -1;
 	q = stmt(st, "SELECT " ANN_COLUMNS " FROM annotations WHERE document = ?1"
-		 " ORDER BY start, \"end\" DESC, tag, id");
+		 " AND start IS NOT NULL ORDER BY start, \"end\" DESC, tag, id");
 	if (!q)
 		goto fail;
 	sqlite3_bind_int64(q, 1, doc);
@@ -1691,9 +1786,12 @@ int store_counts(struct store *st, int64_t doc, size_t *claims, size_t *sources,
 		 "WITH c AS (SELECT id FROM tags WHERE name = 'claim'),"
 		 " s AS (SELECT id FROM tags WHERE name = 'source')"
 		 " SELECT"
-		 " (SELECT count(*) FROM annotations WHERE document = ?1 AND tag IN c),"
-		 " (SELECT count(*) FROM annotations WHERE document = ?1 AND tag IN s),"
-		 " (SELECT count(*) FROM annotations a WHERE a.document = ?1 AND a.tag IN c"
+		 " (SELECT count(*) FROM annotations WHERE document = ?1 AND start IS NOT NULL"
+		 "   AND tag IN c),"
+		 " (SELECT count(*) FROM annotations WHERE document = ?1 AND start IS NOT NULL"
+		 "   AND tag IN s),"
+		 " (SELECT count(*) FROM annotations a WHERE a.document = ?1 AND a.start IS NOT NULL"
+		 "   AND a.tag IN c"
 		 "   AND NOT EXISTS (SELECT 1 FROM links l JOIN annotations o ON o.id = l.\"to\""
 		 "     WHERE l.\"from\" = a.id AND o.tag IN s)"
 		 "   AND NOT EXISTS (SELECT 1 FROM links l JOIN annotations o ON o.id = l.\"from\""
@@ -1948,6 +2046,1103 @@ bool store_undo(struct store *st, const char **what)
 bool store_redo(struct store *st, const char **what)
 {
 	return journal_step(st, true, what);
+}
+
+/* ---- code points ---- */
+
+/*
+ * A place in a text: a byte offset on a code point boundary and the number
+ * of code points before it.  Walking goes forward only; code points are
+ * counted as util_utf8_decode reads them, an ill-formed sequence (its
+ * maximal subpart) being one.
+ */
+struct cpwalk {
+	size_t pos, cp;
+};
+
+#define ASCII8 UINT64_C(0x8080808080808080)
+
+/* Advance w in s[0..n) until it reaches byte `bytes`, code point `cps`, or n. */
+static void walk(struct cpwalk *w, const char *s, size_t n, size_t bytes, size_t cps)
+{
+	size_t pos = w->pos, cp = w->cp;
+	uint32_t c;
+	int valid;
+
+	if (bytes > n)
+		bytes = n;
+	while (pos < bytes && cp < cps) {
+		size_t room = bytes - pos;
+		uint64_t v;
+
+		if (cps - cp < room)
+			room = cps - cp;
+		/* most text is ASCII: eight bytes, eight code points at a time */
+		while (room >= 8) {
+			memcpy(&v, s + pos, 8);
+			if (v & ASCII8)
+				break;
+			pos += 8;
+			cp += 8;
+			room -= 8;
+		}
+		if (!room)
+			break;
+		if ((unsigned char)s[pos] < 0x80)
+			pos++;
+		else
+			pos += (size_t)util_utf8_decode(s + pos, n - pos, &c, &valid);
+		cp++;
+	}
+	w->pos = pos;
+	w->cp = cp;
+}
+
+/* w moved to byte offset b (restarting when it is past it); its code point. */
+static size_t cp_at(struct cpwalk *w, const char *s, size_t n, size_t b)
+{
+	if (w->pos > b)
+		w->pos = w->cp = 0;
+	walk(w, s, n, b, SIZE_MAX);
+	return w->cp;
+}
+
+/* w moved to code point c; false when the text ends before it. */
+static bool byte_at(struct cpwalk *w, const char *s, size_t n, size_t c)
+{
+	if (w->cp > c)
+		w->pos = w->cp = 0;
+	walk(w, s, n, SIZE_MAX, c);
+	return w->cp == c;
+}
+
+/*
+ * Byte offsets of the code point span [cs, ce) in s[0..n), with w the walk
+ * of starts (moving forward as spans come in order) and e that of ends.
+ * -1 with util_error when the span is not inside the text or does not hold
+ * quote (qn bytes).
+ */
+static int span_bytes(struct cpwalk *w, struct cpwalk *e, const char *s, size_t n, size_t cs,
+		      size_t ce, const char *quote, size_t qn, int64_t *start, int64_t *end)
+{
+	if (ce < cs || !byte_at(w, s, n, cs)) {
+		util_error("offsets outside the document");
+		return -1;
+	}
+	if (e->cp > ce || e->cp < w->cp)
+		*e = *w;
+	if (!byte_at(e, s, n, ce)) {
+		util_error("offsets outside the document");
+		return -1;
+	}
+	if (e->pos - w->pos != qn || memcmp(s + w->pos, quote, qn) != 0) {
+		util_error("quote does not match the text");
+		return -1;
+	}
+	*start = (int64_t)w->pos;
+	*end = (int64_t)e->pos;
+	return 0;
+}
+
+/* ---- filters ---- */
+
+/* YYYY-MM-DD, or with full is YYYY-MM-DDTHH:MM:SSZ as well. */
+static bool date_ok(const char *s, bool full)
+{
+	static const char form[] = "dddd-dd-ddTdd:dd:ddZ";
+	size_t n = strlen(s), i;
+	int mon, day, h, m, sec;
+
+	if (n != 20 && (n != 10 || full))
+		return false;
+	for (i = 0; i < n; i++) {
+		if (form[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != form[i])
+			return false;
+	}
+#define TWO(i) ((s[i] - '0') * 10 + (s[(i) + 1] - '0'))
+	mon = TWO(5);
+	day = TWO(8);
+	if (mon < 1 || mon > 12 || day < 1 || day > 31)
+		return false;
+	if (n == 10)
+		return true;
+	h = TWO(11);
+	m = TWO(14);
+	sec = TWO(17);
+#undef TWO
+	return h < 24 && m < 60 && sec <= 60;
+}
+
+static bool is_hex(const char *s, size_t min, size_t max)
+{
+	size_t n = strlen(s), i;
+
+	if (n < min || n > max)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!strchr("0123456789abcdefABCDEF", s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * The WHERE clause of a filtered query over documents d, annotations a and
+ * tags t, with its five parameters bound by filter_bind.
+ */
+#define FILTER_WHERE \
+	" WHERE (?1 IS NULL OR t.name = ?1)" \
+	" AND (?2 IS NULL OR d.path = ?2 OR substr(d.sha256, 1, length(?3)) = ?3)" \
+	" AND (?4 IS NULL OR a.author = ?4)" \
+	" AND (?5 IS NULL OR a.updated >= ?5)"
+
+/* Bind f to q's ?1..?5; prefix holds the lowercased sum prefix.  -1 on a bad date. */
+static int filter_bind(sqlite3_stmt *q, const struct store_filter *f, char prefix[65])
+{
+	size_t i;
+
+	prefix[0] = '\0';
+	if (!f)
+		return 0;
+	if (f->since && !date_ok(f->since, false)) {
+		util_error("bad date '%s': use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", f->since);
+		return -1;
+	}
+	if (f->tag)
+		sqlite3_bind_text(q, 1, f->tag, -1, SQLITE_STATIC);
+	if (f->doc) {
+		sqlite3_bind_text(q, 2, f->doc, -1, SQLITE_STATIC);
+		if (is_hex(f->doc, 4, 64)) {
+			for (i = 0; f->doc[i]; i++)
+				prefix[i] = (char)(f->doc[i] | 0x20);
+			prefix[i] = '\0';
+			sqlite3_bind_text(q, 3, prefix, -1, SQLITE_STATIC);
+		}
+	}
+	if (f->author)
+		sqlite3_bind_text(q, 4, f->author, -1, SQLITE_STATIC);
+	if (f->since)
+		sqlite3_bind_text(q, 5, f->since, -1, SQLITE_STATIC);
+	return 0;
+}
+
+/* ---- export ---- */
+
+static const char *col_str(sqlite3_stmt *q, int i)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+	return t ? (const char *)t : "";
+}
+
+/* Growing buffers for one export's link lists: no allocation per row. */
+struct linkbuf {
+	char (*u)[37];
+	size_t n, cap;
+	char *s;
+	size_t scap;
+};
+
+static int uuid_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The uuids annotation id links to, ascending, one space between, in b->s. */
+static const char *links_text(struct store *st, sqlite3_stmt *lq, int64_t id, struct linkbuf *b)
+{
+	size_t i, len;
+	int rc;
+
+	b->n = 0;
+	sqlite3_bind_int64(lq, 1, id);
+	while ((rc = sqlite3_step(lq)) == SQLITE_ROW) {
+		if (b->n == b->cap) {
+			b->cap = b->cap ? 2 * b->cap : 8;
+			b->u = util_realloc(b->u, b->cap * sizeof *b->u);
+		}
+		col_copy(b->u[b->n++], 37, lq, 0);
+	}
+	sqlite3_reset(lq);
+	if (rc != SQLITE_DONE) {
+		db_error(st, rc);
+		return NULL;
+	}
+	if (b->n > 1)
+		qsort(b->u, b->n, sizeof *b->u, uuid_cmp);
+	if (b->scap < 37 * b->n + 1) {
+		b->scap = 37 * b->n + 64;
+		b->s = util_realloc(b->s, b->scap);
+	}
+	for (i = 0, len = 0; i < b->n; i++) {
+		size_t k = strlen(b->u[i]);
+
+		if (i)
+			b->s[len++] = ' ';
+		memcpy(b->s + len, b->u[i], k);
+		len += k;
+	}
+	b->s[len] = '\0';
+	return b->s;
+}
+
+int store_export(struct store *st, const struct store_filter *f, size_t *count,
+		 int (*fn)(void *arg, const struct store_row *row), void *arg)
+{
+	sqlite3_stmt *q, *tq = NULL, *lq;
+	struct store_row row;
+	struct cpwalk ws = { 0, 0 }, we = { 0, 0 };
+	struct linkbuf lb = { NULL, 0, 0, NULL, 0 };
+	const char *text = NULL;
+	char prefix[65];
+	size_t tn = 0;
+	int64_t doc = 0;
+	int rc, ret = -1;
+
+	/*
+	 * The rows are read in index order, which is seldom the table's: map
+	 * the file rather than copy each page through the page cache (several
+	 * times faster for a million rows).  Off again afterwards, since a
+	 * mapped file that another process shrinks is a SIGBUS.
+	 */
+	sqlite3_exec(st->db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
+	if (rd_begin(st) != 0)
+		goto out;
+	if (count) {
+		q = stmt(st, "SELECT count(*) FROM documents d JOIN annotations a ON a.document = d.id"
+			 " JOIN tags t ON t.id = a.tag" FILTER_WHERE);
+		if (!q || filter_bind(q, f, prefix) != 0 || step_row(st, q) != 1)
+			goto out;
+		*count = (size_t)sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+	}
+	/* a query per annotation: measured no slower than a correlated
+	 * group_concat, and no sorter opened for every row */
+	lq = stmt(st, "SELECT o.uuid FROM links l JOIN annotations o ON o.id = l.\"to\""
+		  " WHERE l.\"from\" = ?1");
+	q = stmt(st, "SELECT a.uuid, d.path, d.sha256, t.name, a.start, a.\"end\", a.quote,"
+		 " a.prefix, a.suffix, a.note, a.author, a.created, a.updated, a.id, d.id"
+		 /* CROSS JOIN keeps this loop order: documents by path, each one's
+		  * annotations through its index, already in order but for uuid */
+		 " FROM documents d CROSS JOIN annotations a ON a.document = d.id"
+		 " CROSS JOIN tags t ON t.id = a.tag" FILTER_WHERE
+		 " ORDER BY d.path, d.sha256, a.start, a.\"end\" DESC, a.uuid");
+	if (!q || !lq || filter_bind(q, f, prefix) != 0)
+		goto out;
+	memset(&row, 0, sizeof row);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t d = sqlite3_column_int64(q, 14);
+
+		if (d != doc) {
+			/* a new document: its text, held by tq until the next one */
+			if (!tq)
+				tq = stmt(st, "SELECT text FROM documents WHERE id = ?1");
+			if (!tq)
+				goto out;
+			sqlite3_reset(tq);
+			sqlite3_bind_int64(tq, 1, d);
+			if (step_row(st, tq) != 1)
+				goto out;
+			text = sqlite3_column_blob(tq, 0);
+			tn = (size_t)sqlite3_column_bytes(tq, 0);
+			if (!text)
+				tn = 0;
+			ws.pos = ws.cp = we.pos = we.cp = 0;
+			doc = d;
+		}
+		row.uuid = col_str(q, 0);
+		row.path = col_str(q, 1);
+		row.sha256 = col_str(q, 2);
+		row.tag = col_str(q, 3);
+		/* without a text there are no code points to give */
+		row.placed = sqlite3_column_type(q, 4) != SQLITE_NULL && text;
+		if (row.placed) {
+			row.start = (size_t)sqlite3_column_int64(q, 4);
+			row.end = (size_t)sqlite3_column_int64(q, 5);
+			row.cp_start = cp_at(&ws, text, tn, row.start);
+			if (we.pos > row.end || we.pos < ws.pos)
+				we = ws;
+			row.cp_end = cp_at(&we, text, tn, row.end);
+		} else {
+			row.start = row.end = row.cp_start = row.cp_end = 0;
+		}
+		row.quote = col_str(q, 6);
+		row.prefix = col_str(q, 7);
+		row.suffix = col_str(q, 8);
+		row.note = col_str(q, 9);
+		row.author = col_str(q, 10);
+		row.created = col_str(q, 11);
+		row.updated = col_str(q, 12);
+		row.links = links_text(st, lq, sqlite3_column_int64(q, 13), &lb);
+		if (!row.links) {
+			sqlite3_reset(q);
+			goto out;
+		}
+		row.text = text;
+		row.size = tn;
+		ret = fn(arg, &row);
+		if (ret) {
+			sqlite3_reset(q);
+			goto out;
+		}
+		ret = -1;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		db_error(st, rc);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (tq)
+		sqlite3_reset(tq);
+	rd_end(st);
+	sqlite3_exec(st->db, "PRAGMA mmap_size = 0", NULL, NULL, NULL);
+	free(lb.u);
+	free(lb.s);
+	return ret;
+}
+
+/* ---- documents with counts ---- */
+
+int store_docs(struct store *st, const struct store_filter *f, struct store_docinfo **out,
+	       size_t *n)
+{
+	sqlite3_stmt *q;
+	struct store_docinfo *docs = NULL;
+	int64_t *ids = NULL;
+	size_t len = 0, cap = 0, i;
+	char prefix[65];
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (rd_begin(st) != 0)
+		return -1;
+	q = stmt(st, "SELECT d.id, d.path, d.sha256, d.size, count(*)"
+		 " FROM documents d JOIN annotations a ON a.document = d.id"
+		 " JOIN tags t ON t.id = a.tag" FILTER_WHERE
+		 " GROUP BY d.id ORDER BY d.path, d.sha256");
+	if (!q || filter_bind(q, f, prefix) != 0)
+		goto fail;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 16;
+			docs = util_realloc(docs, cap * sizeof *docs);
+			ids = util_realloc(ids, cap * sizeof *ids);
+		}
+		memset(&docs[len], 0, sizeof docs[len]);
+		ids[len] = sqlite3_column_int64(q, 0);
+		docs[len].path = col_text(q, 1);
+		col_copy(docs[len].sha256, sizeof docs[len].sha256, q, 2);
+		docs[len].size = (size_t)sqlite3_column_int64(q, 3);
+		docs[len].annotations = (size_t)sqlite3_column_int64(q, 4);
+		len++;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		db_error(st, rc);
+		goto fail;
+	}
+	for (i = 0; i < len; i++)
+		if (store_counts(st, ids[i], &docs[i].claims, &docs[i].sources,
+				 &docs[i].unsourced) != 0)
+			goto fail;
+	rd_end(st);
+	free(ids);
+	*out = docs;
+	*n = len;
+	return 0;
+fail:
+	rd_end(st);
+	free(ids);
+	store_docs_free(docs, len);
+	return -1;
+}
+
+void store_docs_free(struct store_docinfo *docs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(docs[i].path);
+	free(docs);
+}
+
+/* ---- placing unplaced annotations ---- */
+
+struct placing {
+	int64_t id;
+	size_t cs, ce;
+};
+
+static int placing_cmp(const void *a, const void *b)
+{
+	const struct placing *x = a, *y = b;
+
+	if (x->cs != y->cs)
+		return x->cs < y->cs ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * Inside a transaction: place doc's unplaced annotations that have code
+ * point offsets in s[0..n).  The number placed, or -1.
+ */
+static long place(struct store *st, int64_t doc, const char *s, size_t n)
+{
+	sqlite3_stmt *q;
+	struct placing *p = NULL;
+	struct cpwalk w = { 0, 0 }, e = { 0, 0 };
+	size_t len = 0, cap = 0, i;
+	long placed = 0;
+	int rc;
+
+	/* read them all first: placing them moves them in the index being read */
+	q = stmt(st, "SELECT id, cp_start, cp_end FROM annotations"
+		 " WHERE document = ?1 AND start IS NULL AND cp_start IS NOT NULL");
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, doc);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 16;
+			p = util_realloc(p, cap * sizeof *p);
+		}
+		p[len].id = sqlite3_column_int64(q, 0);
+		p[len].cs = (size_t)sqlite3_column_int64(q, 1);
+		p[len].ce = (size_t)sqlite3_column_int64(q, 2);
+		len++;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		db_error(st, rc);
+		free(p);
+		return -1;
+	}
+	if (len > 1)
+		qsort(p, len, sizeof *p, placing_cmp);
+	for (i = 0; i < len; i++) {
+		const char *quote;
+		int64_t start, end;
+		int r;
+
+		q = stmt(st, "SELECT quote FROM annotations WHERE id = ?1");
+		if (!q)
+			goto fail;
+		sqlite3_bind_int64(q, 1, p[i].id);
+		if (step_row(st, q) != 1)
+			goto fail;
+		quote = (const char *)sqlite3_column_text(q, 0);
+		r = span_bytes(&w, &e, s, n, p[i].cs, p[i].ce, quote ? quote : "",
+			       (size_t)sqlite3_column_bytes(q, 0), &start, &end);
+		sqlite3_reset(q);
+		if (r != 0)
+			continue; /* stays unplaced */
+		q = stmt(st, "UPDATE annotations SET start = ?2, \"end\" = ?3,"
+			 " cp_start = NULL, cp_end = NULL WHERE id = ?1");
+		if (!q)
+			goto fail;
+		sqlite3_bind_int64(q, 1, p[i].id);
+		sqlite3_bind_int64(q, 2, start);
+		sqlite3_bind_int64(q, 3, end);
+		if (step_done(st, q) != 0)
+			goto fail;
+		placed++;
+	}
+	free(p);
+	return placed;
+fail:
+	free(p);
+	return -1;
+}
+
+/* Inside a transaction: keep s as doc's text when it has none (no copy). */
+static int keep_text(struct store *st, int64_t doc, const char *s, size_t n)
+{
+	sqlite3_stmt *q;
+	int r;
+
+	if (n > (size_t)sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, -1)) {
+		util_error("cannot keep the text of document %lld in '%s': %zu bytes is too large",
+			   (long long)doc, st->path, n);
+		return -1;
+	}
+	q = stmt(st, "UPDATE documents SET text = ?2, size = ?3 WHERE id = ?1 AND text IS NULL");
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, doc);
+	sqlite3_bind_blob64(q, 2, s ? s : "", n, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, (int64_t)n);
+	r = step_done(st, q);
+	sqlite3_clear_bindings(q);
+	return r;
+}
+
+long store_doc_place(struct store *st, int64_t doc, const char *bytes, size_t size)
+{
+	long placed;
+	int r;
+
+	/* the common case: nothing waits (NULL starts come first in the index) */
+	r = exists(st, "SELECT 1 FROM annotations WHERE document = ?1 AND start IS NULL", doc);
+	if (r <= 0)
+		return r;
+	if (tx_begin(st) != 0)
+		return -1;
+	if (keep_text(st, doc, bytes, size) != 0)
+		goto fail;
+	placed = place(st, doc, bytes ? bytes : "", size);
+	if (placed < 0 || tx_commit(st) != 0)
+		goto fail;
+	return placed;
+fail:
+	tx_rollback(st);
+	return -1;
+}
+
+/* ---- import ---- */
+
+/* The links of one imported row, made at commit. */
+struct linkgroup {
+	int64_t from;
+	size_t seq;          /* its place among the groups, for the last one to win */
+	size_t first, n;     /* its uuids: to[first .. first + n) */
+};
+
+struct store_import {
+	struct store *st;
+	sqlite3_stmt *upsert, *unlink;
+	bool reindex;        /* annotations was empty: its indexes come back at commit */
+	bool failed;         /* a row failed: commit refuses */
+	bool replaced;       /* some row replaced another: link groups need sorting */
+	int64_t top;         /* the highest annotation id: an insert goes above it */
+	int64_t cache;       /* the cache_size to go back to */
+	long changed;
+	/* the document of the last row */
+	char sha[65];
+	int64_t doc;
+	bool doc_text;       /* the database holds its text */
+	char *dbtext;        /* that text, read when a row needed it */
+	size_t dbsize;
+	bool dbread;
+	struct cpwalk ws, we;
+	/* tags by name */
+	struct { char *name; int64_t id; } *tags;
+	size_t ntags, captags;
+	struct linkgroup *groups;
+	size_t ngroups, capgroups;
+	char (*to)[37];
+	size_t nto, capto;
+};
+
+/* The secondary indexes of annotations and links, as migration 2 left them. */
+static const char *const import_indexes[][2] = {
+	{ "DROP INDEX annotations_by_document",
+	  "CREATE INDEX annotations_by_document ON annotations (document, start, \"end\" DESC, tag)" },
+	{ "DROP INDEX annotations_by_tag",
+	  "CREATE INDEX annotations_by_tag ON annotations (tag)" },
+	{ "DROP INDEX links_by_to",
+	  "CREATE INDEX links_by_to ON links (\"to\")" },
+};
+
+static void import_free(struct store_import *im)
+{
+	char sql[64];
+	size_t i;
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)im->cache);
+	sqlite3_exec(im->st->db, sql, NULL, NULL, NULL);
+	for (i = 0; i < im->ntags; i++)
+		free(im->tags[i].name);
+	free(im->tags);
+	free(im->groups);
+	free(im->to);
+	free(im->dbtext);
+	free(im);
+}
+
+struct store_import *store_import_begin(struct store *st)
+{
+	struct store_import *im;
+	sqlite3_stmt *q;
+	int64_t cache;
+	size_t i;
+	int empty;
+
+	/*
+	 * New uuids land all over their unique index: with SQLite's default
+	 * cache of a few MB its pages are written out and read back again and
+	 * again.  A larger cache for the import only (back at commit or abort).
+	 */
+	q = stmt(st, "PRAGMA cache_size");
+	if (!q || step_row(st, q) != 1)
+		return NULL;
+	cache = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	sqlite3_exec(st->db, "PRAGMA cache_size = -262144", NULL, NULL, NULL);
+	im = util_calloc(1, sizeof *im);
+	im->st = st;
+	im->cache = cache;
+	if (tx_begin(st) != 0) {
+		import_free(im);
+		return NULL;
+	}
+	q = stmt(st, "SELECT NOT EXISTS (SELECT 1 FROM annotations),"
+		 " max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'annotations'), 0),"
+		 "     coalesce((SELECT max(id) FROM annotations), 0))");
+	if (!q || step_row(st, q) != 1)
+		goto fail;
+	empty = sqlite3_column_int(q, 0);
+	im->top = sqlite3_column_int64(q, 1);
+	sqlite3_reset(q);
+	if (empty) {
+		/* insert first, index after: a million rows go in several times faster */
+		for (i = 0; i < sizeof import_indexes / sizeof *import_indexes; i++)
+			if (exec(st, import_indexes[i][0]) != 0)
+				goto fail;
+		im->reindex = true;
+	}
+	/* prepared after the indexes went, so they never plan with them */
+	im->upsert = stmt(st, "INSERT INTO annotations (uuid, document, tag, start, \"end\","
+			  " cp_start, cp_end, quote, prefix, suffix, note, author, created, updated)"
+			  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+			  " ON CONFLICT (uuid) DO UPDATE SET document = excluded.document,"
+			  " tag = excluded.tag, start = excluded.start, \"end\" = excluded.\"end\","
+			  " cp_start = excluded.cp_start, cp_end = excluded.cp_end,"
+			  " quote = excluded.quote, prefix = excluded.prefix, suffix = excluded.suffix,"
+			  " note = excluded.note, author = excluded.author, created = excluded.created,"
+			  " updated = excluded.updated"
+			  " WHERE excluded.updated > annotations.updated"
+			  " RETURNING id");
+	im->unlink = stmt(st, "DELETE FROM links WHERE \"from\" = ?1");
+	if (!im->upsert || !im->unlink)
+		goto fail;
+	return im;
+fail:
+	tx_rollback(st);
+	import_free(im);
+	return NULL;
+}
+
+void store_import_abort(struct store_import *im)
+{
+	if (!im)
+		return;
+	tx_rollback(im->st);
+	import_free(im);
+}
+
+/* The id of the tag called name, made (no key, the first free colour) if new. */
+static int64_t import_tag(struct store_import *im, const char *name)
+{
+	struct store *st = im->st;
+	sqlite3_stmt *q;
+	int64_t id;
+	size_t i;
+	int r;
+
+	for (i = 0; i < im->ntags; i++)
+		if (!strcmp(im->tags[i].name, name))
+			return im->tags[i].id;
+	q = stmt(st, "SELECT id FROM tags WHERE name = ?1");
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	r = step_row(st, q);
+	if (r < 0)
+		return -1;
+	if (r) {
+		id = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+	} else {
+		const char *colour = colours[0];
+		int64_t fewest = INT64_MAX;
+
+		/* the first colour no tag has; when all are taken, the least used */
+		for (i = 0; i < sizeof colours / sizeof *colours; i++) {
+			int64_t uses;
+
+			q = stmt(st, "SELECT count(*) FROM tags WHERE colour = ?1");
+			if (!q)
+				return -1;
+			sqlite3_bind_text(q, 1, colours[i], -1, SQLITE_STATIC);
+			if (step_row(st, q) != 1)
+				return -1;
+			uses = sqlite3_column_int64(q, 0);
+			sqlite3_reset(q);
+			if (uses < fewest) {
+				fewest = uses;
+				colour = colours[i];
+			}
+			if (!uses)
+				break;
+		}
+		id = tag_insert(st, 0, name, 0, colour);
+		if (id < 0)
+			return -1;
+	}
+	if (im->ntags == im->captags) {
+		im->captags = im->captags ? 2 * im->captags : 8;
+		im->tags = util_realloc(im->tags, im->captags * sizeof *im->tags);
+	}
+	im->tags[im->ntags].name = util_strdup(name);
+	im->tags[im->ntags].id = id;
+	im->ntags++;
+	return id;
+}
+
+/*
+ * Make the row's document current: found or made by its sum, its text kept
+ * when text is given and the database has none.  -1 on failure.
+ */
+static int import_doc(struct store_import *im, const struct store_row *row, const char *text,
+		      size_t size)
+{
+	struct store *st = im->st;
+	sqlite3_stmt *q;
+	int r;
+
+	if (im->doc && !strcmp(im->sha, row->sha256)) {
+		if (!text || im->doc_text)
+			return 0;
+	} else {
+		free(im->dbtext);
+		im->dbtext = NULL;
+		im->dbread = false;
+		im->ws.pos = im->ws.cp = im->we.pos = im->we.cp = 0;
+		q = stmt(st, "SELECT id, text IS NOT NULL, size FROM documents WHERE sha256 = ?1");
+		if (!q)
+			return -1;
+		sqlite3_bind_text(q, 1, row->sha256, -1, SQLITE_STATIC);
+		r = step_row(st, q);
+		if (r < 0)
+			return -1;
+		if (r) {
+			im->doc = sqlite3_column_int64(q, 0);
+			im->doc_text = sqlite3_column_int(q, 1);
+			im->dbsize = (size_t)sqlite3_column_int64(q, 2);
+			sqlite3_reset(q);
+		} else {
+			q = stmt(st, "INSERT INTO documents (sha256, size, path) VALUES (?1, ?2, ?3)");
+			if (!q)
+				return -1;
+			sqlite3_bind_text(q, 1, row->sha256, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 2, text ? (int64_t)size : 0);
+			sqlite3_bind_text(q, 3, row->path ? row->path : "", -1, SQLITE_STATIC);
+			if (step_done(st, q) != 0)
+				return -1;
+			im->doc = sqlite3_last_insert_rowid(st->db);
+			im->doc_text = false;
+		}
+		memcpy(im->sha, row->sha256, sizeof im->sha);
+		if (im->doc_text && text && size != im->dbsize) {
+			util_error("the text given for '%s' has %zu bytes, not %zu", row->sha256, size,
+				   im->dbsize);
+			return -1;
+		}
+		if (!text || im->doc_text)
+			return 0;
+	}
+	/* the database learns the text now: check it is the one the sum names */
+	{
+		unsigned char sum[SHA256_LEN];
+		char hex[SHA256_HEX_LEN + 1];
+		long placed;
+
+		sha256_sum(text, size, sum);
+		sha256_hex(sum, hex);
+		if (strcmp(hex, row->sha256)) {
+			util_error("the text given for '%s' has another SHA-256", row->sha256);
+			return -1;
+		}
+		if (keep_text(st, im->doc, text, size) != 0)
+			return -1;
+		im->doc_text = true;
+		im->dbsize = size;
+		/* annotations an earlier import left unplaced find their place */
+		placed = place(st, im->doc, text, size);
+		if (placed < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The database's text of the current document (read once per document). */
+static int import_dbtext(struct store_import *im)
+{
+	struct store *st = im->st;
+	sqlite3_stmt *q;
+	const void *b;
+
+	if (im->dbread)
+		return 0;
+	q = stmt(st, "SELECT text FROM documents WHERE id = ?1");
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, im->doc);
+	if (step_row(st, q) != 1)
+		return -1;
+	b = sqlite3_column_blob(q, 0);
+	im->dbsize = (size_t)sqlite3_column_bytes(q, 0);
+	im->dbtext = util_malloc(im->dbsize + 1);
+	if (im->dbsize)
+		memcpy(im->dbtext, b, im->dbsize);
+	sqlite3_reset(q);
+	im->dbread = true;
+	return 0;
+}
+
+/* Check the row's fields that the database cannot. */
+static int import_check(const struct store_row *row)
+{
+	size_t n;
+	int i;
+	const char *p;
+
+	n = row->uuid ? strlen(row->uuid) : 0;
+	if (!n || n > 36 || strspn(row->uuid, "0123456789abcdefABCDEF-") != n) {
+		util_error("bad annotation id '%s'", row->uuid ? row->uuid : "");
+		return -1;
+	}
+	if (!row->sha256 || strlen(row->sha256) != 64 ||
+	    strspn(row->sha256, "0123456789abcdef") != 64) {
+		util_error("bad sha256 '%s' in annotation '%s'", row->sha256 ? row->sha256 : "",
+			   row->uuid);
+		return -1;
+	}
+	if (!row->tag || !*row->tag) {
+		util_error("no tag in annotation '%s'", row->uuid);
+		return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		p = i ? row->updated : row->created;
+		if (!p || !date_ok(p, true)) {
+			util_error("bad time '%s' in annotation '%s': use YYYY-MM-DDTHH:MM:SSZ",
+				   p ? p : "", row->uuid);
+			return -1;
+		}
+	}
+	if (row->placed && (row->cp_start > INT64_MAX || row->cp_end > INT64_MAX ||
+			    row->cp_end < row->cp_start)) {
+		util_error("offsets outside the document");
+		return -1;
+	}
+	return 0;
+}
+
+/* Queue the row's links (from annotation id) for commit. */
+static int import_links(struct store_import *im, const struct store_row *row, int64_t id,
+			bool replaced)
+{
+	struct linkgroup *g;
+	const char *p = row->links ? row->links : "";
+
+	if (!*p && !replaced)
+		return 0;
+	if (im->ngroups == im->capgroups) {
+		im->capgroups = im->capgroups ? 2 * im->capgroups : 64;
+		im->groups = util_realloc(im->groups, im->capgroups * sizeof *im->groups);
+	}
+	g = &im->groups[im->ngroups];
+	g->from = id;
+	g->seq = im->ngroups++;
+	g->first = im->nto;
+	g->n = 0;
+	while (*p) {
+		size_t len;
+
+		p += strspn(p, " ");
+		len = strcspn(p, " ");
+		if (!len)
+			break;
+		if (len > 36) {
+			util_error("bad link '%.*s' in annotation '%s'", (int)len, p, row->uuid);
+			return -1;
+		}
+		if (len == strlen(row->uuid) && !memcmp(p, row->uuid, len)) {
+			util_error("annotation '%s' links to itself", row->uuid);
+			return -1;
+		}
+		if (im->nto == im->capto) {
+			im->capto = im->capto ? 2 * im->capto : 256;
+			im->to = util_realloc(im->to, im->capto * sizeof *im->to);
+		}
+		memcpy(im->to[im->nto], p, len);
+		im->to[im->nto][len] = '\0';
+		im->nto++;
+		g->n++;
+		p += len;
+	}
+	return 0;
+}
+
+static int import_row(struct store_import *im, const struct store_row *row, const char *text,
+		      size_t size)
+{
+	struct store *st = im->st;
+	sqlite3_stmt *q = im->upsert;
+	int64_t tag, start = 0, end = 0, id;
+	const char *quote = row->quote ? row->quote : "";
+	bool placed = false, replaced;
+	int r;
+
+	if (import_check(row) != 0 || import_doc(im, row, text, size) != 0)
+		return -1;
+	tag = import_tag(im, row->tag);
+	if (tag < 0)
+		return -1;
+	if (row->placed && (text || im->doc_text)) {
+		if (!text) {
+			if (import_dbtext(im) != 0)
+				return -1;
+			text = im->dbtext;
+			size = im->dbsize;
+		}
+		if (span_bytes(&im->ws, &im->we, text, size, row->cp_start, row->cp_end, quote,
+			       strlen(quote), &start, &end) != 0)
+			return -1;
+		placed = true;
+	}
+
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, row->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, im->doc);
+	sqlite3_bind_int64(q, 3, tag);
+	if (placed) {
+		sqlite3_bind_int64(q, 4, start);
+		sqlite3_bind_int64(q, 5, end);
+		sqlite3_bind_null(q, 6);
+		sqlite3_bind_null(q, 7);
+	} else {
+		sqlite3_bind_null(q, 4);
+		sqlite3_bind_null(q, 5);
+		if (row->placed) {
+			sqlite3_bind_int64(q, 6, (int64_t)row->cp_start);
+			sqlite3_bind_int64(q, 7, (int64_t)row->cp_end);
+		} else {
+			sqlite3_bind_null(q, 6);
+			sqlite3_bind_null(q, 7);
+		}
+	}
+	sqlite3_bind_text(q, 8, quote, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 9, row->prefix ? row->prefix : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 10, row->suffix ? row->suffix : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 11, row->note ? row->note : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 12, row->author ? row->author : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 13, row->created, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 14, row->updated, -1, SQLITE_STATIC);
+	r = step_row(st, q);
+	if (r <= 0)
+		return r; /* 0: known, and not older: kept as it was */
+	id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	/* ids only grow: an id above every earlier one was inserted now */
+	replaced = id <= im->top;
+	if (!replaced) {
+		im->top = id;
+	} else {
+		/* its links become exactly the incoming ones */
+		im->replaced = true;
+		sqlite3_bind_int64(im->unlink, 1, id);
+		if (step_done(st, im->unlink) != 0)
+			return -1;
+	}
+	if (import_links(im, row, id, replaced) != 0)
+		return -1;
+	im->changed++;
+	return 1;
+}
+
+int store_import_row(struct store_import *im, const struct store_row *row, const char *text,
+		     size_t size)
+{
+	int r;
+
+	if (im->failed) {
+		util_error("the import has failed already");
+		return -1;
+	}
+	r = import_row(im, row, text, size);
+	sqlite3_reset(im->upsert);
+	sqlite3_clear_bindings(im->upsert);
+	if (r < 0)
+		im->failed = true;
+	return r;
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct linkgroup *x = a, *y = b;
+
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Make the queued links; the last group of an annotation is its links. */
+static int import_make_links(struct store_import *im)
+{
+	struct store *st = im->st;
+	sqlite3_stmt *find, *ins;
+	size_t i, j;
+
+	if (im->replaced && im->ngroups > 1)
+		qsort(im->groups, im->ngroups, sizeof *im->groups, group_cmp);
+	find = stmt(st, "SELECT id FROM annotations WHERE uuid = ?1");
+	ins = stmt(st, "INSERT OR IGNORE INTO links (\"from\", \"to\") VALUES (?1, ?2)");
+	if (!find || !ins)
+		return -1;
+	for (i = 0; i < im->ngroups; i++) {
+		const struct linkgroup *g = &im->groups[i];
+
+		if (i + 1 < im->ngroups && im->groups[i + 1].from == g->from)
+			continue; /* a later row replaced this one */
+		for (j = g->first; j < g->first + g->n; j++) {
+			int64_t to;
+			int r;
+
+			sqlite3_bind_text(find, 1, im->to[j], -1, SQLITE_STATIC);
+			r = step_row(st, find);
+			if (r < 0)
+				return -1;
+			if (!r) {
+				util_error("link to unknown annotation '%s'", im->to[j]);
+				return -1;
+			}
+			to = sqlite3_column_int64(find, 0);
+			sqlite3_reset(find);
+			sqlite3_bind_int64(ins, 1, g->from);
+			sqlite3_bind_int64(ins, 2, to);
+			if (step_done(st, ins) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+long store_import_commit(struct store_import *im)
+{
+	struct store *st = im->st;
+	long changed = im->changed;
+	size_t i;
+
+	if (im->failed) {
+		util_error("the import has failed already");
+		goto fail;
+	}
+	if (import_make_links(im) != 0)
+		goto fail;
+	if (im->reindex)
+		for (i = 0; i < sizeof import_indexes / sizeof *import_indexes; i++)
+			if (exec(st, import_indexes[i][1]) != 0)
+				goto fail;
+	if (tx_commit(st) != 0)
+		goto fail;
+	import_free(im);
+	return changed;
+fail:
+	tx_rollback(st);
+	import_free(im);
+	return -1;
 }
 
 /* ---- other processes ---- */

@@ -14,7 +14,9 @@
  * the busy timeout the change is not made and the function fails with
  * "database is locked".  Each change also goes on this store's undo journal
  * (kept for the life of the struct store: "since gloss started"); undoing and
- * redoing are changes like any other, each one transaction.
+ * redoing are changes like any other, each one transaction.  Imports (one
+ * transaction from store_import_begin to its commit) and placing imported
+ * annotations (store_doc_place) are not on the journal.
  *
  * Strings given to the store are copied.  Strings and arrays the store
  * returns belong to the caller and are released with the matching _free.
@@ -29,7 +31,7 @@
 struct store;
 
 /* Schema version this gloss writes (PRAGMA user_version). */
-#define STORE_SCHEMA 1
+#define STORE_SCHEMA 2
 /* PRAGMA application_id: "glos". */
 #define STORE_APP_ID 0x676c6f73
 
@@ -40,7 +42,7 @@ struct store;
  * failure, one line naming the file:
  *   cannot open database '/x/y.db': Permission denied
  *   '/x/y.db' is not a gloss database
- *   '/x/y.db' has schema version 7, newer than this gloss knows (1)
+ *   '/x/y.db' has schema version 7, newer than this gloss knows (2)
  *   '/x/y.db' is not a database or is corrupt
  * A directory given as path, a file that cannot be read and written, or a
  * directory that cannot be written (WAL keeps -wal and -shm files beside the
@@ -62,6 +64,18 @@ int64_t store_doc(struct store *st, const char *sha256, size_t size, const char 
  * recorded, or is above SQLite's limit for one value (1,000,000,000 bytes
  * in Debian's build). */
 int store_doc_text(struct store *st, int64_t doc, const char *bytes, size_t size);
+
+/*
+ * Place the document's unplaced annotations (imported before its text was
+ * known) in its text: their code point offsets become byte offsets, and the
+ * text is kept (and its size recorded) if it was not.  An annotation whose
+ * offsets fall outside the text or do not give its quote stays unplaced, as
+ * does one imported with no offsets at all.  bytes must be the text whose
+ * SHA-256 the document has (not checked: the caller has just hashed it).
+ * Returns how many were placed, or -1.  Cheap when there are none: one
+ * index lookup, nothing written.  Not undoable.
+ */
+long store_doc_place(struct store *st, int64_t doc, const char *bytes, size_t size);
 
 /* The cursor (byte offset) last saved for the document; false when none. */
 bool store_cursor_get(struct store *st, int64_t doc, size_t *cursor);
@@ -108,11 +122,12 @@ struct store_ann {
 	size_t nlinks;
 };
 
-/* Every annotation of a document, by start, then longest first.  Release
- * with store_anns_free. */
+/* Every placed annotation of a document, by start, then longest first.
+ * Release with store_anns_free. */
 int store_anns(struct store *st, int64_t doc, struct store_ann **out, size_t *n);
 void store_anns_free(struct store_ann *anns, size_t n);
-/* One annotation by id; false when there is none (not an error). */
+/* One annotation by id; false when there is none (not an error).  An
+ * unplaced one (see store_doc_place) has start and end 0. */
 bool store_ann_get(struct store *st, int64_t id, struct store_ann *out);
 void store_ann_release(struct store_ann *a);
 
@@ -163,6 +178,119 @@ int store_counts(struct store *st, int64_t doc, size_t *claims, size_t *sources,
  * is locked") the step stays where it is. */
 bool store_undo(struct store *st, const char **what);
 bool store_redo(struct store *st, const char **what);
+
+/* ---- export and import ---- */
+
+/* Which annotations an export, a list or an import's report covers; NULL
+ * members match everything. */
+struct store_filter {
+	const char *tag;     /* a tag's name */
+	const char *doc;     /* a document's recorded path, or a prefix of its SHA-256 (4+ hex digits) */
+	const char *author;
+	const char *since;   /* updated at or after: "2026-11-22" or "2026-11-22T10:00:00Z" */
+};
+
+/*
+ * One annotation as export writes it and import reads it.  Offsets are
+ * given both ways: bytes, and code points of the document decoded as UTF-8
+ * (an ill-formed sequence counts as one code point, as util_utf8_decode
+ * reads it).  An annotation not placed in its text (imported before its
+ * document was seen) has placed false and no offsets; so has one whose
+ * document's text is not kept, since its code points cannot be counted.
+ * Import reads the code point offsets only; placed false there means an
+ * orphan, kept with its quote and no offsets.  NULL strings read as "".
+ */
+struct store_row {
+	const char *uuid;
+	const char *path;     /* the document's recorded path */
+	const char *sha256;
+	const char *tag;      /* the tag's name */
+	bool placed;
+	size_t start, end;        /* bytes */
+	size_t cp_start, cp_end;  /* code points */
+	const char *quote, *prefix, *suffix, *note, *author, *created, *updated;
+	const char *links;    /* uuids this one links to, ascending, one space between */
+	/* export only: the document's stored text (NULL, 0 when not kept), valid
+	 * during the call like the strings; import reads its text separately */
+	const char *text;
+	size_t size;
+};
+
+/*
+ * Call fn for every annotation that passes f (NULL: all), ordered by the
+ * document's path, its SHA-256, then start and longest first, then uuid; a
+ * document's unplaced annotations come before its placed ones.  The row's
+ * strings are valid during the call only.  fn returns non-zero to stop
+ * early (store_export then returns that value).  Code point offsets are
+ * counted in the stored text of the document, walking it once per
+ * document.  One read transaction: fn sees one state of the database.
+ * Returns 0, or -1 on failure (a bad since: "bad date 'x': use YYYY-MM-DD
+ * or YYYY-MM-DDTHH:MM:SSZ").  *count, when not NULL, is set first to how
+ * many rows will come (for a progress bar).
+ *
+ * The filter: tag by name; doc by exact recorded path, or by a prefix of 4
+ * to 64 hex digits (either case) of the SHA-256, which may match several
+ * documents; author exactly; since compares "updated" as text (the format
+ * sorts by time), a date alone meaning its midnight UTC.
+ */
+int store_export(struct store *st, const struct store_filter *f, size_t *count,
+		 int (*fn)(void *arg, const struct store_row *row), void *arg);
+
+/* A document with its counts, for "gloss docs". */
+struct store_docinfo {
+	char *path;
+	char sha256[65];
+	size_t size;
+	size_t annotations, claims, sources, unsourced;
+};
+/* Documents with at least one annotation passing f, by path (then
+ * SHA-256).  annotations counts those passing f, placed or not; claims,
+ * sources and unsourced are the document's own, as store_counts gives them
+ * (placed annotations only, whatever f says).  -1 on failure, as
+ * store_export. */
+int store_docs(struct store *st, const struct store_filter *f, struct store_docinfo **out, size_t *n);
+void store_docs_free(struct store_docinfo *docs, size_t n);
+
+/*
+ * An import is one transaction (BEGIN IMMEDIATE: other writers wait until
+ * it ends): begin, add rows, then commit (or abort: a malformed file
+ * imports nothing).  It is not on the undo journal.  Rows merge by uuid: a
+ * new uuid is added with its uuid, times, author and note; a known one is
+ * replaced, keeping its row id, only when the incoming updated is later
+ * (equal or older: kept as it was).  The links of an added or replaced
+ * annotation are exactly its row's; links other annotations make to it
+ * stay.  Two uuids may hold the same span and tag (two annotators' work).
+ * Documents are found by SHA-256, or made with the row's path and the
+ * text's size (0 until store_doc records it, when there is no text).  Tags
+ * unknown to the database are created (no key, the first colour no tag
+ * has, else the least used).  Links may name annotations that come later
+ * in the file, or that the database holds already; they are made at
+ * commit, and a link to a uuid found nowhere fails the commit then ("link
+ * to unknown annotation 'x'").  Rows grouped by document, by start, as
+ * export writes them, are the fastest to import.  Into an empty database
+ * the indexes are built once at commit.
+ *
+ * text, when not NULL, is the document's full text: the row's code point
+ * offsets are turned into bytes in it, and must lie inside it and give the
+ * row's quote (else -1, "offsets outside the document" or "quote does not
+ * match the text").  When the database lacks the text it checks the
+ * SHA-256 against row->sha256 and keeps it (placing that document's
+ * annotations an earlier import left unplaced); otherwise the sizes must
+ * agree.  Without text the database's text serves, and when it has none
+ * the annotation is kept unplaced with its quote and code point offsets,
+ * and placed when the document is opened (store_doc_place).
+ * store_import_row returns 1 when added or replaced, 0 when kept as it was,
+ * -1 on failure (bad uuid, sha256, times or links too); after a failure
+ * the import can only be aborted (commit fails).
+ */
+struct store_import;
+struct store_import *store_import_begin(struct store *st);
+int store_import_row(struct store_import *im, const struct store_row *row, const char *text,
+		     size_t size);
+/* Commit; returns the number of annotations added or replaced, or -1 (then
+ * nothing was imported).  Frees im either way. */
+long store_import_commit(struct store_import *im);
+void store_import_abort(struct store_import *im);
 
 /* ---- other processes ---- */
 

@@ -10,6 +10,7 @@
 
 #include "gloss/anchor.h"
 #include "gloss/doc.h"
+#include "gloss/export.h"
 #include "gloss/seg.h"
 #include "gloss/spans.h"
 #include "gloss/store.h"
@@ -106,6 +107,9 @@ void ui_annot_identify(struct ui *u, size_t i, bool now)
 		return;
 	}
 	p->docid = id;
+	/* Annotations imported before this document was seen find their place now. */
+	if (store_doc_place(u->store, id, doc_bytes(p->doc), doc_size(p->doc)) < 0)
+		ui_message(u, true, "%s", util_errmsg());
 	ui_pane_load(u, i);
 	/* Back where the reader left it, unless they have moved meanwhile. */
 	if (!p->restored) {
@@ -489,6 +493,33 @@ static void ui_cmd_tag(struct ui *u, char *args)
 	ui_message(u, false, "tag '%s' on key %c, in %s", name, key[0], colour);
 }
 
+/* :export FILE [--format F] [--safe] [--tag T] [--doc D] [--author A] [--since S] */
+static void ui_cmd_export(struct ui *u, char *args)
+{
+	char *words[32];
+	int n = 0;
+	struct export_opts o;
+	const char *out;
+	long rows;
+
+	for (char *w = strtok(args, " \t"); w && n < 32; w = strtok(NULL, " \t"))
+		words[n++] = w;
+	memset(&o, 0, sizeof o);
+	if (export_args(n, words, true, &o, &out) < 0) {
+		ui_message(u, true, ":export: %s", util_errmsg());
+		return;
+	}
+	if (!out || strcmp(out, "-") == 0) {
+		ui_message(u, true, "usage: :export FILE [--format csv|jsonl|w3c] [--safe] [filters]");
+		return;
+	}
+	rows = export_to(u->store, &o, out);
+	if (rows < 0)
+		ui_message(u, true, "not exported: %s", util_errmsg());
+	else
+		ui_message(u, false, "exported %ld annotation%s to '%s'", rows, rows == 1 ? "" : "s", out);
+}
+
 void ui_command(struct ui *u, const char *line)
 {
 	char buf[1024], *cmd, *args;
@@ -500,6 +531,8 @@ void ui_command(struct ui *u, const char *line)
 		*args++ = '\0';
 	if (strcmp(cmd, "tag") == 0)
 		ui_cmd_tag(u, args);
+	else if (strcmp(cmd, "export") == 0)
+		ui_cmd_export(u, args);
 	else if (*cmd)
 		ui_message(u, true, "unknown command: %s", cmd);
 }

@@ -285,7 +285,7 @@ const struct ui_key ui_keys[] = {
 	{{'u'}, "u", "undo", ui_k_undo},
 	{{UI_CTRL('r')}, "Ctrl-r", "redo", ui_k_undo},
 	{{'L'}, "L", "list of annotations (type to filter, Enter jumps)", ui_k_list},
-	{{':'}, ":", "command: :tag NAME KEY [COLOUR]", ui_k_command},
+	{{':'}, ":", "command: :tag NAME KEY [COLOUR], :export FILE [options]", ui_k_command},
 	{{'?'}, "?", "this help", ui_k_help},
 	{{UI_CTRL('l')}, "Ctrl-l", "redraw the screen", ui_k_redraw},
 	{{'q'}, "q", "quit", ui_k_quit},

@@ -95,7 +95,7 @@ def errors_come_before_the_screen_is_taken():
 
 @test
 def no_arguments_on_a_terminal_is_usage():
-    with Screen([], width=80, height=10, shell=True) as sc:
+    with Screen([], width=100, height=20, shell=True) as sc:
         sc.type("%s; echo STATUS=$?\n" % GLOSS)
         sc.wait_text("STATUS=2")
         check("usage: gloss" in sc.text(), sc.text())

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gloss/sha256.h"
 #include "gloss/store.h"
 #include "gloss/util.h"
 #include "t.h"
@@ -294,7 +295,7 @@ static void test_create(void)
 	T_ASSERT(!store_changed(st));
 	store_close(st);
 	T_EQ_STR(sqlite(path, "PRAGMA application_id; PRAGMA user_version; PRAGMA journal_mode;"),
-		 "1735159667\n1\nwal\n");
+		 "1735159667\n2\nwal\n");
 	T_EQ_STR(sqlite(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;"),
 		 "annotations\ncursors\ndocuments\nlinks\nsqlite_sequence\ntags\n");
 	T_EQ_STR(sqlite(path, "SELECT name, key, colour FROM tags ORDER BY id;"),
@@ -303,7 +304,7 @@ static void test_create(void)
 	st = store_open(path, "tester");
 	T_ASSERT(st);
 	store_close(st);
-	T_EQ_STR(sqlite(path, "PRAGMA user_version; SELECT count(*) FROM tags;"), "1\n2\n");
+	T_EQ_STR(sqlite(path, "PRAGMA user_version; SELECT count(*) FROM tags;"), "2\n2\n");
 }
 
 static void test_create_relative(void)
@@ -399,7 +400,7 @@ static void test_migrate_v0(void)
 	T_ASSERT(st);
 	store_close(st);
 	T_EQ_STR(sqlite(path, "PRAGMA application_id; PRAGMA user_version; PRAGMA journal_mode;"
-			" SELECT count(*) FROM tags;"), "1735159667\n1\nwal\n2\n");
+			" SELECT count(*) FROM tags;"), "1735159667\n2\nwal\n2\n");
 }
 
 static void test_empty_files_are_new(void)
@@ -412,7 +413,7 @@ static void test_empty_files_are_new(void)
 	st = store_open(empty, "tester");
 	T_ASSERT(st);
 	store_close(st);
-	T_EQ_STR(sqlite(empty, "PRAGMA application_id; PRAGMA user_version;"), "1735159667\n1\n");
+	T_EQ_STR(sqlite(empty, "PRAGMA application_id; PRAGMA user_version;"), "1735159667\n2\n");
 
 	/* a SQLite file with nothing in it, whatever user_version says */
 	T_EQ_STR(sqlite(blank, "PRAGMA user_version = 5; VACUUM; PRAGMA application_id;"), "0\n");
@@ -420,7 +421,7 @@ static void test_empty_files_are_new(void)
 	T_ASSERT(st);
 	store_close(st);
 	T_EQ_STR(sqlite(blank, "PRAGMA application_id; PRAGMA user_version; SELECT count(*) FROM tags;"),
-		 "1735159667\n1\n2\n");
+		 "1735159667\n2\n2\n");
 }
 
 static void test_refuse_foreign(void)
@@ -447,7 +448,7 @@ static void test_refuse_newer(void)
 
 	T_EQ_STR(sqlite(path, "PRAGMA application_id = 1735159667; PRAGMA user_version = 99;"
 			" CREATE TABLE future(x);"), "");
-	CHECK(refused(path, msgf("'%s' has schema version 99, newer than this gloss knows (1)", path)));
+	CHECK(refused(path, msgf("'%s' has schema version 99, newer than this gloss knows (2)", path)));
 }
 
 static void test_refuse_corrupt(void)
@@ -1301,6 +1302,822 @@ static void remove_tree(const char *path)
 	remove(path);
 }
 
+/* ---- migration 1 -> 2 ---- */
+
+/* The schema of version 1, as gloss 1 made it. */
+static const char v1_schema[] =
+	"CREATE TABLE documents ("
+	"  id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, size INTEGER NOT NULL,"
+	"  path TEXT NOT NULL, text BLOB);"
+	"CREATE TABLE tags ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE CHECK (name <> ''),"
+	"  key TEXT UNIQUE CHECK (key IS NULL OR (length(key) = 1"
+	"    AND unicode(key) BETWEEN 32 AND 126)),"
+	"  colour TEXT NOT NULL CHECK (colour IN"
+	"    ('red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white')));"
+	"INSERT INTO tags (name, key, colour) VALUES"
+	"  ('claim', 'c', 'yellow'), ('source', 's', 'cyan');"
+	"CREATE TABLE annotations ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE,"
+	"  document INTEGER NOT NULL REFERENCES documents (id),"
+	"  tag INTEGER NOT NULL REFERENCES tags (id),"
+	"  start INTEGER NOT NULL, \"end\" INTEGER NOT NULL CHECK (\"end\" >= start),"
+	"  quote TEXT NOT NULL, prefix TEXT NOT NULL DEFAULT '', suffix TEXT NOT NULL DEFAULT '',"
+	"  note TEXT NOT NULL DEFAULT '', author TEXT NOT NULL DEFAULT '',"
+	"  created TEXT NOT NULL, updated TEXT NOT NULL);"
+	"CREATE INDEX annotations_by_document ON annotations (document, start, \"end\" DESC, tag);"
+	"CREATE INDEX annotations_by_tag ON annotations (tag);"
+	"CREATE TABLE links ("
+	"  \"from\" INTEGER NOT NULL REFERENCES annotations (id) ON DELETE CASCADE,"
+	"  \"to\" INTEGER NOT NULL REFERENCES annotations (id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (\"from\", \"to\")) WITHOUT ROWID;"
+	"CREATE INDEX links_by_to ON links (\"to\");"
+	"CREATE TABLE cursors ("
+	"  document INTEGER PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL);";
+
+static void test_migrate_v1(void)
+{
+	char path[4200];
+	const char *rows = "SELECT id, uuid, document, tag, start, \"end\", quote, prefix, suffix,"
+			   " note, author, created, updated FROM annotations ORDER BY id;"
+			   " SELECT * FROM links ORDER BY 1, 2; SELECT * FROM cursors;"
+			   " SELECT id, sha256, size, path, hex(text) FROM documents ORDER BY id;"
+			   " SELECT * FROM tags ORDER BY id;";
+	const char *before;
+	struct store *st;
+	int64_t id;
+	char *sql;
+	size_t n;
+
+	snprintf(path, sizeof path, "%s", in_root("v1.db"));
+	n = sizeof v1_schema + 2048;
+	sql = util_malloc(n);
+	snprintf(sql, n, "PRAGMA journal_mode = WAL; PRAGMA application_id = 1735159667;"
+		 " PRAGMA user_version = 1; %s"
+		 "INSERT INTO documents VALUES (1, '%s', 4, 'a.txt', X'61626364'), (2, '%s', 3, 'b', NULL);"
+		 "INSERT INTO tags (name, key, colour) VALUES ('quote', 'q', 'green');"
+		 "INSERT INTO annotations VALUES"
+		 " (1, 'u1', 1, 1, 0, 2, 'ab', '', 'cd', 'a note', 'ann', '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'),"
+		 " (2, 'u2', 1, 2, 2, 4, 'cd', 'ab', '', '', 'ann', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),"
+		 " (3, 'u3', 2, 3, 0, 3, 'xyz', '', '', '', 'bob', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),"
+		 " (7, 'u7', 1, 1, 1, 3, 'bc', 'a', 'd', '', 'bob', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');"
+		 "UPDATE sqlite_sequence SET seq = 9 WHERE name = 'annotations';"
+		 "INSERT INTO links VALUES (1, 2), (7, 2), (3, 1);"
+		 "INSERT INTO cursors VALUES (1, 3);", v1_schema, SHA_A, SHA_B);
+	T_EQ_STR(sqlite(path, sql), "wal\n");
+	free(sql);
+	T_EQ_STR(sqlite(path, "PRAGMA user_version; SELECT seq FROM sqlite_sequence"
+			" WHERE name = 'annotations';"), "1\n9\n");
+	before = keep(util_strdup(sqlite(path, rows)));
+
+	st = store_open(path, "tester");
+	T_ASSERT(st);
+	store_close(st);
+	T_EQ_STR(sqlite(path, "PRAGMA user_version;"), "2\n");
+	/* every row as it was, ids and all */
+	T_EQ_STR(sqlite(path, rows), before);
+	T_EQ_STR(sqlite(path, "SELECT count(*) FROM annotations WHERE cp_start IS NOT NULL"
+			" OR cp_end IS NOT NULL;"), "0\n");
+	T_EQ_STR(sqlite(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;"),
+		 "annotations\ncursors\ndocuments\nlinks\nsqlite_sequence\ntags\n");
+	T_EQ_STR(sqlite(path, "SELECT name FROM sqlite_master WHERE type = 'index'"
+			" AND sql IS NOT NULL ORDER BY name;"),
+		 "annotations_by_document\nannotations_by_tag\ndocuments_by_path\nlinks_by_to\n");
+	T_EQ_STR(sqlite(path, "SELECT \"table\", \"from\", \"to\", on_delete FROM"
+			" pragma_foreign_key_list('links') ORDER BY \"from\";"),
+		 "annotations|from|id|CASCADE\nannotations|to|id|CASCADE\n");
+	T_EQ_STR(sqlite(path, "SELECT \"table\" FROM pragma_foreign_key_list('annotations')"
+			" ORDER BY 1; PRAGMA foreign_key_check; PRAGMA integrity_check;"),
+		 "documents\ntags\nok\n");
+	T_EQ_STR(sqlite(path, "SELECT seq FROM sqlite_sequence WHERE name = 'annotations';"), "9\n");
+
+	/* the rebuilt table works with the store: ids go on, deletions cascade */
+	st = store_open(path, "tester");
+	T_ASSERT(st);
+	T_EQ_INT(count_anns(st, 1), 3);
+	id = add(st, 1, SOURCE, 0, 4);
+	T_EQ_INT(id, 10);
+	T_EQ_INT(store_ann_delete(st, 1), 0);
+	store_close(st);
+	T_EQ_STR(sqlite(path, "SELECT * FROM links ORDER BY 1, 2;"), "7|2\n");
+}
+
+/* ---- export ---- */
+
+/*
+ * "Zoë said “no” 😀 at 東" then an ill-formed byte, " end. ", a truncated
+ * three-byte sequence (one code point) and "!": 40 bytes, 29 code points.
+ */
+#define TEXT_U "Zo\xc3\xab said \xe2\x80\x9cno\xe2\x80\x9d \xf0\x9f\x98\x80 at \xe6\x9d\xb1" \
+	"\xff end. \xe6\x9d!"
+
+static void sha_of(const char *text, char hex[65])
+{
+	unsigned char sum[SHA256_LEN];
+
+	sha256_sum(text, strlen(text), sum);
+	sha256_hex(sum, hex);
+}
+
+/* Export rows as lines of '|'-separated fields, collected in a memstream. */
+struct grab {
+	char *buf;
+	size_t n;
+	FILE *f;
+	int stop_after;  /* stop after this many rows (0: never) */
+	int rows;
+};
+
+static int grab_row(void *arg, const struct store_row *r)
+{
+	struct grab *g = arg;
+
+	fprintf(g->f, "%s|%s|%.8s|%s|", r->uuid, r->path, r->sha256, r->tag);
+	if (r->placed)
+		fprintf(g->f, "%zu-%zu|%zu-%zu|", r->start, r->end, r->cp_start, r->cp_end);
+	else
+		fprintf(g->f, "-|-|");
+	fprintf(g->f, "%s|%s|%s|%s|%s|%s|%s|%s\n", r->quote, r->prefix, r->suffix, r->note,
+		r->author, r->created, r->updated, r->links);
+	g->rows++;
+	return g->stop_after && g->rows == g->stop_after ? 7 : 0;
+}
+
+/* Everything store_export gives for f (NULL on failure), kept for the test. */
+static const char *export_all(struct store *st, const struct store_filter *f, size_t *count)
+{
+	struct grab g;
+	int r;
+
+	memset(&g, 0, sizeof g);
+	g.f = open_memstream(&g.buf, &g.n);
+	if (!g.f)
+		return NULL;
+	r = store_export(st, f, count, grab_row, &g);
+	fclose(g.f);
+	if (r != 0) {
+		free(g.buf);
+		return NULL;
+	}
+	return keep(g.buf);
+}
+
+static void uuid_of(struct store *st, int64_t id, char uuid[37])
+{
+	struct store_ann a;
+
+	uuid[0] = '\0';
+	if (store_ann_get(st, id, &a)) {
+		memcpy(uuid, a.uuid, 37);
+		store_ann_release(&a);
+	}
+}
+
+/* Set an annotation's author and times with the sqlite3 program. */
+static const char *set_ann(const char *db, int64_t id, const char *author, const char *updated)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof sql, "UPDATE annotations SET author = '%s', created = '%s',"
+		 " updated = '%s' WHERE id = %lld;", author, "2026-01-01T00:00:00Z", updated,
+		 (long long)id);
+	return sqlite(db, sql);
+}
+
+static void test_export_rows(void)
+{
+	char path[4200];
+	struct store *st;
+	char sha_u[65], sha_b[65], u[8][37], *want, *w;
+	int64_t du, db, id[8];
+	size_t count = 0, n, i;
+	const char *got;
+	struct grab g;
+
+	snprintf(path, sizeof path, "%s", in_root("export.db"));
+	sha_of(TEXT_U, sha_u);
+	sha_of(TEXT_A, sha_b);
+	st = fresh("export.db", NULL);
+	T_ASSERT(st);
+	/* "z/u.txt" sorts after "a.txt": documents come by path */
+	du = store_doc(st, sha_u, strlen(TEXT_U), "z/u.txt");
+	db = store_doc(st, sha_b, strlen(TEXT_A), "a.txt");
+	T_ASSERT(du > 0 && db > 0);
+	T_EQ_INT(store_doc_text(st, du, TEXT_U, strlen(TEXT_U)), 0);
+	T_EQ_INT(store_doc_text(st, db, TEXT_A, strlen(TEXT_A)), 0);
+	T_EQ_STR(export_all(st, NULL, &count), "");
+	T_EQ_INT(count, 0);
+
+	id[0] = store_ann_add(st, du, CLAIM, 5, 9, "said", "Zo\xc3\xab ", " \xe2\x80\x9cno", "two\nlines, \"quoted\"");
+	id[1] = store_ann_add(st, du, SOURCE, 10, 18, "\xe2\x80\x9cno\xe2\x80\x9d", "", "", NULL);
+	id[2] = store_ann_add(st, du, CLAIM, 10, 15, "\xe2\x80\x9cno", "", "", NULL);
+	id[3] = store_ann_add(st, du, SOURCE, 19, 23, "\xf0\x9f\x98\x80", "", "", NULL);
+	id[4] = store_ann_add(st, du, CLAIM, 27, 35, "\xe6\x9d\xb1\xff end", "", "", NULL);
+	id[5] = store_ann_add(st, du, CLAIM, 39, 40, "!", "", "", NULL);
+	id[6] = store_ann_add(st, du, CLAIM, 0, 9, "Zo\xc3\xab said", "", "", NULL);
+	id[7] = store_ann_add(st, db, SOURCE, 35, 42, "\"It was", "", "", NULL);
+	for (i = 0; i < 8; i++) {
+		T_ASSERT(id[i] > 0);
+		uuid_of(st, id[i], u[i]);
+		T_ASSERT(set_ann(path, id[i], i == 7 ? "bob" : "ann",
+				 i < 4 ? "2026-03-01T10:00:00Z" : "2026-03-02T00:00:00Z")[0] == '\0');
+	}
+	T_EQ_INT(store_link(st, id[0], id[1]), 1);
+	T_EQ_INT(store_link(st, id[0], id[3]), 1);
+	T_EQ_INT(store_link(st, id[2], id[7]), 1);
+
+	n = 8192;
+	want = util_malloc(n);
+	w = want;
+#define LINE(k, tag, off, quote, rest) \
+	w += snprintf(w, n - (size_t)(w - want), "%s|%s|%.8s|" tag "|" off "|" quote "|%s\n", \
+		      u[k], k == 7 ? "a.txt" : "z/u.txt", k == 7 ? sha_b : sha_u, rest)
+	{
+		char links0[80], rest[256];
+
+		/* linked uuids come ascending */
+		snprintf(links0, sizeof links0, "%s %s", strcmp(u[1], u[3]) < 0 ? u[1] : u[3],
+			 strcmp(u[1], u[3]) < 0 ? u[3] : u[1]);
+		LINE(7, "source", "35-42|35-42", "\"It was", "|||bob|2026-01-01T00:00:00Z|2026-03-02T00:00:00Z|");
+		LINE(6, "claim", "0-9|0-8", "Zo\xc3\xab said", "|||ann|2026-01-01T00:00:00Z|2026-03-02T00:00:00Z|");
+		snprintf(rest, sizeof rest, "Zo\xc3\xab | \xe2\x80\x9cno|two\nlines, \"quoted\"|ann|"
+			 "2026-01-01T00:00:00Z|2026-03-01T10:00:00Z|%s", links0);
+		LINE(0, "claim", "5-9|4-8", "said", rest);
+		LINE(1, "source", "10-18|9-13", "\xe2\x80\x9cno\xe2\x80\x9d", "|||ann|2026-01-01T00:00:00Z|2026-03-01T10:00:00Z|");
+		snprintf(rest, sizeof rest, "|||ann|2026-01-01T00:00:00Z|2026-03-01T10:00:00Z|%s", u[7]);
+		LINE(2, "claim", "10-15|9-12", "\xe2\x80\x9cno", rest);
+		LINE(3, "source", "19-23|14-15", "\xf0\x9f\x98\x80", "|||ann|2026-01-01T00:00:00Z|2026-03-01T10:00:00Z|");
+		LINE(4, "claim", "27-35|19-25", "\xe6\x9d\xb1\xff end", "|||ann|2026-01-01T00:00:00Z|2026-03-02T00:00:00Z|");
+		LINE(5, "claim", "39-40|28-29", "!", "|||ann|2026-01-01T00:00:00Z|2026-03-02T00:00:00Z|");
+	}
+#undef LINE
+	got = export_all(st, NULL, &count);
+	T_EQ_INT(count, 8);
+	if (!got || strcmp(got, want)) {
+		free(want);
+		T_EQ_STR(got, "(what was wanted)");
+	}
+	free(want);
+
+	/* the same span with two tags: by uuid */
+	id[0] = store_ann_add(st, db, CLAIM, 35, 42, "\"It was", "", "", NULL);
+	T_ASSERT(id[0] > 0);
+	uuid_of(st, id[0], u[0]);
+	got = export_all(st, NULL, NULL);
+	T_ASSERT(got && (strncmp(got, u[0], 36) == 0) == (strcmp(u[0], u[7]) < 0));
+
+	/* fn stops the export, and its value comes back */
+	memset(&g, 0, sizeof g);
+	g.f = open_memstream(&g.buf, &g.n);
+	T_ASSERT(g.f);
+	g.stop_after = 2;
+	T_EQ_INT(store_export(st, NULL, NULL, grab_row, &g), 7);
+	fclose(g.f);
+	free(g.buf);
+	T_EQ_INT(g.rows, 2);
+	store_close(st);
+}
+
+/* One line per row: uuid, tag and author only. */
+static int brief_row(void *arg, const struct store_row *r)
+{
+	fprintf(arg, "%s:%s:%s ", r->uuid, r->tag, r->author);
+	return 0;
+}
+
+static const char *brief(struct store *st, const char *tag, const char *doc, const char *author,
+			 const char *since)
+{
+	struct store_filter f = { tag, doc, author, since };
+	char *buf = NULL;
+	size_t n = 0, count = 99;
+	FILE *m = open_memstream(&buf, &n);
+	int r;
+
+	if (!m)
+		return NULL;
+	r = store_export(st, &f, &count, brief_row, m);
+	fclose(m);
+	if (r != 0) {
+		free(buf);
+		return NULL;
+	}
+	return keep(buf);
+}
+
+/* A database for filters: uuids set by hand, so that the order is known. */
+static struct store *filter_db(const char *name, int64_t *da, int64_t *db)
+{
+	const char *path = in_root(name);
+	struct store *st = fresh(name, da);
+	int64_t t, ids[5];
+	int i;
+
+	if (!st)
+		return NULL;
+	*db = store_doc(st, SHA_B, 3, "b.txt");
+	t = store_tag_add(st, "quote", 'q', "green");
+	ids[0] = add(st, *da, CLAIM, 0, 9);
+	ids[1] = add(st, *da, SOURCE, 10, 20);
+	ids[2] = add(st, *da, t, 21, 30);
+	ids[3] = add(st, *db, CLAIM, 0, 1);
+	ids[4] = add(st, *db, SOURCE, 1, 2);
+	for (i = 0; i < 5; i++) {
+		char sql[256];
+
+		snprintf(sql, sizeof sql, "UPDATE annotations SET uuid = 'u%d', author = '%s',"
+			 " updated = '%s' WHERE id = %lld;", i, i % 2 ? "bob" : "ann",
+			 i < 2 ? "2026-03-01T23:59:59Z" : i < 4 ? "2026-03-02T00:00:00Z"
+			 : "2026-03-02T10:00:00Z", (long long)ids[i]);
+		if (ids[i] <= 0 || sqlite(path, sql)[0]) {
+			store_close(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+static void test_export_filters(void)
+{
+	struct store *st;
+	int64_t da, db;
+	struct store_filter f = { NULL, NULL, NULL, "2026-3-01" };
+	size_t count = 5;
+
+	st = filter_db("filters.db", &da, &db);
+	T_ASSERT(st);
+	T_EQ_STR(brief(st, NULL, NULL, NULL, NULL),
+		 "u0:claim:ann u1:source:bob u2:quote:ann u3:claim:bob u4:source:ann ");
+	T_EQ_STR(brief(st, "claim", NULL, NULL, NULL), "u0:claim:ann u3:claim:bob ");
+	T_EQ_STR(brief(st, "quote", NULL, NULL, NULL), "u2:quote:ann ");
+	T_EQ_STR(brief(st, "nothing", NULL, NULL, NULL), "");
+	/* a document by its path, or by a prefix of its sum (any case) */
+	T_EQ_STR(brief(st, NULL, "b.txt", NULL, NULL), "u3:claim:bob u4:source:ann ");
+	T_EQ_STR(brief(st, NULL, "aaaa", NULL, NULL), "u0:claim:ann u1:source:bob u2:quote:ann ");
+	T_EQ_STR(brief(st, NULL, "BBBBBB", NULL, NULL), "u3:claim:bob u4:source:ann ");
+	T_EQ_STR(brief(st, NULL, SHA_B, NULL, NULL), "u3:claim:bob u4:source:ann ");
+	T_EQ_STR(brief(st, NULL, "aaa", NULL, NULL), "");      /* too short for a prefix */
+	T_EQ_STR(brief(st, NULL, "aaaz", NULL, NULL), "");
+	T_EQ_STR(brief(st, NULL, "a.tx", NULL, NULL), "");     /* paths match whole */
+	T_EQ_STR(brief(st, NULL, NULL, "bob", NULL), "u1:source:bob u3:claim:bob ");
+	T_EQ_STR(brief(st, NULL, NULL, "bo", NULL), "");
+	/* since: a date means its midnight, UTC */
+	T_EQ_STR(brief(st, NULL, NULL, NULL, "2026-03-02"), "u2:quote:ann u3:claim:bob u4:source:ann ");
+	T_EQ_STR(brief(st, NULL, NULL, NULL, "2026-03-01"),
+		 "u0:claim:ann u1:source:bob u2:quote:ann u3:claim:bob u4:source:ann ");
+	T_EQ_STR(brief(st, NULL, NULL, NULL, "2026-03-02T10:00:00Z"), "u4:source:ann ");
+	T_EQ_STR(brief(st, NULL, NULL, NULL, "2026-03-02T10:00:01Z"), "");
+	/* combined */
+	T_EQ_STR(brief(st, "claim", "aaaa", NULL, NULL), "u0:claim:ann ");
+	T_EQ_STR(brief(st, "source", NULL, "ann", "2026-03-02"), "u4:source:ann ");
+	T_EQ_STR(brief(st, "source", "a.txt", "ann", "2026-03-02"), "");
+	T_EQ_STR(brief(st, "claim", "b.txt", "bob", "2026-03-01T12:00:00Z"), "u3:claim:bob ");
+	/* bad dates */
+	T_EQ_INT(store_export(st, &f, &count, brief_row, stdout), -1);
+	T_EQ_STR(util_errmsg(), "bad date '2026-3-01': use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+	T_EQ_INT(count, 5);
+	f.since = "2026-03-01T10:00:00";
+	T_EQ_INT(store_export(st, &f, NULL, brief_row, stdout), -1);
+	f.since = "2026-13-01";
+	T_EQ_INT(store_export(st, &f, NULL, brief_row, stdout), -1);
+	f.since = "2026-03-01 10:00:00Z";
+	T_EQ_INT(store_export(st, &f, NULL, brief_row, stdout), -1);
+	T_EQ_STR(util_errmsg(), "bad date '2026-03-01 10:00:00Z': use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+	store_close(st);
+}
+
+static void test_docs(void)
+{
+	struct store *st;
+	struct store_docinfo *d;
+	struct store_filter f = { NULL, NULL, NULL, NULL };
+	int64_t da, db, c;
+	size_t n;
+
+	st = filter_db("docs2.db", &da, &db);
+	T_ASSERT(st);
+	T_ASSERT(store_doc(st, "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", 1,
+			   "c.txt") > 0); /* no annotations: not listed */
+	c = add(st, da, CLAIM, 31, 33);
+	T_ASSERT(c > 0);
+	T_EQ_INT(store_link(st, c, store_ann_add(st, db, SOURCE, 0, 3, "q", "", "", NULL)), 1);
+	T_EQ_INT(store_docs(st, NULL, &d, &n), 0);
+	T_EQ_INT(n, 2);
+	T_EQ_STR(d[0].path, "a.txt");
+	T_EQ_STR(d[0].sha256, SHA_A);
+	T_EQ_INT(d[0].size, strlen(TEXT_A));
+	T_ASSERT(d[0].annotations == 4 && d[0].claims == 2 && d[0].sources == 1 &&
+		 d[0].unsourced == 1);
+	T_EQ_STR(d[1].path, "b.txt");
+	T_ASSERT(d[1].size == 3 && d[1].annotations == 3 && d[1].claims == 1 &&
+		 d[1].sources == 2 && d[1].unsourced == 1);
+	store_docs_free(d, n);
+	/* the filter picks documents and what "annotations" counts */
+	f.author = "bob";
+	T_EQ_INT(store_docs(st, &f, &d, &n), 0);
+	T_EQ_INT(n, 2);
+	T_ASSERT(d[0].annotations == 1 && d[1].annotations == 1 && d[0].claims == 2);
+	store_docs_free(d, n);
+	f.author = NULL;
+	f.tag = "quote";
+	T_EQ_INT(store_docs(st, &f, &d, &n), 0);
+	T_EQ_INT(n, 1);
+	T_ASSERT(!strcmp(d[0].path, "a.txt") && d[0].annotations == 1);
+	store_docs_free(d, n);
+	f.tag = NULL;
+	f.since = "yesterday";
+	T_EQ_INT(store_docs(st, &f, &d, &n), -1);
+	T_ASSERT(d == NULL && n == 0);
+	store_close(st);
+}
+
+/* ---- import ---- */
+
+#define T0 "2026-01-01T00:00:00Z"
+#define T1 "2026-02-01T00:00:00Z"
+#define T2 "2026-03-01T00:00:00Z"
+#define UA "00000000-0000-4000-8000-00000000000a"
+#define UB "00000000-0000-4000-8000-00000000000b"
+#define UC "00000000-0000-4000-8000-00000000000c"
+#define UD "00000000-0000-4000-8000-00000000000d"
+
+static struct store_row mkrow(const char *uuid, const char *sha, const char *tag, size_t cs,
+			      size_t ce, const char *quote, const char *links, const char *updated)
+{
+	struct store_row r;
+
+	memset(&r, 0, sizeof r);
+	r.uuid = uuid;
+	r.path = "in/u.txt";
+	r.sha256 = sha;
+	r.tag = tag;
+	r.placed = true;
+	r.cp_start = cs;
+	r.cp_end = ce;
+	r.quote = quote;
+	r.prefix = "pre";
+	r.suffix = "suf";
+	r.note = "a note";
+	r.author = "alice";
+	r.created = T0;
+	r.updated = updated;
+	r.links = links;
+	return r;
+}
+
+static void test_import_new(void)
+{
+	char path[4200];
+	struct store *st;
+	struct store_import *im;
+	struct store_row r[3];
+	struct store_tag *tags;
+	char sha[65];
+	size_t n, c, s, u;
+	int64_t doc;
+
+	snprintf(path, sizeof path, "%s", in_root("imp.db"));
+	sha_of(TEXT_U, sha);
+	st = fresh("imp.db", NULL);
+	T_ASSERT(st);
+	r[0] = mkrow(UA, sha, "claim", 4, 8, "said", "", T1);
+	r[1] = mkrow(UB, sha, "source", 9, 13, "\xe2\x80\x9cno\xe2\x80\x9d", "", T1);
+	r[2] = mkrow(UC, sha, "rumour", 19, 25, "\xe6\x9d\xb1\xff end", "", T1);
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	T_EQ_INT(store_import_row(im, &r[0], TEXT_U, strlen(TEXT_U)), 1);
+	T_EQ_INT(store_import_row(im, &r[1], TEXT_U, strlen(TEXT_U)), 1);
+	T_EQ_INT(store_import_row(im, &r[2], NULL, 0), 1); /* the text is known by now */
+	T_EQ_INT(store_import_commit(im), 3);
+	T_EQ_STR(sqlite(path, "SELECT uuid, document, start, \"end\", quote(cp_start), quote,"
+			" prefix, suffix, note, author, created, updated FROM annotations ORDER BY uuid;"),
+		 keep(util_strdup(
+		 UA "|1|5|9|NULL|said|pre|suf|a note|alice|" T0 "|" T1 "\n"
+		 UB "|1|10|18|NULL|\xe2\x80\x9cno\xe2\x80\x9d|pre|suf|a note|alice|" T0 "|" T1 "\n"
+		 UC "|1|27|35|NULL|\xe6\x9d\xb1\xff end|pre|suf|a note|alice|" T0 "|" T1 "\n")));
+	T_EQ_STR(sqlite(path, "SELECT path, size, length(text) FROM documents;"), "in/u.txt|40|40\n");
+	/* a new tag: no key, the first colour no tag has */
+	T_EQ_INT(store_tags(st, &tags, &n), 0);
+	T_EQ_INT(n, 3);
+	T_ASSERT(!strcmp(tags[2].name, "rumour") && tags[2].key == 0 &&
+		 !strcmp(tags[2].colour, "red"));
+	store_tags_free(tags, n);
+	doc = store_doc(st, sha, strlen(TEXT_U), "in/u.txt");
+	T_EQ_INT(doc, 1);
+	T_EQ_INT(count_anns(st, doc), 3);
+	T_EQ_INT(store_counts(st, doc, &c, &s, &u), 0);
+	T_ASSERT(c == 1 && s == 1 && u == 1);
+	/* imports are not on the undo journal */
+	T_ASSERT(!store_undo(st, NULL));
+	T_EQ_STR(util_errmsg(), "nothing to undo");
+	/* an aborted import leaves nothing */
+	r[0].uuid = UD;
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	T_EQ_INT(store_import_row(im, &r[0], NULL, 0), 1);
+	store_import_abort(im);
+	T_EQ_INT(count_anns(st, doc), 3);
+	store_close(st);
+	/* the indexes dropped for a first import are back */
+	T_EQ_STR(sqlite(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+			" AND sql IS NOT NULL; PRAGMA integrity_check;"), "4\nok\n");
+}
+
+static void test_import_merge(void)
+{
+	char path[4200];
+	struct store *st;
+	struct store_import *im;
+	struct store_row r;
+	char sha[65];
+
+	snprintf(path, sizeof path, "%s", in_root("merge.db"));
+	sha_of(TEXT_U, sha);
+	st = fresh("merge.db", NULL);
+	T_ASSERT(st);
+	r = mkrow(UA, sha, "claim", 4, 8, "said", "", T1);
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	T_EQ_INT(store_import_row(im, &r, TEXT_U, strlen(TEXT_U)), 1);
+	r.uuid = UB;
+	T_EQ_INT(store_import_row(im, &r, TEXT_U, strlen(TEXT_U)), 1);
+	T_EQ_INT(store_import_commit(im), 2);
+
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	/* equal updated: kept */
+	r = mkrow(UA, sha, "source", 0, 3, "Zo\xc3\xab", "", T1);
+	r.note = "equal";
+	T_EQ_INT(store_import_row(im, &r, TEXT_U, strlen(TEXT_U)), 0);
+	/* older: kept */
+	r.updated = T0;
+	T_EQ_INT(store_import_row(im, &r, NULL, 0), 0);
+	/* newer: replaced, every field, the id kept */
+	r.uuid = UB;
+	r.updated = T2;
+	r.note = "newer";
+	r.author = "carol";
+	r.created = "2025-12-31T23:59:59Z";
+	T_EQ_INT(store_import_row(im, &r, NULL, 0), 1);
+	T_EQ_INT(store_import_commit(im), 1);
+	T_EQ_STR(sqlite(path, "SELECT id, uuid, tag, start, \"end\", quote, note, author, created,"
+			" updated FROM annotations ORDER BY id;"),
+		 "1|" UA "|1|5|9|said|a note|alice|" T0 "|" T1 "\n"
+		 "2|" UB "|2|0|4|Zo\xc3\xab|newer|carol|2025-12-31T23:59:59Z|" T2 "\n");
+	store_close(st);
+}
+
+static void test_import_links(void)
+{
+	char path[4200];
+	struct store *st;
+	struct store_import *im;
+	struct store_row r[4];
+	char sha[65], uold[37], sql[512];
+	int64_t doc, old;
+
+	snprintf(path, sizeof path, "%s", in_root("implinks.db"));
+	sha_of(TEXT_U, sha);
+	st = fresh("implinks.db", NULL);
+	T_ASSERT(st);
+	doc = store_doc(st, sha, strlen(TEXT_U), "u.txt");
+	T_EQ_INT(store_doc_text(st, doc, TEXT_U, strlen(TEXT_U)), 0);
+	old = store_ann_add(st, doc, SOURCE, 19, 23, "\xf0\x9f\x98\x80", "", "", NULL);
+	T_ASSERT(old > 0);
+	uuid_of(st, old, uold);
+
+	/* forward (A -> C, later in the file), backward (C -> B), to the database (A -> old) */
+	snprintf(sql, sizeof sql, UC " %s", uold);
+	r[0] = mkrow(UA, sha, "claim", 4, 8, "said", sql, T1);
+	r[1] = mkrow(UB, sha, "source", 9, 13, "\xe2\x80\x9cno\xe2\x80\x9d", "", T1);
+	r[2] = mkrow(UC, sha, "claim", 0, 3, "Zo\xc3\xab", UB, T1);
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	T_EQ_INT(store_import_row(im, &r[0], NULL, 0), 1);
+	T_EQ_INT(store_import_row(im, &r[1], NULL, 0), 1);
+	T_EQ_INT(store_import_row(im, &r[2], NULL, 0), 1);
+	T_EQ_INT(store_import_commit(im), 3);
+	snprintf(sql, sizeof sql, "SELECT f.uuid, replace(t.uuid, '%s', 'old') FROM links"
+		 " JOIN annotations f ON f.id = \"from\" JOIN annotations t ON t.id = \"to\""
+		 " ORDER BY 1, 2;", uold);
+	T_EQ_STR(sqlite(path, sql), UA "|" UC "\n" UA "|old\n" UC "|" UB "\n");
+
+	/* a replaced annotation's links become the incoming ones; a kept one's stay */
+	r[0] = mkrow(UA, sha, "claim", 4, 8, "said", UB, T2);
+	r[2].links = "";
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	T_EQ_INT(store_import_row(im, &r[0], NULL, 0), 1);
+	T_EQ_INT(store_import_row(im, &r[2], NULL, 0), 0);
+	T_EQ_INT(store_import_commit(im), 1);
+	T_EQ_STR(sqlite(path, sql), UA "|" UB "\n" UC "|" UB "\n");
+
+	/* replaced twice in one file: the last row's links */
+	r[2].updated = T2;
+	r[2].links = UA;
+	r[3] = r[2];
+	r[3].updated = "2026-04-01T00:00:00Z";
+	r[3].links = "";
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	T_EQ_INT(store_import_row(im, &r[2], NULL, 0), 1);
+	T_EQ_INT(store_import_row(im, &r[3], NULL, 0), 1);
+	T_EQ_INT(store_import_commit(im), 2);
+	T_EQ_STR(sqlite(path, sql), UA "|" UB "\n");
+
+	/* a link to nothing fails the commit, and nothing is imported */
+	r[0] = mkrow(UD, sha, "claim", 4, 8, "said", UB " " "00000000-0000-4000-8000-0000000000ff", T1);
+	r[1].updated = T2;
+	r[1].note = "changed";
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	T_EQ_INT(store_import_row(im, &r[1], NULL, 0), 1);
+	T_EQ_INT(store_import_row(im, &r[0], NULL, 0), 1);
+	T_EQ_INT(store_import_commit(im), -1);
+	T_EQ_STR(util_errmsg(), "link to unknown annotation '00000000-0000-4000-8000-0000000000ff'");
+	T_EQ_STR(sqlite(path, "SELECT count(*), sum(note = 'changed') FROM annotations;"), "4|0\n");
+	T_EQ_STR(sqlite(path, sql), UA "|" UB "\n");
+	/* links to oneself, and malformed ones */
+	r[0].links = UD;
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	T_EQ_INT(store_import_row(im, &r[0], NULL, 0), -1);
+	T_EQ_STR(util_errmsg(), "annotation '" UD "' links to itself");
+	/* after a failed row the import cannot commit */
+	r[0].links = "";
+	T_EQ_INT(store_import_row(im, &r[0], NULL, 0), -1);
+	T_EQ_INT(store_import_commit(im), -1);
+	T_EQ_STR(sqlite(path, "SELECT count(*) FROM annotations;"), "4\n");
+	store_close(st);
+}
+
+static void test_import_refused(void)
+{
+	struct store *st;
+	struct store_import *im;
+	struct store_row r;
+	char sha[65];
+
+	sha_of(TEXT_U, sha);
+	st = fresh("refused.db", NULL);
+	T_ASSERT(st);
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	r = mkrow(UA, sha, "claim", 27, 30, "!", "", T1);
+	T_EQ_INT(store_import_row(im, &r, TEXT_U, strlen(TEXT_U)), -1);
+	T_EQ_STR(util_errmsg(), "offsets outside the document");
+	store_import_abort(im);
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	r = mkrow(UA, sha, "claim", 28, 29, "?", "", T1);
+	T_EQ_INT(store_import_row(im, &r, TEXT_U, strlen(TEXT_U)), -1);
+	T_EQ_STR(util_errmsg(), "quote does not match the text");
+	store_import_abort(im);
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	r = mkrow(UA, sha, "claim", 28, 29, "!", "", T1);
+	r.updated = "2026-02-01";
+	T_EQ_INT(store_import_row(im, &r, TEXT_U, strlen(TEXT_U)), -1);
+	T_EQ_STR(util_errmsg(), "bad time '2026-02-01' in annotation '" UA "': use YYYY-MM-DDTHH:MM:SSZ");
+	store_import_abort(im);
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	r = mkrow(UA, SHA_A, "claim", 28, 29, "!", "", T1);
+	T_EQ_INT(store_import_row(im, &r, TEXT_U, strlen(TEXT_U)), -1);
+	T_EQ_STR(util_errmsg(), "the text given for '" SHA_A "' has another SHA-256");
+	store_import_abort(im);
+	/* the last code point, and the empty span at the very end, are inside */
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	r = mkrow(UA, sha, "claim", 28, 29, "!", "", T1);
+	T_EQ_INT(store_import_row(im, &r, TEXT_U, strlen(TEXT_U)), 1);
+	r = mkrow(UB, sha, "claim", 29, 29, "", "", T1);
+	T_EQ_INT(store_import_row(im, &r, TEXT_U, strlen(TEXT_U)), 1);
+	T_EQ_INT(store_import_commit(im), 2);
+	T_EQ_STR(sqlite(in_root("refused.db"), "SELECT start, \"end\" FROM annotations ORDER BY uuid;"),
+		 "39|40\n40|40\n");
+	store_close(st);
+}
+
+static void test_import_unplaced(void)
+{
+	char path[4200];
+	struct store *st;
+	struct store_import *im;
+	struct store_row r;
+	struct store_ann *anns;
+	char sha[65];
+	size_t n, c, s, u;
+	int64_t doc;
+	const char *got;
+
+	snprintf(path, sizeof path, "%s", in_root("unplaced.db"));
+	sha_of(TEXT_U, sha);
+	st = fresh("unplaced.db", NULL);
+	T_ASSERT(st);
+	im = store_import_begin(st);
+	T_ASSERT(im);
+	r = mkrow(UA, sha, "claim", 4, 8, "said", UB, T1);
+	T_EQ_INT(store_import_row(im, &r, NULL, 0), 1);
+	r = mkrow(UB, sha, "source", 9, 13, "\xe2\x80\x9cno\xe2\x80\x9d", "", T1);
+	T_EQ_INT(store_import_row(im, &r, NULL, 0), 1);
+	r = mkrow(UC, sha, "claim", 14, 15, "not the emoji", "", T1);  /* will not fit */
+	T_EQ_INT(store_import_row(im, &r, NULL, 0), 1);
+	r = mkrow(UD, sha, "claim", 0, 0, "an orphan", "", T1);        /* no offsets at all */
+	r.placed = false;
+	T_EQ_INT(store_import_row(im, &r, NULL, 0), 1);
+	T_EQ_INT(store_import_commit(im), 4);
+	T_EQ_STR(sqlite(path, "SELECT uuid, quote(start), quote(\"end\"), quote(cp_start),"
+			" quote(cp_end) FROM annotations ORDER BY uuid; SELECT size, quote(text)"
+			" FROM documents;"),
+		 UA "|NULL|NULL|4|8\n" UB "|NULL|NULL|9|13\n" UC "|NULL|NULL|14|15\n"
+		 UD "|NULL|NULL|NULL|NULL\n0|NULL\n");
+
+	/* the reader sees none of them yet; the export shows them unplaced */
+	doc = store_doc(st, sha, strlen(TEXT_U), "here/u.txt");
+	T_EQ_INT(doc, 1);
+	T_EQ_INT(count_anns(st, doc), 0);
+	T_EQ_INT(store_counts(st, doc, &c, &s, &u), 0);
+	T_ASSERT(c == 0 && s == 0 && u == 0);
+	got = export_all(st, NULL, NULL);
+	T_ASSERT(got && strstr(got, UA "|here/u.txt|") && strstr(got, "|claim|-|-|said|"));
+
+	/* its text comes: two are placed, one does not fit, the orphan stays */
+	T_EQ_INT(store_doc_place(st, doc, TEXT_U, strlen(TEXT_U)), 2);
+	T_EQ_STR(sqlite(path, "SELECT uuid, quote(start), quote(\"end\"), quote(cp_start)"
+			" FROM annotations ORDER BY uuid; SELECT size, length(text) FROM documents;"),
+		 UA "|5|9|NULL\n" UB "|10|18|NULL\n" UC "|NULL|NULL|14\n" UD "|NULL|NULL|NULL\n40|40\n");
+	T_EQ_INT(store_anns(st, doc, &anns, &n), 0);
+	T_ASSERT(n == 2 && !strcmp(anns[0].uuid, UA) && anns[0].nlinks == 1 &&
+		 anns[0].links[0] == anns[1].id);
+	store_anns_free(anns, n);
+	T_EQ_INT(store_counts(st, doc, &c, &s, &u), 0);
+	T_ASSERT(c == 1 && s == 1 && u == 0);
+	/* again: nothing more to place, nothing written */
+	T_EQ_INT(store_doc_place(st, doc, TEXT_U, strlen(TEXT_U)), 0);
+	T_EQ_INT(store_doc_place(st, doc + 5, TEXT_U, strlen(TEXT_U)), 0);
+	store_close(st);
+}
+
+/* The export of one database imported into an empty one exports the same. */
+struct copy {
+	struct store_import *im;
+	struct store *from;
+	int rows;
+};
+
+static int copy_row(void *arg, const struct store_row *r)
+{
+	struct copy *c = arg;
+
+	c->rows++;
+	return store_import_row(c->im, r, r->text, r->size) < 0 ? -2 : 0;
+}
+
+static void test_roundtrip(void)
+{
+	struct store *a, *b;
+	struct copy c;
+	char sha_u[65], *first;
+	int64_t du, x, y, z;
+
+	sha_of(TEXT_U, sha_u);
+	a = fresh("rt-a.db", NULL);
+	b = fresh("rt-b.db", NULL);
+	T_ASSERT(a && b);
+	du = store_doc(a, sha_u, strlen(TEXT_U), "z/u.txt");
+	T_EQ_INT(store_doc_text(a, du, TEXT_U, strlen(TEXT_U)), 0);
+	x = store_ann_add(a, du, CLAIM, 5, 9, "said", "Zo\xc3\xab ", " \xe2\x80\x9c", "n,o\"te\r\n");
+	y = store_ann_add(a, du, SOURCE, 27, 35, "\xe6\x9d\xb1\xff end", "", "", NULL);
+	z = store_ann_add(a, du, store_tag_add(a, "odd", 'o', "blue"), 39, 40, "!", "", "", NULL);
+	T_ASSERT(x > 0 && y > 0 && z > 0);
+	T_EQ_INT(store_link(a, y, x), 1);
+	T_EQ_INT(store_link(a, z, x), 1);
+	T_EQ_INT(store_link(a, z, y), 1);
+	first = util_strdup(export_all(a, NULL, NULL));
+	keep(first);
+
+	c.from = a;
+	c.rows = 0;
+	c.im = store_import_begin(b);
+	T_ASSERT(c.im);
+	if (store_export(a, NULL, NULL, copy_row, &c) != 0) {
+		store_import_abort(c.im);
+		T_FAIL("%s", util_errmsg());
+	}
+	T_EQ_INT(store_import_commit(c.im), 3);
+	T_EQ_STR(export_all(b, NULL, NULL), first);
+	/* and again: all kept, nothing changes */
+	c.im = store_import_begin(b);
+	T_ASSERT(c.im);
+	T_EQ_INT(store_export(a, NULL, NULL, copy_row, &c), 0);
+	T_EQ_INT(store_import_commit(c.im), 0);
+	T_EQ_STR(export_all(b, NULL, NULL), first);
+	store_close(a);
+	store_close(b);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -1343,6 +2160,16 @@ int main(void)
 	T_RUN(test_undo_conflicts);
 	T_RUN(test_two_stores);
 	T_RUN(test_locked);
+	T_RUN(test_migrate_v1);
+	T_RUN(test_export_rows);
+	T_RUN(test_export_filters);
+	T_RUN(test_docs);
+	T_RUN(test_import_new);
+	T_RUN(test_import_merge);
+	T_RUN(test_import_links);
+	T_RUN(test_import_refused);
+	T_RUN(test_import_unplaced);
+	T_RUN(test_roundtrip);
 
 	remove_tree(root);
 	keep_free();

@@ -1,0 +1,952 @@
+/*
+ * export.c: CSV, JSON Lines and W3C Web Annotation out of the store, CSV and
+ * JSON Lines back in, and the listings of "gloss list" and "gloss docs".
+ * Rows stream from the store to the output: nothing holds a whole export.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gloss/csv.h"
+#include "gloss/doc.h"
+#include "gloss/export.h"
+#include "gloss/json.h"
+#include "gloss/util.h"
+
+#define EXPORT_CONTEXT "http://www.w3.org/ns/anno.jsonld"
+
+static const char *const export_columns[] = {
+	"id", "document", "sha256", "tag", "start", "end", "quote", "note", "links", "author",
+	"created", "updated",
+};
+#define EXPORT_NCOL (sizeof export_columns / sizeof *export_columns)
+
+bool export_format_parse(const char *name, enum export_format *out)
+{
+	if (strcmp(name, "csv") == 0)
+		*out = EXPORT_CSV;
+	else if (strcmp(name, "jsonl") == 0)
+		*out = EXPORT_JSONL;
+	else if (strcmp(name, "w3c") == 0)
+		*out = EXPORT_W3C;
+	else
+		return false;
+	return true;
+}
+
+/* The value of option name at argv[*a], as "--name V" or "--name=V"; NULL
+ * when argv[*a] is another word; "" (an error) when the value is missing. */
+static const char *export_opt(int argc, char **argv, int *a, const char *name)
+{
+	const char *arg = argv[*a];
+	size_t n = strlen(name);
+
+	if (strncmp(arg, name, n) != 0 || (arg[n] != '\0' && arg[n] != '='))
+		return NULL;
+	if (arg[n] == '=')
+		return arg + n + 1;
+	if (*a + 1 < argc)
+		return argv[++*a];
+	return "";
+}
+
+int export_args(int argc, char **argv, bool all, struct export_opts *o, const char **out)
+{
+	static const char *const names[] = {"--tag", "--doc", "--author", "--since", "--format", "-o"};
+	const char *v = NULL;
+
+	*out = NULL;
+	for (int a = 0; a < argc; a++) {
+		size_t k;
+		for (k = 0; k < sizeof names / sizeof *names; k++)
+			if ((k < 4 || all) && (v = export_opt(argc, argv, &a, names[k])))
+				break;
+		if (k < sizeof names / sizeof *names) {
+			if (!*v) {
+				util_error("option '%s' needs a value", names[k]);
+				return -1;
+			}
+			if (k == 0)
+				o->filter.tag = v;
+			else if (k == 1)
+				o->filter.doc = v;
+			else if (k == 2)
+				o->filter.author = v;
+			else if (k == 3)
+				o->filter.since = v;
+			else if (k == 4 && !export_format_parse(v, &o->format)) {
+				util_error("unknown format '%s': use csv, jsonl or w3c", v);
+				return -1;
+			} else if (k == 5)
+				*out = v;
+		} else if (all && strcmp(argv[a], "--safe") == 0) {
+			o->safe = true;
+		} else if (all && !*out && (argv[a][0] != '-' || strcmp(argv[a], "-") == 0)) {
+			*out = argv[a];
+		} else {
+			util_error("unexpected '%s'", argv[a]);
+			return -1;
+		}
+	}
+	if (o->safe && o->format != EXPORT_CSV) {
+		util_error("--safe is for CSV");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- progress ---- */
+
+struct export_progress {
+	bool on;
+	size_t total, done;
+	double start, last;
+	bool shown;
+};
+
+static double export_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A bar on stderr, only on a terminal and only once a second has gone by. */
+static void export_tick(struct export_progress *p)
+{
+	double t;
+
+	p->done++;
+	if (!p->on || (p->done & 1023))
+		return;
+	t = export_now();
+	if (t - p->start < 1.0 || t - p->last < 0.2)
+		return;
+	p->last = t;
+	p->shown = true;
+	int pct = p->total ? (int)(100.0 * (double)p->done / (double)p->total) : 100;
+	char bar[41];
+	memset(bar, '#', (size_t)(pct * 40 / 100));
+	memset(bar + pct * 40 / 100, '.', (size_t)(40 - pct * 40 / 100));
+	bar[40] = '\0';
+	fprintf(stderr, "\rexporting [%s] %3d%% %zu/%zu", bar, pct, p->done, p->total);
+}
+
+static void export_tick_done(struct export_progress *p)
+{
+	if (p->shown)
+		fprintf(stderr, "\rexporting: %zu annotations%30s\n", p->done, "");
+}
+
+/* ---- the three formats ---- */
+
+struct export_ctx {
+	const struct export_opts *o;
+	FILE *f;
+	struct csv_writer cw;
+	struct json_writer jw;
+	struct export_progress prog;
+	long rows;
+	bool links_pass;  /* w3c: the second pass writes the links */
+};
+
+static void export_csv_header(struct export_ctx *x)
+{
+	for (size_t i = 0; i < EXPORT_NCOL; i++)
+		csv_field_str(&x->cw, export_columns[i], 0);
+	csv_end(&x->cw);
+}
+
+static int export_csv_row(void *arg, const struct store_row *r)
+{
+	struct export_ctx *x = arg;
+	int fl = x->o->safe ? CSV_SAFE : 0;
+
+	csv_field_str(&x->cw, r->uuid, fl);
+	csv_field_str(&x->cw, r->path, fl);
+	csv_field_str(&x->cw, r->sha256, fl);
+	csv_field_str(&x->cw, r->tag, fl);
+	if (r->placed) {
+		csv_field_int(&x->cw, (long long)r->cp_start);
+		csv_field_int(&x->cw, (long long)r->cp_end);
+	} else {
+		csv_field_empty(&x->cw);
+		csv_field_empty(&x->cw);
+	}
+	csv_field_str(&x->cw, r->quote, fl);
+	csv_field_str(&x->cw, r->note, fl);
+	csv_field_str(&x->cw, r->links, fl);
+	csv_field_str(&x->cw, r->author, fl);
+	csv_field_str(&x->cw, r->created, fl);
+	csv_field_str(&x->cw, r->updated, fl);
+	csv_end(&x->cw);
+	x->rows++;
+	export_tick(&x->prog);
+	return ferror(x->f) ? -1 : 0;
+}
+
+static void export_kv(struct json_writer *w, const char *key, const char *value)
+{
+	json_key(w, key);
+	json_put_str(w, value);
+}
+
+/* The links field as a JSON array of ids. */
+static void export_json_links(struct json_writer *w, const char *links)
+{
+	json_begin_array(w);
+	while (*links) {
+		size_t k = strcspn(links, " ");
+		if (k)
+			json_put_string(w, links, k);
+		links += k;
+		links += strspn(links, " ");
+	}
+	json_end_array(w);
+}
+
+static int export_jsonl_row(void *arg, const struct store_row *r)
+{
+	struct export_ctx *x = arg;
+	struct json_writer *w = &x->jw;
+
+	json_writer_init(w, x->f, 0);
+	json_begin_object(w);
+	export_kv(w, "id", r->uuid);
+	export_kv(w, "document", r->path);
+	export_kv(w, "sha256", r->sha256);
+	export_kv(w, "tag", r->tag);
+	json_key(w, "start");
+	r->placed ? json_put_int(w, (int64_t)r->cp_start) : json_put_null(w);
+	json_key(w, "end");
+	r->placed ? json_put_int(w, (int64_t)r->cp_end) : json_put_null(w);
+	json_key(w, "byte_start");
+	r->placed ? json_put_int(w, (int64_t)r->start) : json_put_null(w);
+	json_key(w, "byte_end");
+	r->placed ? json_put_int(w, (int64_t)r->end) : json_put_null(w);
+	export_kv(w, "quote", r->quote);
+	export_kv(w, "prefix", r->prefix);
+	export_kv(w, "suffix", r->suffix);
+	export_kv(w, "note", r->note);
+	json_key(w, "links");
+	export_json_links(w, r->links);
+	export_kv(w, "author", r->author);
+	export_kv(w, "created", r->created);
+	export_kv(w, "updated", r->updated);
+	json_end_object(w);
+	fputc('\n', x->f);
+	x->rows++;
+	export_tick(&x->prog);
+	return ferror(x->f) ? -1 : 0;
+}
+
+/* RFC 6920 names a document by its digest: ni:///sha-256;<base64url>. */
+static void export_ni(const char *hex, char out[64])
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	unsigned char d[32];
+	size_t i, o = 0;
+	unsigned v = 0;
+	int bits = 0;
+
+	for (i = 0; i < 32; i++) {
+		unsigned hi = (unsigned)(hex[2 * i] <= '9' ? hex[2 * i] - '0' : hex[2 * i] - 'a' + 10);
+		unsigned lo = (unsigned)(hex[2 * i + 1] <= '9' ? hex[2 * i + 1] - '0' : hex[2 * i + 1] - 'a' + 10);
+		d[i] = (unsigned char)(hi << 4 | lo);
+	}
+	o = (size_t)snprintf(out, 64, "ni:///sha-256;");
+	for (i = 0; i < 32; i++) {
+		v = v << 8 | d[i];
+		bits += 8;
+		while (bits >= 6) {
+			out[o++] = b64[(v >> (bits - 6)) & 63];
+			bits -= 6;
+		}
+	}
+	if (bits)
+		out[o++] = b64[(v << (6 - bits)) & 63];
+	out[o] = '\0';
+}
+
+static void export_urn(struct json_writer *w, const char *uuid)
+{
+	char id[64];
+	snprintf(id, sizeof id, "urn:uuid:%s", uuid);
+	json_put_str(w, id);
+}
+
+static void export_text_body(struct json_writer *w, const char *purpose, const char *value)
+{
+	json_begin_object(w);
+	export_kv(w, "type", "TextualBody");
+	export_kv(w, "purpose", purpose);
+	export_kv(w, "value", value);
+	json_end_object(w);
+}
+
+static int export_w3c_row(void *arg, const struct store_row *r)
+{
+	struct export_ctx *x = arg;
+	struct json_writer *w = &x->jw;
+	char ni[64], id[128];
+
+	if (x->links_pass) {
+		/* A link is an annotation of its own, with the motivation linking. */
+		const char *l = r->links;
+		while (*l) {
+			size_t k = strcspn(l, " ");
+			if (k) {
+				snprintf(id, sizeof id, "urn:uuid:%s#link-%.*s", r->uuid, (int)k, l);
+				json_begin_object(w);
+				export_kv(w, "id", id);
+				export_kv(w, "type", "Annotation");
+				export_kv(w, "motivation", "linking");
+				json_key(w, "body");
+				snprintf(id, sizeof id, "urn:uuid:%.*s", (int)k, l);
+				json_put_str(w, id);
+				json_key(w, "target");
+				export_urn(w, r->uuid);
+				json_end_object(w);
+			}
+			l += k;
+			l += strspn(l, " ");
+		}
+		return ferror(x->f) ? -1 : 0;
+	}
+	json_begin_object(w);
+	json_key(w, "id");
+	export_urn(w, r->uuid);
+	export_kv(w, "type", "Annotation");
+	export_kv(w, "created", r->created);
+	export_kv(w, "modified", r->updated);
+	json_key(w, "creator");
+	json_begin_object(w);
+	export_kv(w, "type", "Person");
+	export_kv(w, "name", r->author);
+	json_end_object(w);
+	json_key(w, "body");
+	json_begin_array(w);
+	export_text_body(w, "tagging", r->tag);
+	if (r->note[0])
+		export_text_body(w, "commenting", r->note);
+	json_end_array(w);
+	json_key(w, "target");
+	json_begin_object(w);
+	json_key(w, "source");
+	export_ni(r->sha256, ni);
+	json_put_str(w, ni);
+	export_kv(w, "gloss:document", r->path);
+	json_key(w, "selector");
+	json_begin_array(w);
+	json_begin_object(w);
+	export_kv(w, "type", "TextQuoteSelector");
+	export_kv(w, "exact", r->quote);
+	export_kv(w, "prefix", r->prefix);
+	export_kv(w, "suffix", r->suffix);
+	json_end_object(w);
+	if (r->placed) {
+		json_begin_object(w);
+		export_kv(w, "type", "TextPositionSelector");
+		json_key(w, "start");
+		json_put_int(w, (int64_t)r->cp_start);
+		json_key(w, "end");
+		json_put_int(w, (int64_t)r->cp_end);
+		json_end_object(w);
+	}
+	json_end_array(w);
+	json_end_object(w);
+	json_end_object(w);
+	x->rows++;
+	export_tick(&x->prog);
+	return ferror(x->f) ? -1 : 0;
+}
+
+long export_write(struct store *st, const struct export_opts *o, FILE *f)
+{
+	struct export_ctx x;
+	size_t total = 0;
+	int r;
+
+	memset(&x, 0, sizeof x);
+	x.o = o;
+	x.f = f;
+	x.prog.on = o->progress && isatty(STDERR_FILENO);
+	x.prog.start = x.prog.last = export_now();
+	switch (o->format) {
+	case EXPORT_CSV:
+		csv_writer_init(&x.cw, f);
+		export_csv_header(&x);
+		r = store_export(st, &o->filter, &total, export_csv_row, &x);
+		break;
+	case EXPORT_JSONL:
+		r = store_export(st, &o->filter, &total, export_jsonl_row, &x);
+		break;
+	default:
+		json_writer_init(&x.jw, f, JSON_PRETTY);
+		json_begin_object(&x.jw);
+		export_kv(&x.jw, "@context", EXPORT_CONTEXT);
+		export_kv(&x.jw, "type", "AnnotationCollection");
+		json_key(&x.jw, "first");
+		json_begin_object(&x.jw);
+		export_kv(&x.jw, "type", "AnnotationPage");
+		json_key(&x.jw, "items");
+		json_begin_array(&x.jw);
+		r = store_export(st, &o->filter, &total, export_w3c_row, &x);
+		x.links_pass = true;
+		if (r == 0)
+			r = store_export(st, &o->filter, NULL, export_w3c_row, &x);
+		json_end_array(&x.jw);
+		json_end_object(&x.jw);
+		json_key(&x.jw, "total");
+		json_put_int(&x.jw, x.rows);
+		json_end_object(&x.jw);
+		fputc('\n', f);
+		break;
+	}
+	x.prog.total = total;
+	export_tick_done(&x.prog);
+	if (r != 0) {
+		if (r > 0 || ferror(f))
+			util_error("cannot write: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	if (fflush(f) != 0 || ferror(f)) {
+		util_error("cannot write: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return x.rows;
+}
+
+long export_to(struct store *st, const struct export_opts *o, const char *path)
+{
+	char *tmp;
+	size_t n;
+	int fd;
+	FILE *f;
+	long rows;
+
+	if (!path || strcmp(path, "-") == 0)
+		return export_write(st, o, stdout);
+	n = strlen(path) + 32;
+	tmp = util_malloc(n);
+	snprintf(tmp, n, "%s.tmp-XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		util_error("cannot write '%s': %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	fchmod(fd, 0644);
+	f = fdopen(fd, "w");
+	if (!f) {
+		util_error("cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	rows = export_write(st, o, f);
+	if (rows >= 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0)) {
+		util_error("cannot write '%s': %s", path, strerror(errno));
+		rows = -1;
+	}
+	if (fclose(f) != 0 && rows >= 0) {
+		util_error("cannot write '%s': %s", path, strerror(errno));
+		rows = -1;
+	}
+	if (rows >= 0 && rename(tmp, path) != 0) {
+		util_error("cannot write '%s': %s", path, strerror(errno));
+		rows = -1;
+	}
+	if (rows < 0)
+		unlink(tmp);
+	free(tmp);
+	return rows;
+}
+
+/* ---- listings ---- */
+
+struct export_list_ctx {
+	FILE *out;
+	long rows;
+	const char *sha;   /* the document being walked (its row's string copied) */
+	char sha_buf[65];
+	size_t pos, line, col;
+};
+
+/* A line of the listing never breaks: line ends and controls show as spaces. */
+static void export_flat(FILE *out, const char *s)
+{
+	size_t n = strlen(s), i = 0;
+	uint32_t cp;
+	int valid;
+
+	while (i < n) {
+		int k = util_utf8_decode(s + i, n - i, &cp, &valid);
+		if (!valid || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029)
+			fputc(' ', out);
+		else
+			fwrite(s + i, 1, (size_t)k, out);
+		i += (size_t)k;
+	}
+}
+
+static int export_list_row(void *arg, const struct store_row *r)
+{
+	struct export_list_ctx *x = arg;
+	uint32_t cp;
+	int valid;
+
+	if (strcmp(x->sha_buf, r->sha256) != 0) {
+		snprintf(x->sha_buf, sizeof x->sha_buf, "%s", r->sha256);
+		x->pos = 0;
+		x->line = x->col = 1;
+	}
+	export_flat(x->out, r->path);
+	if (r->placed && r->text) {
+		/* Rows come by start: walk the text once per document. */
+		while (x->pos < r->start && x->pos < r->size) {
+			int k = util_utf8_decode(r->text + x->pos, r->size - x->pos, &cp, &valid);
+			if (cp == '\n') {
+				x->line++;
+				x->col = 1;
+			} else {
+				x->col++;
+			}
+			x->pos += (size_t)k;
+		}
+		fprintf(x->out, ":%zu:%zu: ", x->line, x->col);
+	} else {
+		fputs(": ", x->out);
+	}
+	fprintf(x->out, "%s: \"", r->tag);
+	export_flat(x->out, r->quote);
+	fputc('"', x->out);
+	if (r->note[0]) {
+		fputc(' ', x->out);
+		export_flat(x->out, r->note);
+	}
+	if (!r->placed)
+		fputs(" (not placed yet)", x->out);
+	fputc('\n', x->out);
+	x->rows++;
+	return ferror(x->out) ? -1 : 0;
+}
+
+long export_list(struct store *st, const struct store_filter *f, FILE *out)
+{
+	struct export_list_ctx x;
+
+	memset(&x, 0, sizeof x);
+	x.out = out;
+	if (store_export(st, f, NULL, export_list_row, &x) != 0 || fflush(out) != 0) {
+		if (ferror(out))
+			util_error("cannot write: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return x.rows;
+}
+
+long export_docs(struct store *st, const struct store_filter *f, FILE *out)
+{
+	struct store_docinfo *d;
+	size_t n, i;
+
+	if (store_docs(st, f, &d, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		export_flat(out, d[i].path);
+		fprintf(out, "  %.12s  %zu claim%s  %zu source%s  %zu unsourced  (%zu annotation%s)\n",
+			d[i].sha256, d[i].claims, d[i].claims == 1 ? "" : "s", d[i].sources,
+			d[i].sources == 1 ? "" : "s", d[i].unsourced, d[i].annotations,
+			d[i].annotations == 1 ? "" : "s");
+	}
+	store_docs_free(d, n);
+	if (fflush(out) != 0 || ferror(out)) {
+		util_error("cannot write: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return (long)n;
+}
+
+/* ---- import ---- */
+
+/* The documents an import names, each opened and checked once. */
+struct import_doc {
+	char *path;
+	char sha[65];
+	struct doc *doc; /* NULL when not at its path with that SHA-256 */
+};
+
+struct import {
+	struct store *st;
+	struct store_import *im;
+	struct import_doc *docs;
+	size_t ndocs;
+	long line;
+};
+
+static const char *import_text(struct import *x, const char *path, const char *sha, size_t *size)
+{
+	struct import_doc *d;
+	size_t i;
+
+	for (i = 0; i < x->ndocs; i++)
+		if (strcmp(x->docs[i].path, path) == 0 && strcmp(x->docs[i].sha, sha) == 0)
+			break;
+	if (i == x->ndocs) {
+		x->docs = util_realloc(x->docs, (x->ndocs + 1) * sizeof *x->docs);
+		d = &x->docs[x->ndocs++];
+		d->path = util_strdup(path);
+		snprintf(d->sha, sizeof d->sha, "%s", sha);
+		d->doc = doc_open(path, NULL);
+		if (d->doc) {
+			while (!doc_hash_step(d->doc, 64u << 20))
+				;
+			if (strcmp(doc_sha256(d->doc), sha) != 0) {
+				doc_free(d->doc);
+				d->doc = NULL;
+			}
+		}
+	}
+	d = &x->docs[i];
+	if (!d->doc)
+		return NULL;
+	*size = doc_size(d->doc);
+	return doc_bytes(d->doc) ? doc_bytes(d->doc) : "";
+}
+
+static bool import_is_uuid(const char *s)
+{
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	}
+	return s[36] == '\0';
+}
+
+static bool import_is_sha(const char *s)
+{
+	size_t i;
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[64] == '\0';
+}
+
+static bool import_is_time(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	for (size_t i = 0; i < sizeof shape - 1; i++)
+		if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
+			return false;
+	return s[sizeof shape - 1] == '\0';
+}
+
+static bool import_is_links(const char *s)
+{
+	while (*s) {
+		size_t k = strcspn(s, " ");
+		char id[40];
+		if (k != 36)
+			return false;
+		memcpy(id, s, 36);
+		id[36] = '\0';
+		if (!import_is_uuid(id))
+			return false;
+		s += k;
+		if (*s == ' ' && s[1] == '\0')
+			return false;
+		s += strspn(s, " ");
+	}
+	return true;
+}
+
+static bool import_number(const char *s, size_t *out)
+{
+	size_t v = 0;
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (SIZE_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (size_t)(*s - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* Check a row's fields; col names where a bad one is ("column 5 (start)"). */
+static bool import_check(struct import *x, struct store_row *r, const char *start, const char *end,
+			 const char *(*where)(void *, int), void *arg)
+{
+	const char *what = NULL;
+	int col = 0;
+
+	if (!import_is_uuid(r->uuid))
+		col = 0, what = "not an id (a UUID)";
+	else if (!*r->path)
+		col = 1, what = "no document";
+	else if (!import_is_sha(r->sha256))
+		col = 2, what = "not a SHA-256 (64 lowercase hex digits)";
+	else if (!*r->tag)
+		col = 3, what = "no tag";
+	else if ((*start == '\0') != (*end == '\0'))
+		col = *start ? 5 : 4, what = "start and end must both be given or both empty";
+	else if (*start && !import_number(start, &r->cp_start))
+		col = 4, what = "not a whole number";
+	else if (*end && !import_number(end, &r->cp_end))
+		col = 5, what = "not a whole number";
+	else if (*start && r->cp_end < r->cp_start)
+		col = 5, what = "end before start";
+	else if (!import_is_links(r->links))
+		col = 8, what = "not ids separated by single spaces";
+	else if (!import_is_time(r->created))
+		col = 10, what = "not a time like 2026-11-22T10:00:00Z";
+	else if (!import_is_time(r->updated))
+		col = 11, what = "not a time like 2026-11-22T10:00:00Z";
+	if (what) {
+		util_error("line %ld, %s: %s", x->line, where(arg, col), what);
+		return false;
+	}
+	r->placed = *start != '\0';
+	return true;
+}
+
+static int import_row(struct import *x, struct store_row *r)
+{
+	size_t size = 0;
+	const char *text = import_text(x, r->path, r->sha256, &size);
+	char msg[600];
+
+	if (store_import_row(x->im, r, text, size) < 0) {
+		snprintf(msg, sizeof msg, "%s", util_errmsg());
+		util_error("line %ld: %s", x->line, msg);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *import_csv_where(void *arg, int col)
+{
+	static char buf[64];
+	(void)arg;
+	snprintf(buf, sizeof buf, "column %d (%s)", col + 1, export_columns[col]);
+	return buf;
+}
+
+static int import_csv(struct import *x, const char *buf, size_t n)
+{
+	struct csv_reader rd;
+	struct csv_record rec;
+	struct store_row row;
+	const char *f[EXPORT_NCOL];
+	int r;
+	size_t i;
+
+	csv_reader_init(&rd, buf, n);
+	r = csv_read(&rd, &rec);
+	if (r <= 0) {
+		if (r == 0)
+			util_error("line 1, column 1: empty file");
+		csv_reader_release(&rd);
+		return -1;
+	}
+	/* The header must be the export's, word for word: name the first difference. */
+	for (i = 0; i < EXPORT_NCOL && i < rec.nfield; i++)
+		if (rec.field[i].n != strlen(export_columns[i]) ||
+		    memcmp(rec.field[i].s, export_columns[i], rec.field[i].n) != 0)
+			break;
+	if (i < EXPORT_NCOL || rec.nfield != EXPORT_NCOL) {
+		util_error("line 1, column %zu: not the header of a gloss export (id,document,sha256,...)",
+			   i + 1);
+		csv_reader_release(&rd);
+		return -1;
+	}
+	while ((r = csv_read(&rd, &rec)) > 0) {
+		x->line = (long)rec.line;
+		/* A blank line (a hand-edited file's last line, say) holds no row. */
+		if (rec.nfield == 1 && rec.field[0].n == 0)
+			continue;
+		if (rec.nfield != EXPORT_NCOL) {
+			util_error("line %ld, column %zu: %zu fields, a row has %zu", x->line,
+				   (rec.nfield < EXPORT_NCOL ? rec.nfield : EXPORT_NCOL) + 1, rec.nfield,
+				   EXPORT_NCOL);
+			r = -1;
+			break;
+		}
+		for (i = 0; i < EXPORT_NCOL; i++) {
+			const char *s = rec.field[i].s;
+			size_t len = rec.field[i].n;
+			/* An export made with --safe reads back as it was. */
+			csv_unsafe(&s, &len);
+			f[i] = s;
+		}
+		memset(&row, 0, sizeof row);
+		row.uuid = f[0];
+		row.path = f[1];
+		row.sha256 = f[2];
+		row.tag = f[3];
+		row.quote = f[6];
+		row.prefix = "";
+		row.suffix = "";
+		row.note = f[7];
+		row.links = f[8];
+		row.author = f[9];
+		row.created = f[10];
+		row.updated = f[11];
+		if (!import_check(x, &row, f[4], f[5], import_csv_where, NULL) || import_row(x, &row) < 0) {
+			r = -1;
+			break;
+		}
+	}
+	csv_reader_release(&rd);
+	return r < 0 ? -1 : 0;
+}
+
+static const char *import_json_where(void *arg, int col)
+{
+	static char buf[64];
+	(void)arg;
+	snprintf(buf, sizeof buf, "key \"%s\"", export_columns[col]);
+	return buf;
+}
+
+/* A string member, or NULL with an error naming it. */
+static const char *import_json_str(struct import *x, const struct json *o, const char *key)
+{
+	const char *s = json_as_string(json_get(o, key), NULL);
+	if (!s)
+		util_error("line %ld, key \"%s\": missing or not a string", x->line, key);
+	return s;
+}
+
+static int import_jsonl(struct import *x, const char *buf, size_t n)
+{
+	size_t at = 0, line = 0;
+	int rc = 0;
+
+	while (at < n && rc == 0) {
+		const char *nl = memchr(buf + at, '\n', n - at);
+		size_t len = nl ? (size_t)(nl - (buf + at)) : n - at;
+		struct json *o;
+		struct store_row row;
+		char start[24] = "", end[24] = "";
+		char *links = NULL;
+		const struct json *v;
+		int64_t num;
+
+		line++;
+		x->line = (long)line;
+		if (len == 0 || (len == 1 && buf[at] == '\r')) {
+			at += len + 1;
+			continue;
+		}
+		o = json_parse(buf + at, len, line);
+		at += len + 1;
+		if (!o)
+			return -1;
+		memset(&row, 0, sizeof row);
+		if (json_type(o) != JSON_OBJECT) {
+			util_error("line %ld, column 1: not a JSON object", x->line);
+			rc = -1;
+		} else if (!(row.uuid = import_json_str(x, o, "id")) ||
+			   !(row.path = import_json_str(x, o, "document")) ||
+			   !(row.sha256 = import_json_str(x, o, "sha256")) ||
+			   !(row.tag = import_json_str(x, o, "tag")) ||
+			   !(row.quote = import_json_str(x, o, "quote")) ||
+			   !(row.prefix = import_json_str(x, o, "prefix")) ||
+			   !(row.suffix = import_json_str(x, o, "suffix")) ||
+			   !(row.note = import_json_str(x, o, "note")) ||
+			   !(row.author = import_json_str(x, o, "author")) ||
+			   !(row.created = import_json_str(x, o, "created")) ||
+			   !(row.updated = import_json_str(x, o, "updated"))) {
+			rc = -1;
+		}
+		/* Offsets: whole numbers, or both null for an annotation not placed. */
+		for (int k = 0; rc == 0 && k < 2; k++) {
+			v = json_get(o, k ? "end" : "start");
+			if (json_type(v) == JSON_NULL)
+				continue;
+			if (!json_as_int(v, &num) || num < 0) {
+				util_error("line %ld, key \"%s\": not a whole number", x->line, k ? "end" : "start");
+				rc = -1;
+			} else {
+				snprintf(k ? end : start, 24, "%lld", (long long)num);
+			}
+		}
+		v = json_get(o, "links");
+		if (rc == 0 && json_type(v) != JSON_ARRAY) {
+			util_error("line %ld, key \"links\": missing or not an array", x->line);
+			rc = -1;
+		}
+		if (rc == 0) {
+			size_t nl2 = json_length(v), used = 0;
+			links = util_malloc(nl2 * 37 + 1);
+			links[0] = '\0';
+			for (size_t k = 0; k < nl2 && rc == 0; k++) {
+				size_t l;
+				const char *id = json_as_string(json_at(v, k), &l);
+				if (!id || l != 36) {
+					util_error("line %ld, key \"links\": not an id", x->line);
+					rc = -1;
+					break;
+				}
+				used += (size_t)sprintf(links + used, "%s%s", used ? " " : "", id);
+			}
+			row.links = links;
+		}
+		if (rc == 0 && (!import_check(x, &row, start, end, import_json_where, NULL) ||
+				import_row(x, &row) < 0))
+			rc = -1;
+		free(links);
+		json_free(o);
+	}
+	return rc;
+}
+
+long export_import(struct store *st, const char *path)
+{
+	struct import x;
+	struct doc *in = doc_open(path, NULL);
+	const char *buf;
+	size_t n, i;
+	long done = -1;
+	int rc;
+	char msg[700];
+
+	if (!in)
+		return -1;
+	memset(&x, 0, sizeof x);
+	x.st = st;
+	buf = doc_bytes(in);
+	n = doc_size(in);
+	i = 0;
+	while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	x.im = store_import_begin(st);
+	if (!x.im) {
+		doc_free(in);
+		return -1;
+	}
+	rc = (i < n && buf[i] == '{') ? import_jsonl(&x, buf, n) : import_csv(&x, buf ? buf : "", n);
+	if (rc < 0) {
+		snprintf(msg, sizeof msg, "%s", util_errmsg());
+		store_import_abort(x.im);
+		util_error("%s", msg);
+	} else {
+		done = store_import_commit(x.im);
+	}
+	for (i = 0; i < x.ndocs; i++) {
+		free(x.docs[i].path);
+		doc_free(x.docs[i].doc);
+	}
+	free(x.docs);
+	doc_free(in);
+	return done;
+}

@@ -1,0 +1,297 @@
+"""Export, import, list and docs, checked with real readers: Python's csv and
+json modules and the sqlite3 program."""
+import csv
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "screen"))
+from harness import GLOSS, Screen, check, run, test, write  # noqa: E402
+
+TMP = tempfile.mkdtemp(prefix="gloss-export-")
+HEADER = "id,document,sha256,tag,start,end,quote,note,links,author,created,updated\r\n"
+
+TEXT = ("Caf\u00e9 owners say the tax rose 12%, \u201cfar too much.\u201d\n"
+        "The mayor\u2019s office said the rise was 2.5 points. \u4e2d\u6587 \U0001F600 emoji.\n"
+        "Tabs\there, and a quote: \"yes\".\n")
+
+
+def gloss(*args, db=None, stdin=subprocess.DEVNULL):
+    cmd = [GLOSS] + (["--db", db] if db else []) + list(args)
+    env = dict(os.environ, LC_ALL="C.UTF-8", HOME=TMP, XDG_CACHE_HOME=os.path.join(TMP, "cache"))
+    return subprocess.run(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+
+def fresh():
+    d = tempfile.mkdtemp(dir=TMP)
+    doc = os.path.join(d, "article.txt")
+    with open(doc, "w", encoding="utf-8", newline="") as f:
+        f.write(TEXT)
+    return d, doc, os.path.join(d, "notes.db")
+
+
+def sha(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def cp(s, sub, nth=0):
+    """Code point offsets of the nth occurrence of sub in s."""
+    i = -1
+    for _ in range(nth + 1):
+        i = s.index(sub, i + 1)
+    return i, i + len(sub)
+
+
+def row(uuid, doc, tag, quote, note="", links="", author="ana", t="2026-11-22T10:00:00Z", u=None):
+    a, b = cp(TEXT, quote)
+    return [uuid, doc, sha(doc), tag, str(a), str(b), quote, note, links, author, t, u or t]
+
+
+def csv_bytes(rows):
+    out = io.StringIO(newline="")
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(HEADER.strip().split(","))
+    for r in rows:
+        w.writerow(r)
+    return out.getvalue().encode("utf-8")
+
+
+U = ["00000000-0000-4000-8000-%012d" % i for i in range(10)]
+
+
+def sample(doc):
+    """Rows holding commas, quotes, CR, LF, tabs, emoji, CJK, a note starting with '=', links."""
+    return [
+        row(U[1], doc, "claim", "Caf\u00e9 owners say the tax rose 12%, \u201cfar too much.\u201d",
+            note="=SUM(A1:A2), \"checked\"\r\nsecond line", links=U[2]),
+        row(U[2], doc, "source", "The mayor\u2019s office", note="tab\there \u4e2d\u6587 \U0001F600"),
+        row(U[3], doc, "claim", "the rise was 2.5 points", links=U[2], author="bo",
+            t="2026-11-23T08:30:00Z"),
+        row(U[4], doc, "doubt", "Tabs\there, and a quote: \"yes\".", note="-x"),
+    ]
+
+
+@test
+def round_trip_gives_the_same_bytes():
+    d, doc, db = fresh()
+    src = write(d, "in.csv", csv_bytes(sample(doc)))
+    r = gloss("import", src, db=db)
+    check(r.returncode == 0, r.stderr.decode())
+    check(b"4 annotations added or replaced" in r.stdout, r.stdout)
+    r = gloss("export", db=db)
+    check(r.returncode == 0, r.stderr.decode())
+    check(r.stdout == open(src, "rb").read(), "same bytes:\n%r\n%r" % (r.stdout, open(src, "rb").read()))
+    # into yet another empty database, from JSON Lines this time
+    j = gloss("export", "--format", "jsonl", db=db).stdout
+    jpath = write(d, "in.jsonl", j)
+    db2 = os.path.join(d, "two.db")
+    check(gloss("import", jpath, db=db2).returncode == 0, "jsonl import")
+    check(gloss("export", db=db2).stdout == open(src, "rb").read(), "same bytes through JSONL")
+
+
+@test
+def csv_is_rfc4180_and_offsets_are_code_points():
+    d, doc, db = fresh()
+    gloss("import", write(d, "in.csv", csv_bytes(sample(doc))), db=db)
+    out = gloss("export", db=db).stdout
+    check(not out.startswith(b"\xef\xbb\xbf"), "no BOM")
+    check(out.startswith(HEADER.encode()), "header")
+    check(b"\n" not in out.replace(b"\r\n", b"").replace(b"second line", b""), "CRLF record ends")
+    rows = list(csv.DictReader(io.StringIO(out.decode("utf-8"), newline="")))
+    check(len(rows) == 4, "four rows")
+    for r in rows:
+        check(TEXT[int(r["start"]):int(r["end"])] == r["quote"], "text[start:end] == quote: %r" % r)
+    check(rows[0]["note"] == "=SUM(A1:A2), \"checked\"\r\nsecond line", "note kept: %r" % rows[0]["note"])
+    check(rows[0]["links"] == U[2], "links")
+    # the sqlite3 program reads it too
+    r = subprocess.run(["sqlite3", ":memory:", ".import --csv /dev/stdin t", "SELECT count(*), "
+                        "sum(length(quote)) FROM t;"], input=out, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    want = "4|%d" % sum(len(x["quote"]) for x in rows)
+    check(r.stdout.decode().strip() == want, "sqlite3 .import: %r" % r.stdout)
+
+
+@test
+def jsonl_and_w3c():
+    d, doc, db = fresh()
+    gloss("import", write(d, "in.csv", csv_bytes(sample(doc))), db=db)
+    lines = gloss("export", "--format", "jsonl", db=db).stdout.decode().splitlines()
+    objs = [json.loads(x) for x in lines]
+    check(len(objs) == 4, "four objects")
+    raw = TEXT.encode()
+    for o in objs:
+        check(raw[o["byte_start"]:o["byte_end"]].decode() == o["quote"], "byte offsets: %r" % o)
+        check(TEXT[o["start"]:o["end"]] == o["quote"], "code point offsets")
+        check(set(o) >= {"id", "prefix", "suffix", "links", "created", "updated"}, o.keys())
+    w3c = json.loads(gloss("export", "--format", "w3c", db=db).stdout)
+    check(w3c["@context"] == "http://www.w3.org/ns/anno.jsonld", "context")
+    items = w3c["first"]["items"]
+    anns = [i for i in items if i.get("motivation") != "linking"]
+    links = [i for i in items if i.get("motivation") == "linking"]
+    check(len(anns) == 4 and len(links) == 2, "4 annotations and 2 links: %d %d" % (len(anns), len(links)))
+    sel = {s["type"]: s for s in anns[0]["target"]["selector"]}
+    check(sel["TextQuoteSelector"]["exact"] == objs[0]["quote"], "quote selector")
+    check(sel["TextPositionSelector"]["start"] == objs[0]["start"], "position selector")
+    purposes = [b["purpose"] for b in anns[0]["body"]]
+    check(purposes == ["tagging", "commenting"], purposes)
+    check(links[0]["target"] == "urn:uuid:" + U[1] and links[0]["body"] == "urn:uuid:" + U[2], links[0])
+
+
+@test
+def filters_select():
+    d, doc, db = fresh()
+    gloss("import", write(d, "in.csv", csv_bytes(sample(doc))), db=db)
+
+    def ids(*args):
+        out = gloss("export", *args, db=db).stdout.decode()
+        return [r["id"] for r in csv.DictReader(io.StringIO(out, newline=""))]
+
+    check(ids("--tag", "claim") == [U[1], U[3]], "tag")
+    check(ids("--author", "bo") == [U[3]], "author")
+    check(ids("--since", "2026-11-23") == [U[3]], "since")
+    check(ids("--doc", sha(doc)[:8]) == [U[1], U[2], U[3], U[4]], "sha prefix")
+    check(ids("--doc", doc) == [U[1], U[2], U[3], U[4]], "path")
+    check(ids("--doc", "nope.txt") == [], "no such document")
+    r = gloss("export", "--since", "yesterday", db=db)
+    check(r.returncode == 1 and b"bad date 'yesterday'" in r.stderr, r.stderr)
+    r = gloss("export", "--format", "xml", db=db)
+    check(r.returncode == 2 and b"unknown format 'xml'" in r.stderr, r.stderr)
+
+
+@test
+def output_file_is_written_atomically():
+    d, doc, db = fresh()
+    gloss("import", write(d, "in.csv", csv_bytes(sample(doc))), db=db)
+    out = os.path.join(d, "out.csv")
+    r = gloss("export", "-o", out, db=db)
+    check(r.returncode == 0 and r.stdout == b"", r.stderr)
+    check(open(out, "rb").read() == gloss("export", db=db).stdout, "same as stdout")
+    check(not [f for f in os.listdir(d) if ".tmp-" in f], "no temporary left: %r" % os.listdir(d))
+    r = gloss("export", "-o", os.path.join(d, "missing", "x.csv"), db=db)
+    check(r.returncode == 1 and b"cannot write" in r.stderr, r.stderr)
+    # a failed export leaves an older file where it was
+    os.chmod(d, 0o555)
+    try:
+        before = open(out, "rb").read()
+        if os.geteuid() != 0:
+            r = gloss("export", "--tag", "claim", "-o", out, db=db)
+            check(r.returncode == 1, "refused in a read-only directory")
+        check(open(out, "rb").read() == before, "older file untouched")
+    finally:
+        os.chmod(d, 0o755)
+
+
+@test
+def safe_guards_spreadsheet_formulas():
+    d, doc, db = fresh()
+    gloss("import", write(d, "in.csv", csv_bytes(sample(doc))), db=db)
+    out = gloss("export", "--safe", db=db).stdout.decode()
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    check(rows[0]["note"].startswith("'=SUM"), "apostrophe before =: %r" % rows[0]["note"])
+    check(rows[3]["note"] == "'-x", "and before -")
+    check(rows[0]["start"].isdigit(), "numbers untouched")
+    safe = write(d, "safe.csv", out.encode())
+    db2 = os.path.join(d, "two.db")
+    check(gloss("import", safe, db=db2).returncode == 0, "safe file imports")
+    check(gloss("export", db=db2).stdout == gloss("export", db=db).stdout, "and reads back faithful")
+
+
+def refused(d, db, name, data, want):
+    before = gloss("export", db=db).stdout
+    path = write(d, name, data)
+    r = gloss("import", path, db=db)
+    check(r.returncode == 1, "status %d" % r.returncode)
+    check(r.stderr.decode() == "gloss: import '%s': %s\n" % (path, want),
+          "stderr %r, want %r" % (r.stderr.decode(), want))
+    check(gloss("export", db=db).stdout == before, "nothing imported")
+
+
+@test
+def malformed_files_import_nothing():
+    d, doc, db = fresh()
+    good = sample(doc)
+    gloss("import", write(d, "in.csv", csv_bytes(good[:1])), db=db)
+    body = csv_bytes(good[1:]).split(b"\r\n", 1)[1]
+    refused(d, db, "header.csv", b"id,document\r\n" + body,
+            "line 1, column 3: not the header of a gloss export (id,document,sha256,...)")
+    short = csv_bytes(good[1:2]) + b"x,y\r\n"
+    refused(d, db, "short.csv", short, "line 3, column 3: 2 fields, a row has 12")
+    bad = [list(r) for r in good[1:]]
+    bad[1][4] = "4x"
+    refused(d, db, "number.csv", csv_bytes(bad), "line 3, column 5 (start): not a whole number")
+    refused(d, db, "utf8.csv", csv_bytes(good[1:2]) + b"\xff\r\n", "line 3, column 1: invalid UTF-8")
+    far = [list(r) for r in good[1:2]]
+    far[0][4], far[0][5] = "500", "510"
+    refused(d, db, "far.csv", csv_bytes(far), "line 2: offsets outside the document")
+    link = [list(r) for r in good[1:2]]
+    link[0][8] = U[9]
+    refused(d, db, "link.csv", csv_bytes(link), "link to unknown annotation '%s'" % U[9])
+
+
+@test
+def merge_keeps_the_newer():
+    d, doc, db = fresh()
+    old = sample(doc)
+    gloss("import", write(d, "in.csv", csv_bytes(old)), db=db)
+    newer = [list(r) for r in old]
+    newer[1][7] = "newer note"
+    newer[1][11] = "2026-11-24T00:00:00Z"
+    newer[2][7] = "older note"
+    newer[2][11] = "2026-11-01T00:00:00Z"
+    r = gloss("import", write(d, "merge.csv", csv_bytes(newer)), db=db)
+    check(b"1 annotation added or replaced" in r.stdout, r.stdout)
+    notes = [r["note"] for r in csv.DictReader(io.StringIO(gloss("export", db=db).stdout.decode(), newline=""))]
+    check(notes[1] == "newer note" and notes[2] == "", notes)
+
+
+@test
+def list_and_docs():
+    d, doc, db = fresh()
+    gloss("import", write(d, "in.csv", csv_bytes(sample(doc))), db=db)
+    out = gloss("list", db=db).stdout.decode().splitlines()
+    check(out[0] == "%s:1:1: claim: \"Caf\u00e9 owners say the tax rose 12%%, \u201cfar too much.\u201d\" "
+                    "=SUM(A1:A2), \"checked\"  second line" % doc, out[0])
+    check(out[2].startswith("%s:2:25: claim: \"the rise was 2.5 points\"" % doc), out[2])
+    check(len(gloss("list", "--tag", "source", db=db).stdout.decode().splitlines()) == 1, "filtered")
+    docs = gloss("docs", db=db).stdout.decode()
+    check(docs.startswith(doc) and "2 claims  1 source  0 unsourced  (4 annotations)" in docs, docs)
+
+
+@test
+def annotations_of_an_absent_document_are_placed_when_it_is_opened():
+    d, doc, db = fresh()
+    src = csv_bytes(sample(doc))
+    moved = os.path.join(d, "elsewhere.txt")
+    os.rename(doc, moved)
+    gloss("import", write(d, "in.csv", src), db=db)
+    out = gloss("export", db=db).stdout.decode()
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    check([r["start"] for r in rows] == ["", "", "", ""], "not placed yet: %r" % rows)
+    check("(not placed yet)" in gloss("list", db=db).stdout.decode(), "list says so")
+    with Screen(["--db", db, moved], width=100, height=10) as sc:
+        sc.wait(lambda s: "2 claims 1 source 0 unsourced" in s.lines()[0], "placed on opening")
+    rows = list(csv.DictReader(io.StringIO(gloss("export", db=db).stdout.decode(), newline="")))
+    check([TEXT[int(r["start"]):int(r["end"])] for r in rows] == [r["quote"] for r in rows], "placed")
+
+
+@test
+def reader_export_writes_what_the_command_line_writes():
+    d, doc, db = fresh()
+    gloss("import", write(d, "in.csv", csv_bytes(sample(doc))), db=db)
+    out = os.path.join(d, "from-reader.jsonl")
+    with Screen(["--db", db, doc], width=100, height=10) as sc:
+        sc.wait_text("Caf\u00e9 owners")
+        sc.keys(":")
+        sc.type("export %s --format jsonl --tag claim" % out)
+        sc.keys("Enter")
+        sc.wait_text("exported 2 annotations to")
+    want = gloss("export", "--format", "jsonl", "--tag", "claim", db=db).stdout
+    check(open(out, "rb").read() == want, "same bytes")
+
+
+if __name__ == "__main__":
+    sys.exit(run())
