@@ -371,6 +371,8 @@ long export_write(struct store *st, const struct export_opts *o, FILE *f)
 	size_t total = 0;
 	int r;
 
+	/* Big writes: an export of a million rows is mostly output. */
+	setvbuf(f, NULL, _IOFBF, 1u << 20);
 	memset(&x, 0, sizeof x);
 	x.o = o;
 	x.f = f;
