@@ -105,7 +105,7 @@ struct export_progress {
 	bool on;
 	size_t total, done;
 	double start, last;
-	bool shown;
+	int width; /* of the last line shown, to wipe it */
 };
 
 static double export_now(void)
@@ -127,19 +127,20 @@ static void export_tick(struct export_progress *p)
 	if (t - p->start < 1.0 || t - p->last < 0.2)
 		return;
 	p->last = t;
-	p->shown = true;
 	int pct = p->total ? (int)(100.0 * (double)p->done / (double)p->total) : 100;
 	char bar[41];
+	if (pct > 100)
+		pct = 100;
 	memset(bar, '#', (size_t)(pct * 40 / 100));
 	memset(bar + pct * 40 / 100, '.', (size_t)(40 - pct * 40 / 100));
 	bar[40] = '\0';
-	fprintf(stderr, "\rexporting [%s] %3d%% %zu/%zu", bar, pct, p->done, p->total);
+	p->width = fprintf(stderr, "\rexporting [%s] %3d%% %zu/%zu", bar, pct, p->done, p->total);
 }
 
 static void export_tick_done(struct export_progress *p)
 {
-	if (p->shown)
-		fprintf(stderr, "\rexporting: %zu annotations%30s\n", p->done, "");
+	if (p->width)
+		fprintf(stderr, "\r%-*s\rexported %zu annotations\n", p->width, "", p->done);
 }
 
 /* ---- the three formats ---- */
@@ -368,7 +369,6 @@ static int export_w3c_row(void *arg, const struct store_row *r)
 long export_write(struct store *st, const struct export_opts *o, FILE *f)
 {
 	struct export_ctx x;
-	size_t total = 0;
 	int r;
 
 	/* Big writes: an export of a million rows is mostly output. */
@@ -382,10 +382,10 @@ long export_write(struct store *st, const struct export_opts *o, FILE *f)
 	case EXPORT_CSV:
 		csv_writer_init(&x.cw, f);
 		export_csv_header(&x);
-		r = store_export(st, &o->filter, &total, export_csv_row, &x);
+		r = store_export(st, &o->filter, &x.prog.total, export_csv_row, &x);
 		break;
 	case EXPORT_JSONL:
-		r = store_export(st, &o->filter, &total, export_jsonl_row, &x);
+		r = store_export(st, &o->filter, &x.prog.total, export_jsonl_row, &x);
 		break;
 	default:
 		json_writer_init(&x.jw, f, JSON_PRETTY);
@@ -397,7 +397,7 @@ long export_write(struct store *st, const struct export_opts *o, FILE *f)
 		export_kv(&x.jw, "type", "AnnotationPage");
 		json_key(&x.jw, "items");
 		json_begin_array(&x.jw);
-		r = store_export(st, &o->filter, &total, export_w3c_row, &x);
+		r = store_export(st, &o->filter, &x.prog.total, export_w3c_row, &x);
 		x.links_pass = true;
 		if (r == 0)
 			r = store_export(st, &o->filter, NULL, export_w3c_row, &x);
@@ -409,7 +409,6 @@ long export_write(struct store *st, const struct export_opts *o, FILE *f)
 		fputc('\n', f);
 		break;
 	}
-	x.prog.total = total;
 	export_tick_done(&x.prog);
 	if (r != 0) {
 		if (r > 0 || ferror(f))
