@@ -719,7 +719,8 @@ static bool import_check(struct import *x, struct store_row *r, const char *star
 	return true;
 }
 
-static int import_row(struct import *x, struct store_row *r)
+static int import_row(struct import *x, struct store_row *r,
+		      const char *(*where)(void *, int), void *arg)
 {
 	size_t size = 0;
 	const char *text = import_text(x, r->path, r->sha256, &size);
@@ -727,7 +728,13 @@ static int import_row(struct import *x, struct store_row *r)
 
 	if (store_import_row(x->im, r, text, size) < 0) {
 		snprintf(msg, sizeof msg, "%s", util_errmsg());
-		util_error("line %ld: %s", x->line, msg);
+		/* Name the field the store found wrong, where it says which. */
+		if (strstr(msg, "offsets"))
+			util_error("line %ld, %s: %s", x->line, where(arg, 4), msg);
+		else if (strstr(msg, "quote"))
+			util_error("line %ld, %s: %s", x->line, where(arg, 6), msg);
+		else
+			util_error("line %ld: %s", x->line, msg);
 		return -1;
 	}
 	return 0;
@@ -801,7 +808,8 @@ static int import_csv(struct import *x, const char *buf, size_t n)
 		row.author = f[9];
 		row.created = f[10];
 		row.updated = f[11];
-		if (!import_check(x, &row, f[4], f[5], import_csv_where, NULL) || import_row(x, &row) < 0) {
+		if (!import_check(x, &row, f[4], f[5], import_csv_where, NULL) ||
+		    import_row(x, &row, import_csv_where, NULL) < 0) {
 			r = -1;
 			break;
 		}
@@ -903,7 +911,7 @@ static int import_jsonl(struct import *x, const char *buf, size_t n)
 			row.links = links;
 		}
 		if (rc == 0 && (!import_check(x, &row, start, end, import_json_where, NULL) ||
-				import_row(x, &row) < 0))
+				import_row(x, &row, import_json_where, NULL) < 0))
 			rc = -1;
 		free(links);
 		json_free(o);

@@ -226,7 +226,10 @@ def malformed_files_import_nothing():
     refused(d, db, "utf8.csv", csv_bytes(good[1:2]) + b"\xff\r\n", "line 3, column 1: invalid UTF-8")
     far = [list(r) for r in good[1:2]]
     far[0][4], far[0][5] = "500", "510"
-    refused(d, db, "far.csv", csv_bytes(far), "line 2: offsets outside the document")
+    refused(d, db, "far.csv", csv_bytes(far), "line 2, column 5 (start): offsets outside the document")
+    wrong = [list(r) for r in good[1:2]]
+    wrong[0][6] = "not the quote"
+    refused(d, db, "quote.csv", csv_bytes(wrong), "line 2, column 7 (quote): quote does not match the text")
     link = [list(r) for r in good[1:2]]
     link[0][8] = U[9]
     refused(d, db, "link.csv", csv_bytes(link), "link to unknown annotation '%s'" % U[9])
