@@ -35,6 +35,9 @@ void anchor_make(const char *s, size_t n, size_t start, size_t end, struct ancho
 	a->quote = anchor_copy(s, start, end);
 	a->prefix = anchor_copy(s, p, start);
 	a->suffix = anchor_copy(s, end, q);
+	a->quote_len = end - start;
+	a->prefix_len = start - p;
+	a->suffix_len = q - end;
 }
 
 void anchor_release(struct anchor *a)
@@ -43,4 +46,5 @@ void anchor_release(struct anchor *a)
 	free(a->prefix);
 	free(a->suffix);
 	a->quote = a->prefix = a->suffix = NULL;
+	a->quote_len = a->prefix_len = a->suffix_len = 0;
 }

@@ -167,7 +167,7 @@ static void csv_append(struct csv_reader *r, const char *s, size_t n)
 
 /*
  * Advance over field text up to the next quote, or, outside quotes, the next
- * comma, CR or LF; check UTF-8 and NUL on the way.  Only quoted text can hold
+ * comma, CR or LF; check UTF-8 on the way (NUL is U+0000, text like any).  Only quoted text can hold
  * LF, and it counts the lines.
  */
 static int csv_scan(struct csv_reader *r, bool quoted)
@@ -186,8 +186,6 @@ static int csv_scan(struct csv_reader *r, bool quoted)
 		}
 		if (c == '"')
 			return 0;
-		if (c == '\0')
-			return csv_fail_here(r, "NUL byte");
 		if (!quoted && (c == ',' || c == '\r' || c == '\n'))
 			return 0;
 		r->pos++;

@@ -153,7 +153,19 @@ struct export_ctx {
 	struct export_progress prog;
 	long rows;
 	bool links_pass;  /* w3c: the second pass writes the links */
+	char *fix;        /* a field made valid UTF-8 (util_utf8_repair) */
+	size_t fixcap;
 };
+
+/* A text field, valid UTF-8 whatever the document held: ill-formed
+ * sequences become U+FFFD, as JSON writes them and import reads them. */
+static void export_csv_text(struct export_ctx *x, const char *s, size_t n, int fl)
+{
+	const char *out;
+	size_t m = util_utf8_repair(s, n, &x->fix, &x->fixcap, &out);
+
+	csv_field(&x->cw, out, m, fl);
+}
 
 static void export_csv_header(struct export_ctx *x)
 {
@@ -168,9 +180,9 @@ static int export_csv_row(void *arg, const struct store_row *r)
 	int fl = x->o->safe ? CSV_SAFE : 0;
 
 	csv_field_str(&x->cw, r->uuid, fl);
-	csv_field_str(&x->cw, r->path, fl);
+	export_csv_text(x, r->path, strlen(r->path), fl);
 	csv_field_str(&x->cw, r->sha256, fl);
-	csv_field_str(&x->cw, r->tag, fl);
+	export_csv_text(x, r->tag, strlen(r->tag), fl);
 	if (r->placed) {
 		csv_field_int(&x->cw, (long long)r->cp_start);
 		csv_field_int(&x->cw, (long long)r->cp_end);
@@ -178,10 +190,10 @@ static int export_csv_row(void *arg, const struct store_row *r)
 		csv_field_empty(&x->cw);
 		csv_field_empty(&x->cw);
 	}
-	csv_field_str(&x->cw, r->quote, fl);
-	csv_field_str(&x->cw, r->note, fl);
+	export_csv_text(x, r->quote, r->quote_len, fl);
+	export_csv_text(x, r->note, strlen(r->note), fl);
 	csv_field_str(&x->cw, r->links, fl);
-	csv_field_str(&x->cw, r->author, fl);
+	export_csv_text(x, r->author, strlen(r->author), fl);
 	csv_field_str(&x->cw, r->created, fl);
 	csv_field_str(&x->cw, r->updated, fl);
 	csv_end(&x->cw);
@@ -194,6 +206,17 @@ static void export_kv(struct json_writer *w, const char *key, const char *value)
 {
 	json_key(w, key);
 	json_put_str(w, value);
+}
+
+/* The quote (under the name given) then prefix and suffix, NUL bytes and all. */
+static void export_anchor(struct json_writer *w, const char *quote_key, const struct store_row *r)
+{
+	json_key(w, quote_key);
+	json_put_string(w, r->quote, r->quote_len);
+	json_key(w, "prefix");
+	json_put_string(w, r->prefix, r->prefix_len);
+	json_key(w, "suffix");
+	json_put_string(w, r->suffix, r->suffix_len);
 }
 
 /* The links field as a JSON array of ids. */
@@ -226,12 +249,10 @@ static int export_jsonl_row(void *arg, const struct store_row *r)
 	json_key(w, "end");
 	r->placed ? json_put_int(w, (int64_t)r->cp_end) : json_put_null(w);
 	json_key(w, "byte_start");
-	r->placed ? json_put_int(w, (int64_t)r->start) : json_put_null(w);
+	r->bytes ? json_put_int(w, (int64_t)r->start) : json_put_null(w);
 	json_key(w, "byte_end");
-	r->placed ? json_put_int(w, (int64_t)r->end) : json_put_null(w);
-	export_kv(w, "quote", r->quote);
-	export_kv(w, "prefix", r->prefix);
-	export_kv(w, "suffix", r->suffix);
+	r->bytes ? json_put_int(w, (int64_t)r->end) : json_put_null(w);
+	export_anchor(w, "quote", r);
 	export_kv(w, "note", r->note);
 	json_key(w, "links");
 	export_json_links(w, r->links);
@@ -345,9 +366,7 @@ static int export_w3c_row(void *arg, const struct store_row *r)
 	json_begin_array(w);
 	json_begin_object(w);
 	export_kv(w, "type", "TextQuoteSelector");
-	export_kv(w, "exact", r->quote);
-	export_kv(w, "prefix", r->prefix);
-	export_kv(w, "suffix", r->suffix);
+	export_anchor(w, "exact", r);
 	json_end_object(w);
 	if (r->placed) {
 		json_begin_object(w);
@@ -410,6 +429,7 @@ long export_write(struct store *st, const struct export_opts *o, FILE *f)
 		break;
 	}
 	export_tick_done(&x.prog);
+	free(x.fix);
 	if (r != 0) {
 		if (r > 0 || ferror(f))
 			util_error("cannot write: %s", strerror(errno ? errno : EIO));
@@ -480,9 +500,9 @@ struct export_list_ctx {
 };
 
 /* A line of the listing never breaks: line ends and controls show as spaces. */
-static void export_flat(FILE *out, const char *s)
+static void export_flat(FILE *out, const char *s, size_t n)
 {
-	size_t n = strlen(s), i = 0;
+	size_t i = 0;
 	uint32_t cp;
 	int valid;
 
@@ -507,8 +527,8 @@ static int export_list_row(void *arg, const struct store_row *r)
 		x->pos = 0;
 		x->line = x->col = 1;
 	}
-	export_flat(x->out, r->path);
-	if (r->placed && r->text) {
+	export_flat(x->out, r->path, strlen(r->path));
+	if (r->bytes && r->text) {
 		/* Rows come by start: walk the text once per document. */
 		while (x->pos < r->start && x->pos < r->size) {
 			int k = util_utf8_decode(r->text + x->pos, r->size - x->pos, &cp, &valid);
@@ -525,14 +545,14 @@ static int export_list_row(void *arg, const struct store_row *r)
 		fputs(": ", x->out);
 	}
 	fprintf(x->out, "%s: \"", r->tag);
-	export_flat(x->out, r->quote);
+	export_flat(x->out, r->quote, r->quote_len);
 	fputc('"', x->out);
 	if (r->note[0]) {
 		fputc(' ', x->out);
-		export_flat(x->out, r->note);
+		export_flat(x->out, r->note, strlen(r->note));
 	}
-	if (!r->placed)
-		fputs(" (not placed yet)", x->out);
+	if (!r->bytes)
+		fputs(r->placed ? " (not placed yet)" : " (orphaned)", x->out);
 	fputc('\n', x->out);
 	x->rows++;
 	return ferror(x->out) ? -1 : 0;
@@ -560,7 +580,7 @@ long export_docs(struct store *st, const struct store_filter *f, FILE *out)
 	if (store_docs(st, f, &d, &n) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		export_flat(out, d[i].path);
+		export_flat(out, d[i].path, strlen(d[i].path));
 		fprintf(out, "  %.12s  %zu claim%s  %zu source%s  %zu unsourced  (%zu annotation%s)\n",
 			d[i].sha256, d[i].claims, d[i].claims == 1 ? "" : "s", d[i].sources,
 			d[i].sources == 1 ? "" : "s", d[i].unsourced, d[i].annotations,
@@ -589,6 +609,8 @@ struct import {
 	struct import_doc *docs;
 	size_t ndocs;
 	long line;
+	size_t ties;       /* rows kept though they differ, with the same updated */
+	char tie_lines[80]; /* the first of their lines, for the warning */
 };
 
 static const char *import_text(struct import *x, const char *path, const char *sha, size_t *size)
@@ -725,8 +747,15 @@ static int import_row(struct import *x, struct store_row *r,
 	size_t size = 0;
 	const char *text = import_text(x, r->path, r->sha256, &size);
 	char msg[600];
+	int k = store_import_row(x->im, r, text, size);
 
-	if (store_import_row(x->im, r, text, size) < 0) {
+	if (k == 2) {
+		size_t used = strlen(x->tie_lines);
+		if (x->ties++ < 5 && used + 24 < sizeof x->tie_lines)
+			snprintf(x->tie_lines + used, sizeof x->tie_lines - used, "%s%ld",
+				 used ? ", " : "", x->line);
+	}
+	if (k < 0) {
 		snprintf(msg, sizeof msg, "%s", util_errmsg());
 		/* Name the field the store found wrong, where it says which. */
 		if (strstr(msg, "offsets"))
@@ -754,6 +783,7 @@ static int import_csv(struct import *x, const char *buf, size_t n)
 	struct csv_record rec;
 	struct store_row row;
 	const char *f[EXPORT_NCOL];
+	size_t flen[EXPORT_NCOL];
 	int r;
 	size_t i;
 
@@ -794,13 +824,23 @@ static int import_csv(struct import *x, const char *buf, size_t n)
 			/* An export made with --safe reads back as it was. */
 			csv_unsafe(&s, &len);
 			f[i] = s;
+			flen[i] = len;
+			/* Only a quote, taken from a document, may hold U+0000. */
+			if (i != 6 && memchr(s, '\0', len)) {
+				util_error("line %ld, %s: NUL byte", x->line, import_csv_where(NULL, (int)i));
+				r = -1;
+				break;
+			}
 		}
+		if (r < 0)
+			break;
 		memset(&row, 0, sizeof row);
 		row.uuid = f[0];
 		row.path = f[1];
 		row.sha256 = f[2];
 		row.tag = f[3];
 		row.quote = f[6];
+		row.quote_len = flen[6];
 		row.prefix = "";
 		row.suffix = "";
 		row.note = f[7];
@@ -826,13 +866,26 @@ static const char *import_json_where(void *arg, int col)
 	return buf;
 }
 
-/* A string member, or NULL with an error naming it. */
-static const char *import_json_str(struct import *x, const struct json *o, const char *key)
+/* A string member, or NULL with an error naming it; *len its length when
+ * len is given (the text may hold U+0000), else it must hold no NUL. */
+static const char *import_json_text(struct import *x, const struct json *o, const char *key,
+				    size_t *len)
 {
-	const char *s = json_as_string(json_get(o, key), NULL);
+	size_t n;
+	const char *s = json_as_string(json_get(o, key), &n);
+
 	if (!s)
 		util_error("line %ld, key \"%s\": missing or not a string", x->line, key);
+	else if (!len && memchr(s, '\0', n))
+		util_error("line %ld, key \"%s\": NUL byte", x->line, key), s = NULL;
+	else if (len)
+		*len = n;
 	return s;
+}
+
+static const char *import_json_str(struct import *x, const struct json *o, const char *key)
+{
+	return import_json_text(x, o, key, NULL);
 }
 
 static int import_jsonl(struct import *x, const char *buf, size_t n)
@@ -868,9 +921,9 @@ static int import_jsonl(struct import *x, const char *buf, size_t n)
 			   !(row.path = import_json_str(x, o, "document")) ||
 			   !(row.sha256 = import_json_str(x, o, "sha256")) ||
 			   !(row.tag = import_json_str(x, o, "tag")) ||
-			   !(row.quote = import_json_str(x, o, "quote")) ||
-			   !(row.prefix = import_json_str(x, o, "prefix")) ||
-			   !(row.suffix = import_json_str(x, o, "suffix")) ||
+			   !(row.quote = import_json_text(x, o, "quote", &row.quote_len)) ||
+			   !(row.prefix = import_json_text(x, o, "prefix", &row.prefix_len)) ||
+			   !(row.suffix = import_json_text(x, o, "suffix", &row.suffix_len)) ||
 			   !(row.note = import_json_str(x, o, "note")) ||
 			   !(row.author = import_json_str(x, o, "author")) ||
 			   !(row.created = import_json_str(x, o, "created")) ||
@@ -919,7 +972,7 @@ static int import_jsonl(struct import *x, const char *buf, size_t n)
 	return rc;
 }
 
-long export_import(struct store *st, const char *path)
+long export_import(struct store *st, const char *path, FILE *warn)
 {
 	struct import x;
 	struct doc *in = doc_open(path, NULL);
@@ -947,9 +1000,18 @@ long export_import(struct store *st, const char *path)
 	if (rc < 0) {
 		snprintf(msg, sizeof msg, "%s", util_errmsg());
 		store_import_abort(x.im);
-		util_error("%s", msg);
+		util_error("import '%s': %s", path, msg);
 	} else {
 		done = store_import_commit(x.im);
+		if (done < 0) {
+			snprintf(msg, sizeof msg, "%s", util_errmsg());
+			util_error("import '%s': %s", path, msg);
+		} else if (x.ties && warn) {
+			fprintf(warn, "gloss: import '%s': %zu annotation%s differ%s from the database's"
+				" with the same updated time; kept the database's (line%s %s%s)\n",
+				path, x.ties, x.ties == 1 ? "" : "s", x.ties == 1 ? "s" : "",
+				x.ties == 1 ? "" : "s", x.tie_lines, x.ties > 5 ? ", ..." : "");
+		}
 	}
 	for (i = 0; i < x.ndocs; i++) {
 		free(x.docs[i].path);

@@ -164,13 +164,13 @@ static int main_command(int argc, char **argv, const char *db_opt)
 	if (is_export)
 		n = export_to(st, &o, out);
 	else if (is_import)
-		n = export_import(st, file);
+		n = export_import(st, file, stderr);
 	else if (strcmp(cmd, "list") == 0)
 		n = export_list(st, &o.filter, stdout);
 	else
 		n = export_docs(st, &o.filter, stdout);
 	if (n < 0 && is_import)
-		fprintf(stderr, "gloss: import '%s': %s\n", file, util_errmsg());
+		fprintf(stderr, "gloss: %s\n", util_errmsg());
 	else if (n < 0)
 		fprintf(stderr, "gloss: %s: %s\n", cmd, util_errmsg());
 	else if (is_import)

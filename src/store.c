@@ -23,6 +23,7 @@
 
 #include <sqlite3.h>
 
+#include "gloss/anchor.h"
 #include "gloss/sha256.h"
 #include "gloss/store.h"
 #include "gloss/util.h"
@@ -144,6 +145,7 @@ struct snap {
 	int64_t id, doc, tag;
 	int64_t start, end;
 	char *quote, *prefix, *suffix, *note, *author;
+	size_t quote_len, prefix_len, suffix_len;
 	char created[21], updated[21];
 	char (*out)[37]; /* uuids this one links to */
 	size_t nout;
@@ -233,6 +235,26 @@ static char *col_text(sqlite3_stmt *q, int i)
 {
 	const unsigned char *t = sqlite3_column_text(q, i);
 	return util_strdup(t ? (const char *)t : "");
+}
+
+/* A copy of a text column that may hold NUL bytes; *n its length. */
+static char *col_text_n(sqlite3_stmt *q, int i, size_t *n)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+	size_t len = t ? (size_t)sqlite3_column_bytes(q, i) : 0;
+	char *r = util_malloc(len + 1);
+
+	if (len)
+		memcpy(r, t, len);
+	r[len] = '\0';
+	*n = len;
+	return r;
+}
+
+/* Bind n bytes of text that may hold NUL bytes. */
+static void bind_text_n(sqlite3_stmt *q, int i, const char *s, size_t n)
+{
+	sqlite3_bind_text64(q, i, s ? s : "", s ? n : 0, SQLITE_STATIC, SQLITE_UTF8);
 }
 
 static void col_copy(char *dst, size_t cap, sqlite3_stmt *q, int i)
@@ -1225,9 +1247,9 @@ static void ann_from_row(sqlite3_stmt *q, struct store_ann *a)
 	a->tag = sqlite3_column_int64(q, 3);
 	a->start = (size_t)sqlite3_column_int64(q, 4);
 	a->end = (size_t)sqlite3_column_int64(q, 5);
-	a->quote = col_text(q, 6);
-	a->prefix = col_text(q, 7);
-	a->suffix = col_text(q, 8);
+	a->quote = col_text_n(q, 6, &a->quote_len);
+	a->prefix = col_text_n(q, 7, &a->prefix_len);
+	a->suffix = col_text_n(q, 8, &a->suffix_len);
 	a->note = col_text(q, 9);
 	a->author = col_text(q, 10);
 	col_copy(a->created, sizeof a->created, q, 11);
@@ -1421,9 +1443,9 @@ static int ann_insert(struct store *st, struct snap *s)
 	sqlite3_bind_int64(q, 4, s->tag);
 	sqlite3_bind_int64(q, 5, s->start);
 	sqlite3_bind_int64(q, 6, s->end);
-	sqlite3_bind_text(q, 7, s->quote, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 8, s->prefix, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 9, s->suffix, -1, SQLITE_STATIC);
+	bind_text_n(q, 7, s->quote, s->quote_len);
+	bind_text_n(q, 8, s->prefix, s->prefix_len);
+	bind_text_n(q, 9, s->suffix, s->suffix_len);
 	sqlite3_bind_text(q, 10, s->note, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 11, s->author, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 12, s->created, -1, SQLITE_STATIC);
@@ -1449,7 +1471,7 @@ static int exists(struct store *st, const char *sql, int64_t id)
 }
 
 int64_t store_ann_add(struct store *st, int64_t doc, int64_t tag, size_t start, size_t end,
-		      const char *quote, const char *prefix, const char *suffix, const char *note)
+		      const struct anchor *an, const char *note)
 {
 	struct entry *e;
 	struct snap s;
@@ -1490,9 +1512,12 @@ int64_t store_ann_add(struct store *st, int64_t doc, int64_t tag, size_t start, 
 		free(name);
 		return r == -2 ? 0 : -1;
 	}
-	s.quote = dup_or_empty(quote);
-	s.prefix = dup_or_empty(prefix);
-	s.suffix = dup_or_empty(suffix);
+	s.quote = util_memdup(an->quote, an->quote_len);
+	s.quote_len = an->quote_len;
+	s.prefix = util_memdup(an->prefix, an->prefix_len);
+	s.prefix_len = an->prefix_len;
+	s.suffix = util_memdup(an->suffix, an->suffix_len);
+	s.suffix_len = an->suffix_len;
 	s.note = dup_or_empty(note);
 	s.author = util_strdup(st->author);
 	if (ann_insert(st, &s) != 0 || tx_commit(st) != 0)
@@ -1617,6 +1642,9 @@ static int snap_take(struct store *st, int64_t id, struct snap *s)
 	s->quote = a.quote;
 	s->prefix = a.prefix;
 	s->suffix = a.suffix;
+	s->quote_len = a.quote_len;
+	s->prefix_len = a.prefix_len;
+	s->suffix_len = a.suffix_len;
 	s->note = a.note;
 	s->author = a.author;
 	memcpy(s->created, a.created, sizeof s->created);
@@ -1825,6 +1853,19 @@ static int conflict(const char *why)
 	return -2;
 }
 
+/* Is every uuid of a[0..na) among b[0..nb)? */
+static bool uuids_within(char (*a)[37], size_t na, char (*b)[37], size_t nb)
+{
+	for (size_t i = 0; i < na; i++) {
+		size_t j = 0;
+		while (j < nb && strcmp(a[i], b[j]) != 0)
+			j++;
+		if (j == nb)
+			return false;
+	}
+	return true;
+}
+
 /* Remove the annotation of s, taking a fresh snapshot so that it can come back. */
 static int step_remove(struct store *st, struct snap *s)
 {
@@ -1839,6 +1880,18 @@ static int step_remove(struct store *st, struct snap *s)
 	r = snap_take(st, id, &now);
 	if (r <= 0)
 		return -1;
+	/* Whatever this store did to it since was undone first (the journal
+	 * is a stack): a note or a link it has now is another process's work,
+	 * not ours to throw away.  (updated is no guide: undoing a note moves it.) */
+	if (strcmp(now.note, s->note) != 0 || now.tag != s->tag) {
+		snap_release(&now);
+		return conflict("the annotation was changed elsewhere");
+	}
+	if (!uuids_within(now.out, now.nout, s->out, s->nout) ||
+	    !uuids_within(now.in, now.nin, s->in, s->nin)) {
+		snap_release(&now);
+		return conflict("the annotation was linked elsewhere");
+	}
 	if (ann_remove_id(st, id) != 0) {
 		snap_release(&now);
 		return -1;
@@ -2137,7 +2190,7 @@ static int span_bytes(struct cpwalk *w, struct cpwalk *e, const char *s, size_t 
 		util_error("offsets outside the document");
 		return -1;
 	}
-	if (e->pos - w->pos != qn || memcmp(s + w->pos, quote, qn) != 0) {
+	if (!util_utf8_same(s + w->pos, e->pos - w->pos, quote, qn)) {
 		util_error("quote does not match the text");
 		return -1;
 	}
@@ -2338,7 +2391,8 @@ int store_export(struct store *st, const struct store_filter *f, size_t *count,
 	if (links_load(st, &lm) != 0)
 		goto out;
 	q = stmt(st, "SELECT a.uuid, d.path, d.sha256, t.name, a.start, a.\"end\", a.quote,"
-		 " a.prefix, a.suffix, a.note, a.author, a.created, a.updated, a.id, d.id"
+		 " a.prefix, a.suffix, a.note, a.author, a.created, a.updated, a.id, d.id,"
+		 " a.cp_start, a.cp_end"
 		 /* CROSS JOIN keeps this loop order: documents by path, each one's
 		  * annotations through its index, already in order but for uuid */
 		 " FROM documents d CROSS JOIN annotations a ON a.document = d.id"
@@ -2374,20 +2428,27 @@ int store_export(struct store *st, const struct store_filter *f, size_t *count,
 		row.sha256 = col_str(q, 2);
 		row.tag = col_str(q, 3);
 		/* without a text there are no code points to give */
-		row.placed = sqlite3_column_type(q, 4) != SQLITE_NULL && text;
-		if (row.placed) {
+		row.bytes = sqlite3_column_type(q, 4) != SQLITE_NULL && text;
+		row.start = row.end = row.cp_start = row.cp_end = 0;
+		if (row.bytes) {
 			row.start = (size_t)sqlite3_column_int64(q, 4);
 			row.end = (size_t)sqlite3_column_int64(q, 5);
 			row.cp_start = cp_at(&ws, text, tn, row.start);
 			if (we.pos > row.end || we.pos < ws.pos)
 				we = ws;
 			row.cp_end = cp_at(&we, text, tn, row.end);
-		} else {
-			row.start = row.end = row.cp_start = row.cp_end = 0;
+		} else if (sqlite3_column_type(q, 15) != SQLITE_NULL) {
+			/* imported before its text was seen: the offsets it came with */
+			row.cp_start = (size_t)sqlite3_column_int64(q, 15);
+			row.cp_end = (size_t)sqlite3_column_int64(q, 16);
 		}
+		row.placed = row.bytes || sqlite3_column_type(q, 15) != SQLITE_NULL;
 		row.quote = col_str(q, 6);
+		row.quote_len = (size_t)sqlite3_column_bytes(q, 6);
 		row.prefix = col_str(q, 7);
+		row.prefix_len = (size_t)sqlite3_column_bytes(q, 7);
 		row.suffix = col_str(q, 8);
+		row.suffix_len = (size_t)sqlite3_column_bytes(q, 8);
 		row.note = col_str(q, 9);
 		row.author = col_str(q, 10);
 		row.created = col_str(q, 11);
@@ -2510,6 +2571,7 @@ static long place(struct store *st, int64_t doc, const char *s, size_t n)
 	sqlite3_stmt *q;
 	struct placing *p = NULL;
 	struct cpwalk w = { 0, 0 }, e = { 0, 0 };
+	struct anchor an;
 	size_t len = 0, cap = 0, i;
 	long placed = 0;
 	int rc;
@@ -2555,14 +2617,24 @@ static long place(struct store *st, int64_t doc, const char *s, size_t n)
 		sqlite3_reset(q);
 		if (r != 0)
 			continue; /* stays unplaced */
+		/* the text's own bytes, where the quote had U+FFFD; and context */
+		anchor_make(s, n, (size_t)start, (size_t)end, &an);
 		q = stmt(st, "UPDATE annotations SET start = ?2, \"end\" = ?3,"
-			 " cp_start = NULL, cp_end = NULL WHERE id = ?1");
-		if (!q)
+			 " cp_start = NULL, cp_end = NULL, quote = ?4, prefix = ?5, suffix = ?6"
+			 " WHERE id = ?1");
+		if (!q) {
+			anchor_release(&an);
 			goto fail;
+		}
 		sqlite3_bind_int64(q, 1, p[i].id);
 		sqlite3_bind_int64(q, 2, start);
 		sqlite3_bind_int64(q, 3, end);
-		if (step_done(st, q) != 0)
+		bind_text_n(q, 4, an.quote, an.quote_len);
+		bind_text_n(q, 5, an.prefix, an.prefix_len);
+		bind_text_n(q, 6, an.suffix, an.suffix_len);
+		r = step_done(st, q);
+		anchor_release(&an);
+		if (r != 0)
 			goto fail;
 		placed++;
 	}
@@ -2993,6 +3065,32 @@ static int import_links(struct store_import *im, const struct store_row *row, in
 	return 0;
 }
 
+/* A kept row: 2 when it says otherwise than the database with the same
+ * updated time (two edits in one second, or a hand-edited file), else 0. */
+static int import_tie(struct store_import *im, const struct store_row *row, int64_t tag)
+{
+	sqlite3_stmt *q;
+	int r;
+
+	sqlite3_reset(im->upsert);
+	q = stmt(im->st, "SELECT 1 FROM annotations WHERE uuid = ?1 AND updated = ?2 AND"
+		 " (document IS NOT ?3 OR tag IS NOT ?4 OR note IS NOT ?5 OR author IS NOT ?6)");
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, row->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, row->updated, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, im->doc);
+	sqlite3_bind_int64(q, 4, tag);
+	sqlite3_bind_text(q, 5, row->note ? row->note : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, row->author ? row->author : "", -1, SQLITE_STATIC);
+	r = step_row(im->st, q);
+	if (r == 1) {
+		sqlite3_reset(q);
+		return 2;
+	}
+	return r;
+}
+
 static int import_row(struct store_import *im, const struct store_row *row, const char *text,
 		      size_t size)
 {
@@ -3000,6 +3098,7 @@ static int import_row(struct store_import *im, const struct store_row *row, cons
 	sqlite3_stmt *q = im->upsert;
 	int64_t tag, start = 0, end = 0, id;
 	const char *quote = row->quote ? row->quote : "";
+	struct anchor an = { NULL, NULL, NULL, 0, 0, 0 };
 	bool placed = false, replaced;
 	int r;
 
@@ -3016,9 +3115,10 @@ static int import_row(struct store_import *im, const struct store_row *row, cons
 			size = im->dbsize;
 		}
 		if (span_bytes(&im->ws, &im->we, text, size, row->cp_start, row->cp_end, quote,
-			       strlen(quote), &start, &end) != 0)
+			       row->quote ? row->quote_len : 0, &start, &end) != 0)
 			return -1;
 		placed = true;
+		anchor_make(text, size, (size_t)start, (size_t)end, &an);
 	}
 
 	sqlite3_reset(q);
@@ -3041,16 +3141,25 @@ static int import_row(struct store_import *im, const struct store_row *row, cons
 			sqlite3_bind_null(q, 7);
 		}
 	}
-	sqlite3_bind_text(q, 8, quote, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 9, row->prefix ? row->prefix : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 10, row->suffix ? row->suffix : "", -1, SQLITE_STATIC);
+	if (placed) {
+		bind_text_n(q, 8, an.quote, an.quote_len);
+		bind_text_n(q, 9, an.prefix, an.prefix_len);
+		bind_text_n(q, 10, an.suffix, an.suffix_len);
+	} else {
+		bind_text_n(q, 8, row->quote, row->quote_len);
+		bind_text_n(q, 9, row->prefix, row->prefix_len);
+		bind_text_n(q, 10, row->suffix, row->suffix_len);
+	}
 	sqlite3_bind_text(q, 11, row->note ? row->note : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 12, row->author ? row->author : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 13, row->created, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 14, row->updated, -1, SQLITE_STATIC);
 	r = step_row(st, q);
-	if (r <= 0)
-		return r; /* 0: known, and not older: kept as it was */
+	anchor_release(&an);
+	if (r == 0)
+		return import_tie(im, row, tag); /* known, and not older: kept as it was */
+	if (r < 0)
+		return r;
 	id = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
 	/* ids only grow: an id above every earlier one was inserted now */

@@ -47,6 +47,16 @@ char *util_strdup(const char *s)
 	return memcpy(util_malloc(n), s, n);
 }
 
+char *util_memdup(const char *s, size_t n)
+{
+	char *r = util_malloc(n + 1);
+
+	if (n)
+		memcpy(r, s, n);
+	r[n] = '\0';
+	return r;
+}
+
 void util_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -149,4 +159,77 @@ size_t util_utf8_back(const char *s, size_t pos)
 	if (p < pos && p + (size_t)util_utf8_decode(s + p, pos - p + 1, &cp, &valid) <= pos)
 		return pos;
 	return p;
+}
+
+/* Bytes of s[0..n) before its first ill-formed sequence. */
+static size_t util_utf8_valid_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint32_t cp;
+	int valid;
+
+	while (i < n) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		int k = util_utf8_decode(s + i, n - i, &cp, &valid);
+		if (!valid)
+			break;
+		i += (size_t)k;
+	}
+	return i;
+}
+
+size_t util_utf8_repair(const char *s, size_t n, char **buf, size_t *cap, const char **out)
+{
+	size_t i = util_utf8_valid_prefix(s, n), o;
+
+	*out = s;
+	if (i == n)
+		return n;
+	/* At most 3 bytes of U+FFFD per ill-formed byte. */
+	if (*cap < 3 * n + 1) {
+		*cap = 3 * n + 1;
+		*buf = util_realloc(*buf, *cap);
+	}
+	memcpy(*buf, s, i);
+	o = i;
+	while (i < n) {
+		uint32_t cp;
+		int valid, k = util_utf8_decode(s + i, n - i, &cp, &valid);
+		if (valid) {
+			memcpy(*buf + o, s + i, (size_t)k);
+			o += (size_t)k;
+		} else {
+			o += (size_t)util_utf8_encode(0xFFFD, *buf + o);
+		}
+		i += (size_t)k;
+	}
+	(*buf)[o] = '\0';
+	*out = *buf;
+	return o;
+}
+
+bool util_utf8_same(const char *text, size_t tn, const char *q, size_t qn)
+{
+	size_t i = 0, j = 0;
+
+	if (tn == qn && memcmp(text, q, tn) == 0)
+		return true;
+	while (i < tn) {
+		uint32_t cp;
+		int valid, k = util_utf8_decode(text + i, tn - i, &cp, &valid);
+		if (valid) {
+			if (qn - j < (size_t)k || memcmp(text + i, q + j, (size_t)k) != 0)
+				return false;
+			j += (size_t)k;
+		} else {
+			if (qn - j < 3 || memcmp(q + j, "\xef\xbf\xbd", 3) != 0)
+				return false;
+			j += 3;
+		}
+		i += (size_t)k;
+	}
+	return j == qn;
 }

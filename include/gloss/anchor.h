@@ -14,6 +14,9 @@ struct anchor {
 	char *quote;  /* the bytes [start, end), NUL-terminated */
 	char *prefix; /* up to ANCHOR_CONTEXT code points before start */
 	char *suffix; /* up to ANCHOR_CONTEXT code points after end */
+	/* Their lengths in bytes: a document may hold NUL bytes, so the
+	 * terminating NUL need not be the first. */
+	size_t quote_len, prefix_len, suffix_len;
 };
 
 /*

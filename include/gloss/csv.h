@@ -80,7 +80,7 @@ struct csv_record {
 	 * with doubled quotes made single).  Owned by the reader and valid until
 	 * the next csv_read() or csv_reader_release(); the caller may move the
 	 * spans (csv_unsafe() does) but not write the bytes.  A field holds valid
-	 * UTF-8 and no NUL, so it is also a C string.
+	 * UTF-8, which may include NUL (U+0000): a C string only when it has none.
 	 */
 	struct csv_span *field;
 	size_t nfield;
@@ -121,7 +121,6 @@ void csv_reader_init(struct csv_reader *r, const char *buf, size_t n);
  *   quoted field is never closed                   [at its opening quote]
  *   CR without LF outside quotes                   [at the CR]
  *   invalid UTF-8                                  [at the ill-formed sequence]
- *   NUL byte                                       [at the NUL]
  */
 int csv_read(struct csv_reader *r, struct csv_record *rec);
 

@@ -1,7 +1,7 @@
 /*
  * edit: the text of one note while it is being written, and a cursor in it.
  * No terminal: the note editor in ui/ turns keys into these calls and draws
- * what edit_line() and edit_cursor_line() say.
+ * edit_text() around edit_cursor(), wrapped as the layout module wraps.
  *
  * Invariants:
  *   - the text is NUL-terminated and holds no NUL byte;

@@ -56,12 +56,15 @@ long export_write(struct store *st, const struct export_opts *o, FILE *f);
  * Read path, CSV or JSON Lines as export writes them (told apart by the
  * first byte: '{' is JSON), and merge it into the store in one transaction
  * (see store_import_begin).  A malformed file imports nothing and fails with
- * util_error("line L, column C: what").  A document whose file is found at
+ * util_error("import 'PATH': line L, column C: what"); a file that cannot be
+ * read, with doc_open's message.  A document whose file is found at
  * its path with the right SHA-256 gets its text kept and its annotations
- * placed; others wait for that document to be opened.  Returns how many
+ * placed; others wait for that document to be opened.  Rows kept although
+ * they differ from the database's with the same updated time are named in
+ * one line on warn (when not NULL) after the commit.  Returns how many
  * annotations were added or replaced, or -1.
  */
-long export_import(struct store *st, const char *path);
+long export_import(struct store *st, const char *path, FILE *warn);
 
 /* gloss list: "document:line:column: tag: "quote" note", one per line. */
 long export_list(struct store *st, const struct store_filter *f, FILE *out);

@@ -114,6 +114,7 @@ struct store_ann {
 	char *quote;        /* the exact bytes [start, end) */
 	char *prefix;       /* up to 32 code points before start */
 	char *suffix;       /* up to 32 code points after end */
+	size_t quote_len, prefix_len, suffix_len; /* they may hold NUL bytes */
 	char *note;         /* "" when none */
 	char *author;
 	char created[21];   /* UTC, 2026-11-22T10:00:00Z */
@@ -131,15 +132,16 @@ void store_anns_free(struct store_ann *anns, size_t n);
 bool store_ann_get(struct store *st, int64_t id, struct store_ann *out);
 void store_ann_release(struct store_ann *a);
 
+struct anchor;
 /*
- * Add an annotation of doc with the given span, tag and anchor texts (note
- * may be NULL).  The store gives it a uuid, the author, created and updated.
+ * Add an annotation of doc with the given span, tag and anchor texts (as
+ * anchor_make gives them for the span; note may be NULL).  The store gives it a uuid, the author, created and updated.
  * Refused when the same span already has that tag: returns 0 and sets
  * util_error("already tagged as claim").  Returns the new id, 0 when
  * refused as a duplicate, -1 on failure.  Undoable.
  */
 int64_t store_ann_add(struct store *st, int64_t doc, int64_t tag, size_t start, size_t end,
-		      const char *quote, const char *prefix, const char *suffix, const char *note);
+		      const struct anchor *an, const char *note);
 /* Replace the note (and the updated time).  Undoable.  The same note
  * again is no change: nothing is written or journaled. */
 int store_ann_note(struct store *st, int64_t id, const char *note);
@@ -195,10 +197,13 @@ struct store_filter {
  * given both ways: bytes, and code points of the document decoded as UTF-8
  * (an ill-formed sequence counts as one code point, as util_utf8_decode
  * reads it).  An annotation not placed in its text (imported before its
- * document was seen) has placed false and no offsets; so has one whose
- * document's text is not kept, since its code points cannot be counted.
- * Import reads the code point offsets only; placed false there means an
- * orphan, kept with its quote and no offsets.  NULL strings read as "".
+ * document was seen) has placed true and its code point offsets, but no
+ * byte offsets (bytes false) until its document is opened.  An orphan has
+ * placed false and no offsets.  Import reads the code point offsets only.
+ * NULL strings read as "".  Strings are as stored: a quote, prefix or
+ * suffix taken from a document that is not valid UTF-8 holds its bytes,
+ * and may hold NUL bytes (hence their lengths); export writes ill-formed
+ * sequences as U+FFFD and import accepts that form of the text's bytes.
  */
 struct store_row {
 	const char *uuid;
@@ -206,9 +211,11 @@ struct store_row {
 	const char *sha256;
 	const char *tag;      /* the tag's name */
 	bool placed;
+	bool bytes;               /* export only: start and end are known */
 	size_t start, end;        /* bytes */
 	size_t cp_start, cp_end;  /* code points */
 	const char *quote, *prefix, *suffix, *note, *author, *created, *updated;
+	size_t quote_len, prefix_len, suffix_len; /* in bytes; import sets them too */
 	const char *links;    /* uuids this one links to, ascending, one space between */
 	/* export only: the document's stored text (NULL, 0 when not kept), valid
 	 * during the call like the strings; import reads its text separately */
@@ -272,15 +279,19 @@ void store_docs_free(struct store_docinfo *docs, size_t n);
  *
  * text, when not NULL, is the document's full text: the row's code point
  * offsets are turned into bytes in it, and must lie inside it and give the
- * row's quote (else -1, "offsets outside the document" or "quote does not
- * match the text").  When the database lacks the text it checks the
+ * row's quote, where U+FFFD in the quote may stand for an ill-formed
+ * sequence of the text (else -1, "offsets outside the document" or "quote
+ * does not match the text").  A placed annotation's quote, prefix and suffix
+ * are then taken from the text itself (a CSV row has no prefix and suffix).  When the database lacks the text it checks the
  * SHA-256 against row->sha256 and keeps it (placing that document's
  * annotations an earlier import left unplaced); otherwise the sizes must
  * agree.  Without text the database's text serves, and when it has none
  * the annotation is kept unplaced with its quote and code point offsets,
  * and placed when the document is opened (store_doc_place).
  * store_import_row returns 1 when added or replaced, 0 when kept as it was,
- * -1 on failure (bad uuid, sha256, times or links too); after a failure
+ * 2 when kept although it differs (document, tag, note or author) with the
+ * same updated time, which only two changes within a second or a
+ * hand-edited file make (the caller should say so), -1 on failure (bad uuid, sha256, times or links too); after a failure
  * the import can only be aborted (commit fails).
  */
 struct store_import;

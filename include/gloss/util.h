@@ -10,6 +10,7 @@
 #ifndef GLOSS_UTIL_H
 #define GLOSS_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,8 @@ void *util_malloc(size_t n);
 void *util_calloc(size_t count, size_t size);
 void *util_realloc(void *p, size_t n);
 char *util_strdup(const char *s);
+/* The n bytes at s (NULL when n is 0), with a NUL after them. */
+char *util_memdup(const char *s, size_t n);
 
 /* Set the message of the last failure (printf format). */
 void util_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -34,6 +37,18 @@ int util_utf8_decode(const char *s, size_t n, uint32_t *cp, int *valid);
 
 /* Encode cp into out (at least 4 bytes); returns its length. */
 int util_utf8_encode(uint32_t cp, char *out);
+
+/*
+ * Text leaving gloss (CSV, JSON) is valid UTF-8: each ill-formed sequence
+ * of s[0..n) becomes U+FFFD, one per code point as util_utf8_decode counts
+ * them, so code point offsets stay true.  util_utf8_repair writes that form
+ * into *buf (grown as needed, *cap its size; the caller frees it), NUL
+ * terminated, and returns its length; when s is valid it copies nothing and
+ * returns n with *buf untouched: *out tells which bytes to use.
+ * util_utf8_same says whether text[0..tn) in that form is q[0..qn).
+ */
+size_t util_utf8_repair(const char *s, size_t n, char **buf, size_t *cap, const char **out);
+bool util_utf8_same(const char *text, size_t tn, const char *q, size_t qn);
 
 /* Start of the code point containing byte pos (steps back over at most 3 continuation bytes). */
 size_t util_utf8_back(const char *s, size_t pos);

@@ -183,8 +183,7 @@ void ui_tag_with(struct ui *u, size_t t)
 		return;
 	}
 	anchor_make(s, n, a, b, &an);
-	r = store_ann_add(u->store, p->docid, u->tags[t].id, a, b, an.quote, an.prefix, an.suffix,
-			  NULL);
+	r = store_ann_add(u->store, p->docid, u->tags[t].id, a, b, &an, NULL);
 	ui_flat(an.quote, 40, ex, sizeof ex);
 	anchor_release(&an);
 	if (r < 0) {
@@ -455,17 +454,20 @@ static const struct ui_key *ui_key_bound(int key)
 }
 
 /* :tag NAME KEY [COLOUR] */
-static void ui_cmd_tag(struct ui *u, char *args)
+static void ui_cmd_tag(struct ui *u, int argc, char **argv)
 {
-	char *name = strtok(args, " \t"), *key = strtok(NULL, " \t"), *colour = strtok(NULL, " \t");
+	const char *name, *key, *colour;
 	const struct ui_key *k;
 	size_t used[8] = {0};
 	const char *pick = NULL;
 
-	if (!name || !key || strtok(NULL, " \t")) {
+	if (argc < 2 || argc > 3) {
 		ui_message(u, true, "usage: :tag NAME KEY [COLOUR]");
 		return;
 	}
+	name = argv[0];
+	key = argv[1];
+	colour = argc > 2 ? argv[2] : NULL;
 	if (strlen(key) != 1 || key[0] <= ' ' || key[0] > '~') {
 		ui_message(u, true, "a tag's key is one printable character: '%s' is not", key);
 		return;
@@ -483,7 +485,7 @@ static void ui_cmd_tag(struct ui *u, char *args)
 		for (size_t c = 0; ui_colours[c] && !pick; c++)
 			if (!used[c])
 				pick = ui_colours[c];
-		colour = (char *)(pick ? pick : "magenta");
+		colour = pick ? pick : "magenta";
 	}
 	if (store_tag_add(u->store, name, key[0], colour) < 0) {
 		ui_message(u, true, "%s", util_errmsg());
@@ -494,18 +496,14 @@ static void ui_cmd_tag(struct ui *u, char *args)
 }
 
 /* :export FILE [--format F] [--safe] [--tag T] [--doc D] [--author A] [--since S] */
-static void ui_cmd_export(struct ui *u, char *args)
+static void ui_cmd_export(struct ui *u, int argc, char **argv)
 {
-	char *words[32];
-	int n = 0;
 	struct export_opts o;
 	const char *out;
 	long rows;
 
-	for (char *w = strtok(args, " \t"); w && n < 32; w = strtok(NULL, " \t"))
-		words[n++] = w;
 	memset(&o, 0, sizeof o);
-	if (export_args(n, words, true, &o, &out) < 0) {
+	if (export_args(argc, argv, true, &o, &out) < 0) {
 		ui_message(u, true, ":export: %s", util_errmsg());
 		return;
 	}
@@ -520,19 +518,85 @@ static void ui_cmd_export(struct ui *u, char *args)
 		ui_message(u, false, "exported %ld annotation%s to '%s'", rows, rows == 1 ? "" : "s", out);
 }
 
+/*
+ * Split a command line into words in place, the way a shell does, so that a
+ * file name may hold blanks: blanks separate words; '...' keeps everything
+ * in it as it is; "..." keeps everything but a backslash before " or \;
+ * elsewhere a backslash keeps the next character as it is.  Quoted and bare
+ * parts next to each other make one word, and "" is an empty word.  Returns
+ * the number of words, or -1 with util_error() when a quote is not closed,
+ * the line ends in a backslash, or there are more than max words.  The
+ * words point into line; unquoting only shortens, so they fit.
+ */
+static int ui_split_words(char *line, char **words, int max)
+{
+	char *r = line, *w = line;
+	int n = 0;
+
+	for (;;) {
+		r += strspn(r, " \t");
+		if (!*r)
+			return n;
+		if (n == max) {
+			util_error("more than %d words", max);
+			return -1;
+		}
+		words[n++] = w;
+		while (*r && *r != ' ' && *r != '\t') {
+			if (*r == '\'') {
+				char *end = strchr(r + 1, '\'');
+				if (!end) {
+					util_error("the ' quote is not closed");
+					return -1;
+				}
+				memmove(w, r + 1, (size_t)(end - r - 1));
+				w += end - r - 1;
+				r = end + 1;
+			} else if (*r == '"') {
+				for (r++; *r && *r != '"'; *w++ = *r++)
+					if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
+						r++;
+				if (!*r) {
+					util_error("the \" quote is not closed");
+					return -1;
+				}
+				r++;
+			} else if (*r == '\\') {
+				if (!r[1]) {
+					util_error("a backslash at the end of the line escapes nothing");
+					return -1;
+				}
+				r++;
+				*w++ = *r++;
+			} else {
+				*w++ = *r++;
+			}
+		}
+		/* Look before writing: the word's end may be the blank r stands on. */
+		bool more = *r != '\0';
+		*w++ = '\0';
+		if (more)
+			r++;
+	}
+}
+
 void ui_command(struct ui *u, const char *line)
 {
-	char buf[1024], *cmd, *args;
+	char buf[sizeof u->prompt], *words[32];
+	int n;
 
 	snprintf(buf, sizeof buf, "%s", line);
-	cmd = buf + strspn(buf, " \t");
-	args = cmd + strcspn(cmd, " \t");
-	if (*args)
-		*args++ = '\0';
-	if (strcmp(cmd, "tag") == 0)
-		ui_cmd_tag(u, args);
-	else if (strcmp(cmd, "export") == 0)
-		ui_cmd_export(u, args);
-	else if (*cmd)
-		ui_message(u, true, "unknown command: %s", cmd);
+	n = ui_split_words(buf, words, (int)(sizeof words / sizeof *words));
+	if (n < 0) {
+		ui_message(u, true, "%s: nothing done", util_errmsg());
+		return;
+	}
+	if (n == 0)
+		return;
+	if (strcmp(words[0], "tag") == 0)
+		ui_cmd_tag(u, n - 1, words + 1);
+	else if (strcmp(words[0], "export") == 0)
+		ui_cmd_export(u, n - 1, words + 1);
+	else
+		ui_message(u, true, "unknown command: %s", words[0]);
 }

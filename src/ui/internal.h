@@ -139,6 +139,8 @@ bool ui_interrupted_clear(void);
 /* pane.c */
 void ui_pane_draw(struct ui *u, size_t i, int top, int height);
 bool ui_pane_cursor(struct ui *u, size_t i, int top, int *y, int *x);
+/* Draw the text of a layout glyph of kind DOC_SHOW_TEXT (a grapheme) in one cell or two. */
+void ui_draw_glyph(int y, int x, const char *text, attr_t a);
 
 /* keys.c: search from the cursor of the focused pane, with a message */
 void ui_search_run(struct ui *u, bool backward);

@@ -82,7 +82,7 @@ static void ui_put_cell(int y, int x, const wchar_t *wc, attr_t a)
  * cell's end on the next cell), so an emoji sequence shows as its first
  * emoji; a flag's two regional indicators take a cell each.
  */
-static void ui_draw_glyph(int y, int x, const char *text, attr_t a)
+void ui_draw_glyph(int y, int x, const char *text, attr_t a)
 {
 	wchar_t wc[CCHARW_MAX + 1];
 	mbstate_t st;

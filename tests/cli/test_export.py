@@ -94,6 +94,45 @@ def round_trip_gives_the_same_bytes():
 
 
 @test
+def nul_bytes_and_bad_utf8_in_a_document_round_trip():
+    """A quote over a NUL byte keeps it; ill-formed bytes go out as U+FFFD, one
+    per code point as a decoder with errors="replace" counts them, and come
+    back in placed on the document's own bytes."""
+    d = tempfile.mkdtemp(dir=TMP)
+    raw = b"Nul\x00here, bad \xff\xe2\x80 bytes; \xe4\xb8\xad end.\n"
+    doc = write(d, "odd.txt", raw)
+    db = os.path.join(d, "notes.db")
+    text = raw.decode("utf-8", errors="replace")
+    rows = []
+    for i, q in enumerate(["Nul\x00here", "bad \ufffd\ufffd bytes", "\u4e2d end."]):
+        a, b = cp(text, q)
+        rows.append([U[i + 1], doc, sha(doc), "claim", str(a), str(b), q, "", "", "ana",
+                     "2026-11-22T10:00:00Z", "2026-11-22T10:00:00Z"])
+    src = write(d, "in.csv", csv_bytes(rows))
+    r = gloss("import", src, db=db)
+    check(r.returncode == 0, r.stderr.decode())
+    # placed on the document's bytes: the database holds them, NUL and all
+    q = subprocess.run(["sqlite3", db, "SELECT hex(quote), start, \"end\" FROM annotations"
+                        " ORDER BY start;"], stdout=subprocess.PIPE).stdout.decode().split()
+    check(q[0] == (raw[0:8].hex().upper() + "|0|8"), "NUL kept in the quote: %r" % q)
+    check(q[1].startswith(raw[10:23].hex().upper() + "|10|23"), "raw bytes kept: %r" % q)
+    out = gloss("export", db=db).stdout
+    check(out == open(src, "rb").read(), "same bytes:\n%r\n%r" % (out, open(src, "rb").read()))
+    for r in csv.DictReader(io.StringIO(out.decode("utf-8"), newline="")):
+        check(text[int(r["start"]):int(r["end"])] == r["quote"], "text[start:end] == quote: %r" % r)
+    j = gloss("export", "--format", "jsonl", db=db).stdout
+    db2 = os.path.join(d, "two.db")
+    r = gloss("import", write(d, "in.jsonl", j), db=db2)
+    check(r.returncode == 0, r.stderr.decode())
+    check(gloss("export", db=db2).stdout == out, "same bytes through JSONL")
+    check(json.loads(j.splitlines()[0])["quote"] == "Nul\x00here", "JSON keeps U+0000")
+    # U+0000 where no document put it is refused, naming the column
+    bad = csv_bytes([rows[0][:7] + ["a\x00note"] + rows[0][8:]])
+    r = gloss("import", write(d, "bad.csv", bad), db=db2)
+    check(r.returncode == 1 and b"line 2, column 8 (note): NUL byte" in r.stderr, r.stderr)
+
+
+@test
 def csv_is_rfc4180_and_offsets_are_code_points():
     d, doc, db = fresh()
     gloss("import", write(d, "in.csv", csv_bytes(sample(doc))), db=db)
@@ -233,6 +272,11 @@ def malformed_files_import_nothing():
     link = [list(r) for r in good[1:2]]
     link[0][8] = U[9]
     refused(d, db, "link.csv", csv_bytes(link), "link to unknown annotation '%s'" % U[9])
+    # a file that is not there, or not a file: one line, said once
+    for name, why in [("nope.csv", "No such file or directory"), (".", "Is a directory")]:
+        r = gloss("import", os.path.join(d, name), db=db)
+        want = "gloss: cannot open '%s': %s\n" % (os.path.join(d, name), why)
+        check(r.returncode == 1 and r.stderr.decode() == want, "stderr %r" % r.stderr)
 
 
 @test
@@ -247,6 +291,7 @@ def merge_keeps_the_newer():
     newer[2][11] = "2026-11-01T00:00:00Z"
     r = gloss("import", write(d, "merge.csv", csv_bytes(newer)), db=db)
     check(b"1 annotation added or replaced" in r.stdout, r.stdout)
+    check(r.stderr == b"", "no ties, no warning: %r" % r.stderr)
     notes = [r["note"] for r in csv.DictReader(io.StringIO(gloss("export", db=db).stdout.decode(), newline=""))]
     check(notes[1] == "newer note" and notes[2] == "", notes)
 
@@ -271,9 +316,9 @@ def annotations_of_an_absent_document_are_placed_when_it_is_opened():
     moved = os.path.join(d, "elsewhere.txt")
     os.rename(doc, moved)
     gloss("import", write(d, "in.csv", src), db=db)
-    out = gloss("export", db=db).stdout.decode()
-    rows = list(csv.DictReader(io.StringIO(out, newline="")))
-    check([r["start"] for r in rows] == ["", "", "", ""], "not placed yet: %r" % rows)
+    # Not placed yet, but nothing of the rows is lost: the offsets too.
+    out = gloss("export", db=db).stdout
+    check(out == src, "the same bytes before placing:\n%r\n%r" % (out, src))
     check("(not placed yet)" in gloss("list", db=db).stdout.decode(), "list says so")
     with Screen(["--db", db, moved], width=100, height=10) as sc:
         sc.wait(lambda s: "2 claims 1 source 0 unsourced" in s.lines()[0], "placed on opening")
@@ -294,6 +339,23 @@ def reader_export_writes_what_the_command_line_writes():
         sc.wait_text("exported 2 annotations to")
     want = gloss("export", "--format", "jsonl", "--tag", "claim", db=db).stdout
     check(open(out, "rb").read() == want, "same bytes")
+
+
+@test
+def a_tie_that_differs_is_kept_and_said():
+    d, doc, db = fresh()
+    old = sample(doc)
+    gloss("import", write(d, "in.csv", csv_bytes(old)), db=db)
+    tie = [list(r) for r in old]
+    tie[3][7] = "same second, other note"
+    path = write(d, "tie.csv", csv_bytes(tie))
+    r = gloss("import", path, db=db)
+    check(r.returncode == 0 and b"0 annotations added or replaced" in r.stdout, r.stdout)
+    want = ("gloss: import '%s': 1 annotation differs from the database's with the same"
+            " updated time; kept the database's (line 6)\n" % path)
+    check(r.stderr.decode() == want, "stderr %r" % r.stderr)
+    notes = [x["note"] for x in csv.DictReader(io.StringIO(gloss("export", db=db).stdout.decode(), newline=""))]
+    check(notes[3] == "-x", "kept: %r" % notes)
 
 
 if __name__ == "__main__":

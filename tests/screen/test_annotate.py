@@ -2,6 +2,9 @@
 
 What gloss saved is read back with the sqlite3 program, not through gloss.
 """
+import csv
+import io
+import json
 import os
 import subprocess
 import sys
@@ -270,6 +273,99 @@ def locked_database_says_so_and_saves_nothing():
         check(sql(db, "SELECT count(*) FROM annotations") == "0", "nothing saved")
         sc.keys("c")
         sc.wait_text("tagged as claim")
+
+
+@test
+def note_editor_at_tiny_sizes():
+    d, one, two, db = files()
+    with screen(db, one, width=20, height=5) as sc:
+        sc.wait_text("Council")
+        sc.keys("j", "c")
+        sc.wait_text("tagged as claim")
+        sc.keys("i")
+        sc.wait_text("note: Enter")
+        sc.type("tiny note")
+        sc.wait_text("tiny note")
+        x, y = sc.cursor()
+        check(sc.lines()[y][:x].endswith("tiny note"), "cursor after the text: %r" % sc.lines()[y])
+        # Down to one cell, still taking keys, and drawn where the cursor is.
+        # At 1x1 the cell is the terminal's last, which curses does not
+        # write: what was typed there shows at the next size.
+        for (w, h), ch, shown in (((3, 3), "@", "@"), ((2, 2), "#", "#"), ((1, 1), "~", None),
+                                  ((1, 3), "^", "~\n^"), ((3, 1), "$", "$"), ((2, 3), "%", "$%")):
+            sc.resize(w, h)
+            sc.wait(lambda s: s.fmt("#{window_width} #{window_height}") == "%d %d" % (w, h),
+                    "resized to %dx%d" % (w, h))
+            sc.type(ch)
+            if shown:
+                sc.wait(lambda s: shown in "\n".join(l.rstrip() for l in s.lines()),
+                        "%r at %dx%d" % (shown, w, h))
+            check(not sc.dead(), "alive at %dx%d" % (w, h))
+        sc.resize(20, 5)
+        sc.wait_text("tiny note@#~^$%")
+        sc.keys("Enter")
+        sc.wait_text("note saved")
+    check(sql(db, "SELECT note FROM annotations") == "tiny note@#~^$%", sql(db, "SELECT note FROM annotations"))
+
+
+@test
+def tab_is_typed_into_a_note():
+    d, one, two, db = files()
+    with screen(db, one, width=120, height=20) as sc:
+        sc.wait_text("Council says")
+        sc.keys("j", "c")
+        sc.wait_text("tagged as claim")
+        sc.keys("i")
+        sc.wait_text("Enter saves")
+        sc.type("a")
+        sc.keys("Tab")
+        sc.type("b")
+        sc.wait_text("a       b")  # expanded to the next multiple of 8
+        sc.keys("Enter")
+        sc.wait_text("note saved")
+        sc.keys("1")  # Tab and the panes are as before once the note is closed
+        sc.wait_gone("note saved")
+    check(sql(db, "SELECT hex(note) FROM annotations") == "610962", sql(db, "SELECT note FROM annotations"))
+    out = subprocess.run([GLOSS, "--db", db, "export"], stdout=subprocess.PIPE, check=True).stdout
+    table = list(csv.reader(io.StringIO(out.decode("utf-8"), newline="")))
+    check(table[1][table[0].index("note")] == "a\tb", "exported: %r" % table)
+
+
+@test
+def command_line_words_are_quoted_as_in_a_shell():
+    d, one, two, db = files()
+    with screen(db, one, width=120, height=20, cwd=d) as sc:
+        sc.wait_text("Council says")
+        sc.keys("j", "c")
+        sc.wait_text("tagged as claim")
+        sc.keys(":")
+        sc.type('export "a b.csv"')
+        sc.keys("Enter")
+        sc.wait_text("exported 1 annotation to 'a b.csv'")
+        with open(os.path.join(d, "a b.csv"), newline="", encoding="utf-8") as f:
+            table = list(csv.reader(f))
+        check(table[0][:4] == ["id", "document", "sha256", "tag"] and table[1][3] == "claim",
+              "the CSV: %r" % table)
+        sc.keys(":")
+        sc.type("export my\\ notes.jsonl --format 'json'l")
+        sc.keys("Enter")
+        sc.wait_text("exported 1 annotation to 'my notes.jsonl'")
+        with open(os.path.join(d, "my notes.jsonl"), encoding="utf-8") as f:
+            check(json.loads(f.readline())["tag"] == "claim", "JSON Lines written")
+        sc.keys(":")
+        sc.type('export "open.csv')
+        sc.keys("Enter")
+        sc.wait_text('the " quote is not closed: nothing done')
+        check(sorted(os.listdir(d)) == ["a b.csv", "my notes.jsonl", "notes.db", "notes.db-shm",
+                                        "notes.db-wal", "one.txt", "two.txt"],
+              "nothing else written: %r" % os.listdir(d))
+        # :tag splits its words with the same rules.
+        sc.keys(":")
+        sc.type("tag 'big doubt' d \"red\"")
+        sc.keys("Enter")
+        sc.wait_text("tag 'big doubt' on key d, in red")
+    check(sql(db, "SELECT key, colour FROM tags WHERE name = 'big doubt'") == "d|red",
+          sql(db, "SELECT name, key, colour FROM tags"))
 
 
 if __name__ == "__main__":

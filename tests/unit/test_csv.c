@@ -228,8 +228,6 @@ static void test_reader_errors(void)
 	T_EQ_STR(READ_ERR(CJK "\xE2\x82"), "line 1, column 3: invalid UTF-8");     /* cut short */
 	T_EQ_STR(READ_ERR("\"a\",\"\x80\""), "line 1, column 6: invalid UTF-8");
 
-	T_EQ_STR(READ_ERR("a,b\0c"), "line 1, column 4: NUL byte");
-	T_EQ_STR(READ_ERR("a\r\n\"\n\0\""), "line 3, column 1: NUL byte");
 
 	/* Lines are physical: a quoted field that spans lines moves them on. */
 	T_EQ_STR(READ_ERR("\"a\nb\",c\nd\"e"), "line 3, column 2: quote inside an unquoted field");
@@ -299,6 +297,22 @@ static void test_reader_unicode(void)
 		 "1:" EMOJI "|" CJK ";2:" CJK "," EMOJI);
 	/* Tabs and spaces are text. */
 	T_EQ_STR(RECORDS(" a ,\tb\t\r\n"), "1: a |\tb\t");
+	/* NUL is U+0000: text, kept with its field's length, quoted or not. */
+	{
+		static const char in[] = "a\0b,\"\0\"\r\n";
+		struct csv_reader r;
+		struct csv_record rec;
+
+		csv_reader_init(&r, in, sizeof in - 1);
+		T_EQ_INT(csv_read(&r, &rec), 1);
+		T_EQ_INT(rec.nfield, 2);
+		T_EQ_INT(rec.field[0].n, 3);
+		T_ASSERT(memcmp(rec.field[0].s, "a\0b", 4) == 0);
+		T_EQ_INT(rec.field[1].n, 1);
+		T_ASSERT(rec.field[1].s[0] == '\0' && rec.field[1].s[1] == '\0');
+		T_EQ_INT(csv_read(&r, &rec), 0);
+		csv_reader_release(&r);
+	}
 }
 
 static void test_unsafe(void)

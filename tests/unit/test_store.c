@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gloss/anchor.h"
 #include "gloss/sha256.h"
 #include "gloss/store.h"
 #include "gloss/util.h"
@@ -216,9 +217,18 @@ static struct store *fresh(const char *name, int64_t *doc)
 	return st;
 }
 
+/* store_ann_add with its anchor texts given as C strings. */
+static int64_t ann_add(struct store *st, int64_t doc, int64_t tag, size_t start, size_t end,
+		       const char *quote, const char *prefix, const char *suffix, const char *note)
+{
+	struct anchor an = { (char *)quote, (char *)prefix, (char *)suffix,
+			     strlen(quote), strlen(prefix), strlen(suffix) };
+	return store_ann_add(st, doc, tag, start, end, &an, note);
+}
+
 static int64_t add(struct store *st, int64_t doc, int64_t tag, size_t start, size_t end)
 {
-	return store_ann_add(st, doc, tag, start, end, "q", "p", "s", NULL);
+	return ann_add(st, doc, tag, start, end, "q", "p", "s", NULL);
 }
 
 /* The annotation with this uuid among doc's, copied into *out (caller releases). */
@@ -353,7 +363,7 @@ static void test_reopen(void)
 	T_ASSERT(st);
 	tag = store_tag_add(st, "quote", 'q', "green");
 	T_ASSERT(tag > 0);
-	c = store_ann_add(st, doc, CLAIM, 0, 9, "Officials", "", " said", "check this");
+	c = ann_add(st, doc, CLAIM, 0, 9, "Officials", "", " said", "check this");
 	s = add(st, doc, SOURCE, 45, 50);
 	T_ASSERT(c > 0 && s > 0);
 	T_ASSERT(add(st, doc, tag, 36, 49) > 0);
@@ -685,7 +695,7 @@ static void test_annotations(void)
 
 	st = fresh("anns.db", &doc);
 	T_ASSERT(st);
-	c1 = store_ann_add(st, doc, CLAIM, 18, 33, "vote was close", "Officials said the ",
+	c1 = ann_add(st, doc, CLAIM, 18, 33, "vote was close", "Officials said the ",
 			   ". \"It was fair", NULL);
 	s1 = add(st, doc, SOURCE, 0, 9);
 	c2 = add(st, doc, CLAIM, 18, 60);
@@ -888,7 +898,7 @@ static void test_undo_delete(void)
 
 	st = fresh("undo-del.db", &doc);
 	T_ASSERT(st);
-	c = store_ann_add(st, doc, CLAIM, 0, 9, "Officials", "", " said", "a note");
+	c = ann_add(st, doc, CLAIM, 0, 9, "Officials", "", " said", "a note");
 	s = add(st, doc, SOURCE, 52, 57);
 	x = add(st, doc, CLAIM, 10, 14);
 	T_EQ_INT(store_link(st, c, s), 1);
@@ -1085,7 +1095,7 @@ static void test_undo_conflicts(void)
 	struct store *st, *st2;
 	struct store_ann x;
 	const char *what;
-	int64_t doc, a, b, c;
+	int64_t doc, a, b, c, d, e, b2;
 
 	st = fresh("conflict.db", &doc);
 	T_ASSERT(st);
@@ -1109,13 +1119,31 @@ static void test_undo_conflicts(void)
 	T_EQ_INT(store_ann_note(st2, c, "theirs"), 0);
 	T_ASSERT(!store_undo(st, &what));
 	T_EQ_STR(util_errmsg(), "cannot undo: the note was changed elsewhere");
-	/* undoing the annotation keeps what it had become, for redo */
-	T_ASSERT(store_undo(st, &what));
-	T_EQ_STR(what, "tag as source");
-	T_ASSERT(store_redo(st, &what));
+	/* nor is the annotation that carries their note taken away */
+	T_ASSERT(!store_undo(st, &what));
+	T_EQ_STR(util_errmsg(), "cannot undo: the annotation was changed elsewhere");
 	T_ASSERT(store_ann_get(st, c, &x));
 	T_EQ_STR(x.note, "theirs");
 	store_ann_release(&x);
+	/* nor one that another process linked */
+	d = add(st, doc, SOURCE, 30, 35);
+	T_EQ_INT(store_link(st2, b2 = add(st2, doc, CLAIM, 36, 40), d), 1);
+	T_ASSERT(!store_undo(st, &what));
+	T_EQ_STR(util_errmsg(), "cannot undo: the annotation was linked elsewhere");
+	T_ASSERT(store_ann_get(st, d, &x));
+	T_EQ_INT(x.nlinks, 0);
+	store_ann_release(&x);
+	T_ASSERT(store_ann_get(st, b2, &x));
+	T_ASSERT(x.nlinks == 1 && x.links[0] == d);
+	store_ann_release(&x);
+	/* while its own later changes, undone first, are no obstacle */
+	e = add(st, doc, CLAIM, 41, 45);
+	T_EQ_INT(store_ann_note(st, e, "own"), 0);
+	T_EQ_INT(store_link(st, e, d), 1);
+	T_ASSERT(store_undo(st, &what) && store_undo(st, &what) && store_undo(st, &what));
+	T_EQ_STR(what, "tag as claim");
+	T_ASSERT(!store_ann_get(st, e, &x));
+	T_EQ_INT(store_ann_delete(st2, b2), 0);
 
 	/* redo of a note changed meanwhile */
 	T_EQ_INT(store_ann_note(st, a, "x"), 0);
@@ -1434,10 +1462,14 @@ static int grab_row(void *arg, const struct store_row *r)
 	struct grab *g = arg;
 
 	fprintf(g->f, "%s|%s|%.8s|%s|", r->uuid, r->path, r->sha256, r->tag);
-	if (r->placed)
-		fprintf(g->f, "%zu-%zu|%zu-%zu|", r->start, r->end, r->cp_start, r->cp_end);
+	if (r->bytes)
+		fprintf(g->f, "%zu-%zu|", r->start, r->end);
 	else
-		fprintf(g->f, "-|-|");
+		fprintf(g->f, "-|");
+	if (r->placed)
+		fprintf(g->f, "%zu-%zu|", r->cp_start, r->cp_end);
+	else
+		fprintf(g->f, "-|");
 	fprintf(g->f, "%s|%s|%s|%s|%s|%s|%s|%s\n", r->quote, r->prefix, r->suffix, r->note,
 		r->author, r->created, r->updated, r->links);
 	g->rows++;
@@ -1509,14 +1541,14 @@ static void test_export_rows(void)
 	T_EQ_STR(export_all(st, NULL, &count), "");
 	T_EQ_INT(count, 0);
 
-	id[0] = store_ann_add(st, du, CLAIM, 5, 9, "said", "Zo\xc3\xab ", " \xe2\x80\x9cno", "two\nlines, \"quoted\"");
-	id[1] = store_ann_add(st, du, SOURCE, 10, 18, "\xe2\x80\x9cno\xe2\x80\x9d", "", "", NULL);
-	id[2] = store_ann_add(st, du, CLAIM, 10, 15, "\xe2\x80\x9cno", "", "", NULL);
-	id[3] = store_ann_add(st, du, SOURCE, 19, 23, "\xf0\x9f\x98\x80", "", "", NULL);
-	id[4] = store_ann_add(st, du, CLAIM, 27, 35, "\xe6\x9d\xb1\xff end", "", "", NULL);
-	id[5] = store_ann_add(st, du, CLAIM, 39, 40, "!", "", "", NULL);
-	id[6] = store_ann_add(st, du, CLAIM, 0, 9, "Zo\xc3\xab said", "", "", NULL);
-	id[7] = store_ann_add(st, db, SOURCE, 35, 42, "\"It was", "", "", NULL);
+	id[0] = ann_add(st, du, CLAIM, 5, 9, "said", "Zo\xc3\xab ", " \xe2\x80\x9cno", "two\nlines, \"quoted\"");
+	id[1] = ann_add(st, du, SOURCE, 10, 18, "\xe2\x80\x9cno\xe2\x80\x9d", "", "", NULL);
+	id[2] = ann_add(st, du, CLAIM, 10, 15, "\xe2\x80\x9cno", "", "", NULL);
+	id[3] = ann_add(st, du, SOURCE, 19, 23, "\xf0\x9f\x98\x80", "", "", NULL);
+	id[4] = ann_add(st, du, CLAIM, 27, 35, "\xe6\x9d\xb1\xff end", "", "", NULL);
+	id[5] = ann_add(st, du, CLAIM, 39, 40, "!", "", "", NULL);
+	id[6] = ann_add(st, du, CLAIM, 0, 9, "Zo\xc3\xab said", "", "", NULL);
+	id[7] = ann_add(st, db, SOURCE, 35, 42, "\"It was", "", "", NULL);
 	for (i = 0; i < 8; i++) {
 		T_ASSERT(id[i] > 0);
 		uuid_of(st, id[i], u[i]);
@@ -1561,7 +1593,7 @@ static void test_export_rows(void)
 	free(want);
 
 	/* the same span with two tags: by uuid */
-	id[0] = store_ann_add(st, db, CLAIM, 35, 42, "\"It was", "", "", NULL);
+	id[0] = ann_add(st, db, CLAIM, 35, 42, "\"It was", "", "", NULL);
 	T_ASSERT(id[0] > 0);
 	uuid_of(st, id[0], u[0]);
 	got = export_all(st, NULL, NULL);
@@ -1701,7 +1733,7 @@ static void test_docs(void)
 			   "c.txt") > 0); /* no annotations: not listed */
 	c = add(st, da, CLAIM, 31, 33);
 	T_ASSERT(c > 0);
-	T_EQ_INT(store_link(st, c, store_ann_add(st, db, SOURCE, 0, 3, "q", "", "", NULL)), 1);
+	T_EQ_INT(store_link(st, c, ann_add(st, db, SOURCE, 0, 3, "q", "", "", NULL)), 1);
 	T_EQ_INT(store_docs(st, NULL, &d, &n), 0);
 	T_EQ_INT(n, 2);
 	T_EQ_STR(d[0].path, "a.txt");
@@ -1756,8 +1788,11 @@ static struct store_row mkrow(const char *uuid, const char *sha, const char *tag
 	r.cp_start = cs;
 	r.cp_end = ce;
 	r.quote = quote;
+	r.quote_len = strlen(quote);
 	r.prefix = "pre";
+	r.prefix_len = 3;
 	r.suffix = "suf";
+	r.suffix_len = 3;
 	r.note = "a note";
 	r.author = "alice";
 	r.created = T0;
@@ -1773,7 +1808,7 @@ static void test_import_new(void)
 	struct store_import *im;
 	struct store_row r[3];
 	struct store_tag *tags;
-	char sha[65];
+	char sha[65], want[1024];
 	size_t n, c, s, u;
 	int64_t doc;
 
@@ -1790,12 +1825,15 @@ static void test_import_new(void)
 	T_EQ_INT(store_import_row(im, &r[1], TEXT_U, strlen(TEXT_U)), 1);
 	T_EQ_INT(store_import_row(im, &r[2], NULL, 0), 1); /* the text is known by now */
 	T_EQ_INT(store_import_commit(im), 3);
+	/* prefix and suffix come from the text (under 32 code points: all of it) */
+	snprintf(want, sizeof want,
+		 UA "|1|5|9|NULL|said|%.5s|%s|a note|alice|" T0 "|" T1 "\n"
+		 UB "|1|10|18|NULL|\xe2\x80\x9cno\xe2\x80\x9d|%.10s|%s|a note|alice|" T0 "|" T1 "\n"
+		 UC "|1|27|35|NULL|\xe6\x9d\xb1\xff end|%.27s|%s|a note|alice|" T0 "|" T1 "\n",
+		 TEXT_U, TEXT_U + 9, TEXT_U, TEXT_U + 18, TEXT_U, TEXT_U + 35);
 	T_EQ_STR(sqlite(path, "SELECT uuid, document, start, \"end\", quote(cp_start), quote,"
 			" prefix, suffix, note, author, created, updated FROM annotations ORDER BY uuid;"),
-		 keep(util_strdup(
-		 UA "|1|5|9|NULL|said|pre|suf|a note|alice|" T0 "|" T1 "\n"
-		 UB "|1|10|18|NULL|\xe2\x80\x9cno\xe2\x80\x9d|pre|suf|a note|alice|" T0 "|" T1 "\n"
-		 UC "|1|27|35|NULL|\xe6\x9d\xb1\xff end|pre|suf|a note|alice|" T0 "|" T1 "\n")));
+		 keep(util_strdup(want)));
 	T_EQ_STR(sqlite(path, "SELECT path, size, length(text) FROM documents;"), "in/u.txt|40|40\n");
 	/* a new tag: no key, the first colour no tag has */
 	T_EQ_INT(store_tags(st, &tags, &n), 0);
@@ -1846,10 +1884,14 @@ static void test_import_merge(void)
 
 	im = store_import_begin(st);
 	T_ASSERT(im);
-	/* equal updated: kept */
+	/* equal updated: kept, and said to differ (2) when it does */
 	r = mkrow(UA, sha, "source", 0, 3, "Zo\xc3\xab", "", T1);
 	r.note = "equal";
+	T_EQ_INT(store_import_row(im, &r, TEXT_U, strlen(TEXT_U)), 2);
+	r = mkrow(UA, sha, "claim", 4, 8, "said", "", T1);
 	T_EQ_INT(store_import_row(im, &r, TEXT_U, strlen(TEXT_U)), 0);
+	r = mkrow(UA, sha, "source", 0, 3, "Zo\xc3\xab", "", T1);
+	r.note = "equal";
 	/* older: kept */
 	r.updated = T0;
 	T_EQ_INT(store_import_row(im, &r, NULL, 0), 0);
@@ -1883,7 +1925,7 @@ static void test_import_links(void)
 	T_ASSERT(st);
 	doc = store_doc(st, sha, strlen(TEXT_U), "u.txt");
 	T_EQ_INT(store_doc_text(st, doc, TEXT_U, strlen(TEXT_U)), 0);
-	old = store_ann_add(st, doc, SOURCE, 19, 23, "\xf0\x9f\x98\x80", "", "", NULL);
+	old = ann_add(st, doc, SOURCE, 19, 23, "\xf0\x9f\x98\x80", "", "", NULL);
 	T_ASSERT(old > 0);
 	uuid_of(st, old, uold);
 
@@ -2041,7 +2083,8 @@ static void test_import_unplaced(void)
 	T_EQ_INT(store_counts(st, doc, &c, &s, &u), 0);
 	T_ASSERT(c == 0 && s == 0 && u == 0);
 	got = export_all(st, NULL, NULL);
-	T_ASSERT(got && strstr(got, UA "|here/u.txt|") && strstr(got, "|claim|-|-|said|"));
+	T_ASSERT(got && strstr(got, UA "|here/u.txt|") && strstr(got, "|claim|-|4-8|said|") &&
+		 strstr(got, UD "|here/u.txt|") && strstr(got, "|claim|-|-|an orphan|"));
 
 	/* its text comes: two are placed, one does not fit, the orphan stays */
 	T_EQ_INT(store_doc_place(st, doc, TEXT_U, strlen(TEXT_U)), 2);
@@ -2075,6 +2118,19 @@ static int copy_row(void *arg, const struct store_row *r)
 	return store_import_row(c->im, r, r->text, r->size) < 0 ? -2 : 0;
 }
 
+/* An annotation of TEXT_U as the reader makes it: its anchor from the text. */
+static int64_t ann_add_u(struct store *st, int64_t doc, int64_t tag, size_t start, size_t end,
+			 const char *note)
+{
+	struct anchor an;
+	int64_t id;
+
+	anchor_make(TEXT_U, strlen(TEXT_U), start, end, &an);
+	id = store_ann_add(st, doc, tag, start, end, &an, note);
+	anchor_release(&an);
+	return id;
+}
+
 static void test_roundtrip(void)
 {
 	struct store *a, *b;
@@ -2088,9 +2144,9 @@ static void test_roundtrip(void)
 	T_ASSERT(a && b);
 	du = store_doc(a, sha_u, strlen(TEXT_U), "z/u.txt");
 	T_EQ_INT(store_doc_text(a, du, TEXT_U, strlen(TEXT_U)), 0);
-	x = store_ann_add(a, du, CLAIM, 5, 9, "said", "Zo\xc3\xab ", " \xe2\x80\x9c", "n,o\"te\r\n");
-	y = store_ann_add(a, du, SOURCE, 27, 35, "\xe6\x9d\xb1\xff end", "", "", NULL);
-	z = store_ann_add(a, du, store_tag_add(a, "odd", 'o', "blue"), 39, 40, "!", "", "", NULL);
+	x = ann_add_u(a, du, CLAIM, 5, 9, "n,o\"te\r\n");
+	y = ann_add_u(a, du, SOURCE, 27, 35, NULL);
+	z = ann_add_u(a, du, store_tag_add(a, "odd", 'o', "blue"), 39, 40, NULL);
 	T_ASSERT(x > 0 && y > 0 && z > 0);
 	T_EQ_INT(store_link(a, y, x), 1);
 	T_EQ_INT(store_link(a, z, x), 1);
@@ -2116,6 +2172,37 @@ static void test_roundtrip(void)
 	T_EQ_STR(export_all(b, NULL, NULL), first);
 	store_close(a);
 	store_close(b);
+}
+
+/* A document may hold NUL bytes: the quote and its context keep them. */
+static void test_nul_in_quote(void)
+{
+	static const char text[] = "one\0two three\0four";
+	struct store *st;
+	struct store_ann x;
+	struct anchor an;
+	char sha[65];
+	int64_t doc, id;
+	unsigned char sum[SHA256_LEN];
+
+	st = fresh("nul.db", NULL);
+	T_ASSERT(st);
+	sha256_sum(text, sizeof text - 1, sum);
+	sha256_hex(sum, sha);
+	doc = store_doc(st, sha, sizeof text - 1, "n.txt");
+	T_EQ_INT(store_doc_text(st, doc, text, sizeof text - 1), 0);
+	anchor_make(text, sizeof text - 1, 2, 9, &an);
+	id = store_ann_add(st, doc, CLAIM, 2, 9, &an, NULL);
+	anchor_release(&an);
+	T_ASSERT(id > 0);
+	T_ASSERT(store_ann_get(st, id, &x));
+	T_EQ_INT(x.quote_len, 7);
+	T_ASSERT(memcmp(x.quote, "e\0two t", 7) == 0);
+	T_EQ_INT(x.prefix_len, 2);
+	T_EQ_INT(x.suffix_len, 9);
+	T_ASSERT(memcmp(x.suffix, "hree\0four", 9) == 0);
+	store_ann_release(&x);
+	store_close(st);
 }
 
 int main(void)
@@ -2158,6 +2245,7 @@ int main(void)
 	T_RUN(test_undo_tag);
 	T_RUN(test_new_change_clears_redo);
 	T_RUN(test_undo_conflicts);
+	T_RUN(test_nul_in_quote);
 	T_RUN(test_two_stores);
 	T_RUN(test_locked);
 	T_RUN(test_migrate_v1);
