@@ -562,6 +562,20 @@ struct doc *doc_open(const char *path, const char *hash_cache)
 	return d;
 }
 
+struct doc *doc_from_bytes(const char *path, char *bytes, size_t size)
+{
+	struct doc *d = util_calloc(1, sizeof *d);
+	const char *slash = strrchr(path, '/');
+
+	d->path = util_strdup(path);
+	d->name = util_strdup(slash && slash[1] ? slash + 1 : path);
+	d->buf = bytes;
+	d->bytes = size ? bytes : NULL;
+	d->size = size;
+	sha256_init(&d->ctx);
+	return d;
+}
+
 void doc_free(struct doc *d)
 {
 	if (!d)

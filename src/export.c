@@ -83,6 +83,8 @@ int export_args(int argc, char **argv, bool all, struct export_opts *o, const ch
 				return -1;
 			} else if (k == 5)
 				*out = v;
+		} else if (strcmp(argv[a], "--orphans") == 0) {
+			o->filter.orphans = true;
 		} else if (all && strcmp(argv[a], "--safe") == 0) {
 			o->safe = true;
 		} else if (all && !*out && (argv[a][0] != '-' || strcmp(argv[a], "-") == 0)) {

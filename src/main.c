@@ -23,12 +23,13 @@
 static void main_usage(FILE *f)
 {
 	fprintf(f, "usage: gloss [--db PATH] [--author NAME] FILE...   read and annotate (\"-\" reads stdin)\n"
+		   "       gloss [--db PATH] --doc SHA256-PREFIX|PATH ...  a document as the database keeps it\n"
 		   "       gloss [--db PATH] export [--format csv|jsonl|w3c] [--safe] [FILTER...] [-o FILE]\n"
 		   "       gloss [--db PATH] import FILE             CSV or JSONL as written by export\n"
 		   "       gloss [--db PATH] list [FILTER...]\n"
 		   "       gloss [--db PATH] docs [FILTER...]\n"
 		   "       gloss --help | --version\n"
-		   "FILTER: --tag TAG, --doc FILE or SHA-256 prefix, --author NAME, --since DATE.\n"
+		   "FILTER: --tag TAG, --doc FILE or SHA-256 prefix, --author NAME, --since DATE, --orphans.\n"
 		   "Up to %d documents; press ? in gloss for the keys.\n",
 		GLOSS_MAX_DOCS);
 }
@@ -189,9 +190,10 @@ int main(int argc, char **argv)
 {
 	const char *files[GLOSS_MAX_DOCS + 1];
 	struct doc *docs[GLOSS_MAX_DOCS];
+	bool from_db[GLOSS_MAX_DOCS] = { false };
 	size_t nfile = 0, i;
 	bool opts = true, stdin_used = false, bad = false;
-	const char *db_opt = NULL, *author_opt = NULL;
+	const char *db_opt = NULL, *author_opt = NULL, *key;
 	struct store *st;
 	char *cache, *db;
 	int rc;
@@ -213,6 +215,18 @@ int main(int argc, char **argv)
 				main_usage(stderr);
 				return 2;
 			}
+		} else if (opts && main_opt(argc, argv, &a, "--doc", &key, &bad)) {
+			/* a document from the database: its text as kept there */
+			if (bad) {
+				main_usage(stderr);
+				return 2;
+			}
+			if (nfile == GLOSS_MAX_DOCS) {
+				fprintf(stderr, "gloss: too many documents: at most %d\n", GLOSS_MAX_DOCS);
+				return 2;
+			}
+			from_db[nfile] = true;
+			files[nfile++] = key;
 		} else if (opts && arg[0] == '-' && arg[1] != '\0') {
 			fprintf(stderr, "gloss: unknown option '%s'\n", arg);
 			main_usage(stderr);
@@ -249,25 +263,36 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	cache = main_hash_cache();
+	memset(docs, 0, sizeof docs);
+	st = NULL;
+	rc = 1;
 	for (i = 0; i < nfile; i++) {
-		docs[i] = doc_open(files[i], cache);
-		if (!docs[i]) {
+		if (!from_db[i] && !(docs[i] = doc_open(files[i], cache))) {
 			fprintf(stderr, "gloss: %s\n", util_errmsg());
-			while (i-- > 0)
-				doc_free(docs[i]);
-			free(cache);
-			free(db);
-			return 1;
+			goto out;
 		}
 	}
 	st = store_open(db, main_author(author_opt));
 	if (!st) {
 		fprintf(stderr, "gloss: %s\n", util_errmsg());
-		rc = 1;
-	} else {
-		rc = ui_run(docs, nfile, st);
-		store_close(st);
+		goto out;
 	}
+	for (i = 0; i < nfile; i++) {
+		struct store_doctext t;
+		if (!from_db[i])
+			continue;
+		if (store_doc_find(st, files[i], &t) != 0) {
+			fprintf(stderr, "gloss: %s\n", util_errmsg());
+			goto out;
+		}
+		docs[i] = doc_from_bytes(t.path, t.text, t.size);
+		t.text = NULL;
+		store_doctext_release(&t);
+	}
+	rc = ui_run(docs, from_db, nfile, st);
+out:
+	if (st)
+		store_close(st);
 	for (i = 0; i < nfile; i++)
 		doc_free(docs[i]);
 	free(cache);

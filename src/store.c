@@ -126,6 +126,30 @@ static const char *const migrations[] = {
 	"CREATE INDEX annotations_by_tag ON annotations (tag);"
 	/* export's order, path then sum, without sorting the documents */
 	"CREATE INDEX documents_by_path ON documents (path, sha256);",
+
+	/*
+	 * 2 -> 3: annotations follow their documents.  documents.file is the
+	 * absolute path (links resolved) a version was last opened from, so
+	 * that a new version at the same place finds the old ones, whatever
+	 * directory gloss was started in; documents.seen orders the openings.  history keeps where an annotation
+	 * was, and what it quoted, each time it moved to another version or was
+	 * orphaned or re-attached; by uuid, so that it outlives an undone
+	 * deletion.
+	 */
+	"ALTER TABLE documents ADD COLUMN file TEXT;"
+	"ALTER TABLE documents ADD COLUMN seen INTEGER;"  /* larger: opened later */
+	"CREATE INDEX documents_by_file ON documents (file, seen);"
+	"CREATE TABLE history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  uuid TEXT NOT NULL,"             /* the annotation's */
+	"  sha256 TEXT NOT NULL,"           /* the version it was in */
+	"  start INTEGER,"                  /* bytes in that version; NULL: it was an orphan */
+	"  \"end\" INTEGER,"
+	"  quote TEXT NOT NULL,"
+	"  how TEXT NOT NULL CHECK (how IN ('exact', 'diff', 'fuzzy', 'orphaned', 'reattached')),"
+	"  at TEXT NOT NULL"
+	");"
+	"CREATE INDEX history_by_uuid ON history (uuid);",
 };
 
 _Static_assert(sizeof migrations / sizeof *migrations == STORE_SCHEMA,
@@ -137,7 +161,16 @@ static const char *const colours[] = {
 
 /* ---- the journal ---- */
 
-enum op { OP_ADD, OP_DELETE, OP_NOTE, OP_LINK, OP_TAG };
+enum op { OP_ADD, OP_DELETE, OP_NOTE, OP_LINK, OP_TAG, OP_MOVE };
+
+/* Where an annotation is: its version, and its span there (or none). */
+struct place {
+	int64_t doc;
+	bool placed;
+	int64_t start, end;
+	char *quote, *prefix, *suffix;
+	size_t quote_len, prefix_len, suffix_len;
+};
 
 /* Everything needed to put an annotation back as it was. */
 struct snap {
@@ -163,6 +196,7 @@ struct entry {
 	int64_t tag_id;       /* OP_TAG */
 	char *tag_name, *tag_colour;
 	int tag_key;
+	struct place before, after; /* OP_MOVE (uuid as OP_NOTE) */
 };
 
 struct stack {
@@ -184,6 +218,12 @@ struct store {
 	char *what;
 };
 
+static int step_move(struct store *st, const char *uuid, const struct place *expect,
+		     const struct place *p);
+static int history_add(struct store *st, const char *uuid, const char *sha, const size_t *start,
+		       const size_t *end, const char *quote, size_t quote_len, const char *how,
+		       const char *now);
+
 /* ---- small helpers ---- */
 
 static void snap_release(struct snap *s)
@@ -198,6 +238,14 @@ static void snap_release(struct snap *s)
 	memset(s, 0, sizeof *s);
 }
 
+static void place_release(struct place *p)
+{
+	free(p->quote);
+	free(p->prefix);
+	free(p->suffix);
+	memset(p, 0, sizeof *p);
+}
+
 static void entry_free(struct entry *e)
 {
 	if (!e)
@@ -208,6 +256,8 @@ static void entry_free(struct entry *e)
 	free(e->new_note);
 	free(e->tag_name);
 	free(e->tag_colour);
+	place_release(&e->before);
+	place_release(&e->after);
 	free(e);
 }
 
@@ -1280,21 +1330,20 @@ static int links_of(struct store *st, struct store_ann *a)
 	return 0;
 }
 
-int store_anns(struct store *st, int64_t doc, struct store_ann **out, size_t *n)
+/* The annotations q (bound to doc as ?1) reads, with their links. */
+static int anns_read(struct store *st, sqlite3_stmt *q, int64_t doc, struct store_ann **out,
+		     size_t *n)
 {
-	sqlite3_stmt *q;
 	struct store_ann *anns = NULL;
 	size_t len = 0, cap = 0, i;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
+	if (!q)
+		return -1;
 	if (rd_begin(st) != 0)
 		return -1;
-	q = stmt(st, "SELECT " ANN_COLUMNS " FROM annotations WHERE document = ?1"
-		 " AND start IS NOT NULL ORDER BY start, \"end\" DESC, tag, id");
-	if (!q)
-		goto fail;
 	sqlite3_bind_int64(q, 1, doc);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		if (len == cap) {
@@ -1319,6 +1368,22 @@ fail:
 	rd_end(st);
 	store_anns_free(anns, len);
 	return -1;
+}
+
+int store_anns(struct store *st, int64_t doc, struct store_ann **out, size_t *n)
+{
+	return anns_read(st, stmt(st, "SELECT " ANN_COLUMNS " FROM annotations WHERE document = ?1"
+				  " AND start IS NOT NULL ORDER BY start, \"end\" DESC, tag, id"),
+			 doc, out, n);
+}
+
+int store_orphans(struct store *st, int64_t doc, struct store_ann **out, size_t *n)
+{
+	return anns_read(st, stmt(st, "SELECT " ANN_COLUMNS " FROM annotations WHERE document IN"
+				  " (SELECT ?1 UNION SELECT o.id FROM documents d JOIN documents o"
+				  "  ON o.file = d.file WHERE d.id = ?1)"
+				  " AND start IS NULL AND cp_start IS NULL ORDER BY id"),
+			 doc, out, n);
 }
 
 void store_ann_release(struct store_ann *a)
@@ -2051,7 +2116,162 @@ static int apply(struct store *st, struct entry *e, bool forward)
 		return step_link(st, e->from, e->to, forward);
 	case OP_TAG:
 		return step_tag(st, e, forward);
+	case OP_MOVE:
+		return forward ? step_move(st, e->uuid, &e->before, &e->after)
+			: step_move(st, e->uuid, &e->after, &e->before);
 	}
+	return -1;
+}
+
+/* Where annotation id is now; 1, 0 when there is none, -1. */
+static int place_read(struct store *st, int64_t id, struct place *p)
+{
+	sqlite3_stmt *q = stmt(st, "SELECT document, start, \"end\", quote, prefix, suffix"
+			       " FROM annotations WHERE id = ?1");
+	int r;
+
+	memset(p, 0, sizeof *p);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	r = step_row(st, q);
+	if (r != 1)
+		return r;
+	p->doc = sqlite3_column_int64(q, 0);
+	p->placed = sqlite3_column_type(q, 1) != SQLITE_NULL;
+	p->start = sqlite3_column_int64(q, 1);
+	p->end = sqlite3_column_int64(q, 2);
+	p->quote = col_text_n(q, 3, &p->quote_len);
+	p->prefix = col_text_n(q, 4, &p->prefix_len);
+	p->suffix = col_text_n(q, 5, &p->suffix_len);
+	sqlite3_reset(q);
+	return 1;
+}
+
+/* Put annotation id at p, noting in history where it was (was). */
+static int place_write(struct store *st, int64_t id, const char *uuid, const struct place *was,
+		       const struct place *p)
+{
+	sqlite3_stmt *q;
+	char now[21], sha[65];
+	size_t s0 = (size_t)was->start, e0 = (size_t)was->end;
+
+	now_utc(now);
+	q = stmt(st, "SELECT sha256 FROM documents WHERE id = ?1");
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, was->doc);
+	if (step_row(st, q) != 1)
+		return -1;
+	col_copy(sha, sizeof sha, q, 0);
+	sqlite3_reset(q);
+	if (history_add(st, uuid, sha, was->placed ? &s0 : NULL, &e0, was->quote, was->quote_len,
+			"reattached", now) != 0)
+		return -1;
+	q = stmt(st, "UPDATE annotations SET document = ?2, start = ?3, \"end\" = ?4, quote = ?5,"
+		 " prefix = ?6, suffix = ?7, cp_start = NULL, cp_end = NULL, updated = ?8"
+		 " WHERE id = ?1");
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int64(q, 2, p->doc);
+	if (p->placed) {
+		sqlite3_bind_int64(q, 3, p->start);
+		sqlite3_bind_int64(q, 4, p->end);
+	} else {
+		sqlite3_bind_null(q, 3);
+		sqlite3_bind_null(q, 4);
+	}
+	bind_text_n(q, 5, p->quote, p->quote_len);
+	bind_text_n(q, 6, p->prefix, p->prefix_len);
+	bind_text_n(q, 7, p->suffix, p->suffix_len);
+	sqlite3_bind_text(q, 8, now, -1, SQLITE_STATIC);
+	return step_done(st, q);
+}
+
+/* Move the annotation from where it should be (expect) to p. */
+static int step_move(struct store *st, const char *uuid, const struct place *expect,
+		     const struct place *p)
+{
+	struct place now;
+	int64_t id = ann_by_uuid(st, uuid);
+	int r;
+
+	if (id < 0)
+		return -1;
+	if (id == 0)
+		return conflict("the annotation was deleted elsewhere");
+	if (place_read(st, id, &now) != 1)
+		return -1;
+	if (now.doc != expect->doc || now.placed != expect->placed ||
+	    (now.placed && (now.start != expect->start || now.end != expect->end))) {
+		place_release(&now);
+		return conflict("the annotation was moved elsewhere");
+	}
+	r = place_write(st, id, uuid, &now, p);
+	place_release(&now);
+	return r;
+}
+
+int store_ann_reattach(struct store *st, int64_t id, int64_t doc, size_t start, size_t end,
+		       const struct anchor *an)
+{
+	struct entry *e;
+	struct place to;
+	char uuid[37];
+	int r;
+
+	if (start > end || end > INT64_MAX) {
+		util_error("bad span %zu..%zu", start, end);
+		return -1;
+	}
+	if (tx_begin(st) != 0)
+		return -1;
+	e = util_calloc(1, sizeof *e);
+	e->op = OP_MOVE;
+	e->what = util_strdup("re-attaching");
+	r = place_read(st, id, &e->before);
+	if (r <= 0) {
+		if (r == 0)
+			util_error("no annotation %lld", (long long)id);
+		goto fail;
+	}
+	r = exists(st, "SELECT 1 FROM documents WHERE id = ?1 AND text IS NOT NULL", doc);
+	if (r <= 0) {
+		if (r == 0)
+			util_error("the document's text is not kept: tag something in it first");
+		goto fail;
+	}
+	memset(&to, 0, sizeof to);
+	to.doc = doc;
+	to.placed = true;
+	to.start = (int64_t)start;
+	to.end = (int64_t)end;
+	to.quote = util_memdup(an->quote, an->quote_len);
+	to.quote_len = an->quote_len;
+	to.prefix = util_memdup(an->prefix, an->prefix_len);
+	to.prefix_len = an->prefix_len;
+	to.suffix = util_memdup(an->suffix, an->suffix_len);
+	to.suffix_len = an->suffix_len;
+	e->after = to;
+	{
+		sqlite3_stmt *q = stmt(st, "SELECT uuid FROM annotations WHERE id = ?1");
+		if (!q)
+			goto fail;
+		sqlite3_bind_int64(q, 1, id);
+		if (step_row(st, q) != 1)
+			goto fail;
+		col_copy(uuid, sizeof uuid, q, 0);
+		sqlite3_reset(q);
+	}
+	memcpy(e->uuid, uuid, sizeof e->uuid);
+	if (place_write(st, id, uuid, &e->before, &e->after) != 0 || tx_commit(st) != 0)
+		goto fail;
+	journal_push(st, e);
+	return 0;
+fail:
+	tx_rollback(st);
+	entry_free(e);
 	return -1;
 }
 
@@ -2248,9 +2468,10 @@ static bool is_hex(const char *s, size_t min, size_t max)
 	" WHERE (?1 IS NULL OR t.name = ?1)" \
 	" AND (?2 IS NULL OR d.path = ?2 OR substr(d.sha256, 1, length(?3)) = ?3)" \
 	" AND (?4 IS NULL OR a.author = ?4)" \
-	" AND (?5 IS NULL OR a.updated >= ?5)"
+	" AND (?5 IS NULL OR a.updated >= ?5)" \
+	" AND (?6 IS NULL OR (a.start IS NULL AND a.cp_start IS NULL))"
 
-/* Bind f to q's ?1..?5; prefix holds the lowercased sum prefix.  -1 on a bad date. */
+/* Bind f to q's ?1..?6; prefix holds the lowercased sum prefix.  -1 on a bad date. */
 static int filter_bind(sqlite3_stmt *q, const struct store_filter *f, char prefix[65])
 {
 	size_t i;
@@ -2277,6 +2498,8 @@ static int filter_bind(sqlite3_stmt *q, const struct store_filter *f, char prefi
 		sqlite3_bind_text(q, 4, f->author, -1, SQLITE_STATIC);
 	if (f->since)
 		sqlite3_bind_text(q, 5, f->since, -1, SQLITE_STATIC);
+	if (f->orphans)
+		sqlite3_bind_int(q, 6, 1);
 	return 0;
 }
 
@@ -2673,7 +2896,8 @@ long store_doc_place(struct store *st, int64_t doc, const char *bytes, size_t si
 	int r;
 
 	/* the common case: nothing waits (NULL starts come first in the index) */
-	r = exists(st, "SELECT 1 FROM annotations WHERE document = ?1 AND start IS NULL", doc);
+	r = exists(st, "SELECT 1 FROM annotations WHERE document = ?1 AND start IS NULL"
+		   " AND cp_start IS NOT NULL", doc);
 	if (r <= 0)
 		return r;
 	if (tx_begin(st) != 0)
@@ -2686,6 +2910,355 @@ long store_doc_place(struct store *st, int64_t doc, const char *bytes, size_t si
 	return placed;
 fail:
 	tx_rollback(st);
+	return -1;
+}
+
+int store_doc_find(struct store *st, const char *key, struct store_doctext *out)
+{
+	sqlite3_stmt *q;
+	char prefix[65];
+	size_t i, found = 0;
+	int rc, ret = -1;
+
+	memset(out, 0, sizeof *out);
+	prefix[0] = '\0';
+	if (is_hex(key, 4, 64)) {
+		for (i = 0; key[i]; i++)
+			prefix[i] = (char)(key[i] | 0x20);
+		prefix[i] = '\0';
+	}
+	if (rd_begin(st) != 0)
+		return -1;
+	/* a path names its newest version; else a prefix must name one */
+	q = stmt(st, "SELECT id, path, sha256, text FROM documents WHERE path = ?1"
+		 " ORDER BY id DESC LIMIT 1");
+	if (!q)
+		goto out;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_DONE && prefix[0]) {
+		sqlite3_reset(q);
+		q = stmt(st, "SELECT id, path, sha256, text FROM documents"
+			 " WHERE substr(sha256, 1, length(?1)) = ?1 LIMIT 2");
+		if (!q)
+			goto out;
+		sqlite3_bind_text(q, 1, prefix, -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+	}
+	for (; rc == SQLITE_ROW; rc = sqlite3_step(q)) {
+		if (found++)
+			continue;
+		out->id = sqlite3_column_int64(q, 0);
+		out->path = col_text(q, 1);
+		col_copy(out->sha256, sizeof out->sha256, q, 2);
+		if (sqlite3_column_type(q, 3) != SQLITE_NULL) {
+			out->size = (size_t)sqlite3_column_bytes(q, 3);
+			out->text = util_memdup(sqlite3_column_blob(q, 3), out->size);
+		}
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		db_error(st, rc);
+	} else if (found == 0) {
+		util_error("no document in '%s' is '%s' or has a SHA-256 starting so", st->path, key);
+	} else if (found > 1) {
+		util_error("'%s' names several documents: give more of the SHA-256 (gloss docs)", key);
+	} else if (!out->text) {
+		util_error("'%s' (%.12s) has no annotations, so its text is not kept", out->path,
+			   out->sha256);
+	} else {
+		ret = 0;
+	}
+out:
+	rd_end(st);
+	if (ret != 0)
+		store_doctext_release(out);
+	return ret;
+}
+
+void store_doctext_release(struct store_doctext *d)
+{
+	free(d->path);
+	free(d->text);
+	memset(d, 0, sizeof *d);
+}
+
+/* ---- following a document to its new version ---- */
+
+/* One annotation of an old version, as re-anchoring needs it. */
+struct moving {
+	int64_t id;
+	char uuid[37];
+	bool orphan;           /* no offsets now: its last ones come from history */
+	size_t start, end;
+	char *quote, *prefix, *suffix;
+	size_t quote_len, prefix_len, suffix_len;
+};
+
+static void movings_free(struct moving *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(m[i].quote);
+		free(m[i].prefix);
+		free(m[i].suffix);
+	}
+	free(m);
+}
+
+/* The annotations of version old: placed ones (unless orphans_only), and
+ * orphans with the place history last gave them in that version (orphans it
+ * has none for stay). */
+static int movings_of(struct store *st, int64_t old, bool orphans_only, struct moving **out,
+		      size_t *n)
+{
+	sqlite3_stmt *q;
+	struct moving *m = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	q = stmt(st, "SELECT a.id, a.uuid, a.start, a.\"end\", a.quote, a.prefix, a.suffix,"
+		 " (SELECT h.start FROM history h WHERE h.uuid = a.uuid AND h.sha256 = d.sha256"
+		 "   AND h.start IS NOT NULL ORDER BY h.id DESC LIMIT 1),"
+		 " (SELECT h.\"end\" FROM history h WHERE h.uuid = a.uuid AND h.sha256 = d.sha256"
+		 "   AND h.start IS NOT NULL ORDER BY h.id DESC LIMIT 1)"
+		 " FROM annotations a JOIN documents d ON d.id = a.document"
+		 " WHERE a.document = ?1 AND a.cp_start IS NULL ORDER BY a.id");
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, old);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct moving *x;
+		bool orphan = sqlite3_column_type(q, 2) == SQLITE_NULL;
+
+		if (orphan ? sqlite3_column_type(q, 7) == SQLITE_NULL : orphans_only)
+			continue;
+		if (len == cap) {
+			cap = cap ? 2 * cap : 16;
+			m = util_realloc(m, cap * sizeof *m);
+		}
+		x = &m[len++];
+		memset(x, 0, sizeof *x);
+		x->id = sqlite3_column_int64(q, 0);
+		col_copy(x->uuid, sizeof x->uuid, q, 1);
+		x->orphan = orphan;
+		x->start = (size_t)sqlite3_column_int64(q, orphan ? 7 : 2);
+		x->end = (size_t)sqlite3_column_int64(q, orphan ? 8 : 3);
+		x->quote = col_text_n(q, 4, &x->quote_len);
+		x->prefix = col_text_n(q, 5, &x->prefix_len);
+		x->suffix = col_text_n(q, 6, &x->suffix_len);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		db_error(st, rc);
+		movings_free(m, len);
+		return -1;
+	}
+	*out = m;
+	*n = len;
+	return 0;
+}
+
+static int history_add(struct store *st, const char *uuid, const char *sha, const size_t *start,
+		       const size_t *end, const char *quote, size_t quote_len, const char *how,
+		       const char *now)
+{
+	sqlite3_stmt *q = stmt(st, "INSERT INTO history (uuid, sha256, start, \"end\", quote, how, at)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, sha, -1, SQLITE_STATIC);
+	if (start) {
+		sqlite3_bind_int64(q, 3, (int64_t)*start);
+		sqlite3_bind_int64(q, 4, (int64_t)*end);
+	} else {
+		sqlite3_bind_null(q, 3);
+		sqlite3_bind_null(q, 4);
+	}
+	bind_text_n(q, 5, quote, quote_len);
+	sqlite3_bind_text(q, 6, how, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, now, -1, SQLITE_STATIC);
+	return step_done(st, q);
+}
+
+/* Move the annotations of version old into doc (text s); when old is doc,
+ * only its orphans, which may have come back with it. */
+static int follow_version(struct store *st, int64_t old, int64_t doc, const char *s, size_t n,
+			  struct store_follow *out)
+{
+	static const char *const hows[] = { "orphaned", "exact", "diff", "fuzzy" };
+	sqlite3_stmt *q;
+	struct moving *m = NULL;
+	struct anchor_map *map = NULL;
+	char sha[65], now[21];
+	char *otext = NULL;
+	size_t len = 0, on = 0, i;
+	int ret = -1;
+
+	q = stmt(st, "SELECT sha256, text FROM documents WHERE id = ?1");
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, old);
+	if (step_row(st, q) != 1)
+		return -1;
+	col_copy(sha, sizeof sha, q, 0);
+	if (sqlite3_column_type(q, 1) != SQLITE_NULL) {
+		const void *b = sqlite3_column_blob(q, 1);
+		on = (size_t)sqlite3_column_bytes(q, 1);
+		otext = util_memdup(b, on);
+	}
+	sqlite3_reset(q);
+	if (movings_of(st, old, old == doc, &m, &len) != 0)
+		goto out;
+	now_utc(now);
+	map = anchor_map_new(otext, on, s, n);
+	for (i = 0; i < len; i++) {
+		struct moving *x = &m[i];
+		struct anchor_old ao = { x->start, x->end, x->quote, x->quote_len, x->prefix,
+					 x->prefix_len, x->suffix, x->suffix_len };
+		struct anchor_place p;
+		struct anchor an;
+		int r;
+
+		/* without the old text an offset is only a guess: the quote must be found */
+		if (!otext)
+			ao.start = ao.end = SIZE_MAX;
+		p = anchor_place(map, &ao);
+		if (p.how == ANCHOR_ORPHAN) {
+			if (x->orphan)
+				continue; /* it was one already */
+			if (history_add(st, x->uuid, sha, &x->start, &x->end, x->quote, x->quote_len,
+					hows[p.how], now) != 0)
+				goto out;
+			q = stmt(st, "UPDATE annotations SET start = NULL, \"end\" = NULL, updated = ?2"
+				 " WHERE id = ?1");
+			if (!q)
+				goto out;
+			sqlite3_bind_int64(q, 1, x->id);
+			sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
+			if (step_done(st, q) != 0)
+				goto out;
+			out->orphaned++;
+			continue;
+		}
+		if (history_add(st, x->uuid, sha, x->orphan ? NULL : &x->start, &x->end, x->quote,
+				x->quote_len, hows[p.how], now) != 0)
+			goto out;
+		anchor_make(s, n, p.start, p.end, &an);
+		q = stmt(st, "UPDATE annotations SET document = ?2, start = ?3, \"end\" = ?4,"
+			 " quote = ?5, prefix = ?6, suffix = ?7, updated = ?8 WHERE id = ?1");
+		if (!q) {
+			anchor_release(&an);
+			goto out;
+		}
+		sqlite3_bind_int64(q, 1, x->id);
+		sqlite3_bind_int64(q, 2, doc);
+		sqlite3_bind_int64(q, 3, (int64_t)p.start);
+		sqlite3_bind_int64(q, 4, (int64_t)p.end);
+		bind_text_n(q, 5, an.quote, an.quote_len);
+		bind_text_n(q, 6, an.prefix, an.prefix_len);
+		bind_text_n(q, 7, an.suffix, an.suffix_len);
+		sqlite3_bind_text(q, 8, now, -1, SQLITE_STATIC);
+		r = step_done(st, q);
+		anchor_release(&an);
+		if (r != 0)
+			goto out;
+		if (x->orphan)
+			out->found++;
+		else if (p.how == ANCHOR_EXACT)
+			out->exact++;
+		else if (p.how == ANCHOR_DIFF)
+			out->diff++;
+		else
+			out->fuzzy++;
+	}
+	ret = 0;
+out:
+	if (map)
+		anchor_map_free(map);
+	movings_free(m, len);
+	free(otext);
+	return ret;
+}
+
+int store_doc_follow(struct store *st, int64_t doc, const char *file, const char *bytes,
+		     size_t size, struct store_follow *out)
+{
+	sqlite3_stmt *q;
+	int64_t *olds = NULL;
+	size_t nold = 0, cap = 0, i;
+	int r, rc;
+	bool moved;
+
+	memset(out, 0, sizeof *out);
+	if (!file)
+		return 0;
+	/*
+	 * Work waits when another version seen at this file still has
+	 * annotations in place, or when this version is not the one last seen
+	 * here (then orphans, its own too, get another chance).  Both cheap.
+	 */
+	q = stmt(st, "SELECT 1 FROM documents WHERE id = ?1 AND file = ?2 AND seen ="
+		 " (SELECT max(seen) FROM documents WHERE file = ?2)");
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, doc);
+	sqlite3_bind_text(q, 2, file, -1, SQLITE_TRANSIENT);
+	r = step_row(st, q);
+	if (r < 0)
+		return -1;
+	sqlite3_reset(q);
+	moved = r == 0;
+	q = stmt(st, "SELECT d.id FROM documents d WHERE (d.file = ?1 OR d.id = ?2)"
+		 " AND EXISTS (SELECT 1 FROM annotations a WHERE a.document = d.id"
+		 "   AND ((a.start IS NOT NULL AND d.id <> ?2) OR (?3 AND a.start IS NULL)))"
+		 " ORDER BY d.id");
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, file, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, doc);
+	sqlite3_bind_int(q, 3, moved);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (nold == cap) {
+			cap = cap ? 2 * cap : 4;
+			olds = util_realloc(olds, cap * sizeof *olds);
+		}
+		olds[nold++] = sqlite3_column_int64(q, 0);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		db_error(st, rc);
+		free(olds);
+		return -1;
+	}
+	if (!moved && nold == 0)
+		return 0;
+
+	if (tx_begin(st) != 0) {
+		free(olds);
+		return -1;
+	}
+	q = stmt(st, "UPDATE documents SET file = ?2,"
+		 " seen = (SELECT coalesce(max(seen), 0) + 1 FROM documents) WHERE id = ?1");
+	if (!q)
+		goto fail;
+	sqlite3_bind_int64(q, 1, doc);
+	sqlite3_bind_text(q, 2, file, -1, SQLITE_TRANSIENT);
+	if (step_done(st, q) != 0)
+		goto fail;
+	if (nold && keep_text(st, doc, bytes, size) != 0)
+		goto fail;
+	for (i = 0; i < nold; i++)
+		if (follow_version(st, olds[i], doc, bytes ? bytes : "", size, out) != 0)
+			goto fail;
+	if (tx_commit(st) != 0)
+		goto fail;
+	free(olds);
+	return 0;
+fail:
+	tx_rollback(st);
+	memset(out, 0, sizeof *out);
+	free(olds);
 	return -1;
 }
 

@@ -49,6 +49,10 @@ struct doc;
  * cache that cannot be read or written is ignored without an error.
  */
 struct doc *doc_open(const char *path, const char *hash_cache);
+/* A document of bytes already in memory (the database's copy of a text),
+ * known by path; takes ownership of bytes (malloc'd, may be NULL when size
+ * is 0).  Never cached, never NULL. */
+struct doc *doc_from_bytes(const char *path, char *bytes, size_t size);
 void doc_free(struct doc *d);
 
 /* The bytes; valid until doc_free().  May be NULL when doc_size() is 0. */

@@ -31,7 +31,7 @@
 struct store;
 
 /* Schema version this gloss writes (PRAGMA user_version). */
-#define STORE_SCHEMA 2
+#define STORE_SCHEMA 3
 /* PRAGMA application_id: "glos". */
 #define STORE_APP_ID 0x676c6f73
 
@@ -76,6 +76,48 @@ int store_doc_text(struct store *st, int64_t doc, const char *bytes, size_t size
  * index lookup, nothing written.  Not undoable.
  */
 long store_doc_place(struct store *st, int64_t doc, const char *bytes, size_t size);
+
+/*
+ * Annotations follow their document.  file is where doc was just opened
+ * from: an absolute path with symbolic links resolved (NULL for standard
+ * input: nothing to do).  Every other version of the document last seen at
+ * that file gives its annotations to doc, whose text this is (bytes, size):
+ * each is placed by anchor_place (same offsets, else through a diff of the
+ * stored old text, else by searching its quote and context) and gets its new
+ * offsets, quote, prefix, suffix and updated time, or is orphaned: it stays
+ * with its old version, with no offsets (exports show it so).  Orphans of
+ * the other versions are tried again when doc is new at that file (each
+ * from the place history last gave it), and come back if their text did.
+ * history keeps, for each move, the version left, the old offsets and
+ * quote, and how it was placed.  Nothing is deleted.  One transaction; not
+ * undoable.  Costs one or two index lookups and no write when there is
+ * nothing to do (the same version opened again).  out counts what happened.
+ */
+struct store_follow {
+	size_t exact, diff, fuzzy; /* placed: at the same offsets, through the diff, by search */
+	size_t found;              /* orphans placed again */
+	size_t orphaned;           /* newly orphaned */
+};
+int store_doc_follow(struct store *st, int64_t doc, const char *file, const char *bytes,
+		     size_t size, struct store_follow *out);
+
+/*
+ * A document the database keeps, found by its recorded path or by a prefix
+ * of 4 to 64 hex digits of its SHA-256 (the newest when a path names several
+ * versions).  The text is a copy the caller owns (store_doctext_release; or
+ * take out->text and set it NULL).  -1 with util_error when none matches,
+ * when a prefix matches several ("give more of the SHA-256"), or when the
+ * text is not kept (a document without annotations).
+ */
+struct store_doctext {
+	int64_t id;
+	char *path;
+	char sha256[65];
+	char *text;   /* malloc'd; NULL when size is 0 */
+	size_t size;
+};
+int store_doc_find(struct store *st, const char *key, struct store_doctext *out);
+void store_doctext_release(struct store_doctext *d);
 
 /* The cursor (byte offset) last saved for the document; false when none. */
 bool store_cursor_get(struct store *st, int64_t doc, size_t *cursor);
@@ -127,6 +169,10 @@ struct store_ann {
  * Release with store_anns_free. */
 int store_anns(struct store *st, int64_t doc, struct store_ann **out, size_t *n);
 void store_anns_free(struct store_ann *anns, size_t n);
+/* The orphans (annotations whose text was not found again: no offsets) of
+ * doc and of the other versions last seen at the same file, oldest first;
+ * their doc is the version they were last found in. */
+int store_orphans(struct store *st, int64_t doc, struct store_ann **out, size_t *n);
 /* One annotation by id; false when there is none (not an error).  An
  * unplaced one (see store_doc_place) has start and end 0. */
 bool store_ann_get(struct store *st, int64_t id, struct store_ann *out);
@@ -145,6 +191,11 @@ int64_t store_ann_add(struct store *st, int64_t doc, int64_t tag, size_t start, 
 /* Replace the note (and the updated time).  Undoable.  The same note
  * again is no change: nothing is written or journaled. */
 int store_ann_note(struct store *st, int64_t id, const char *note);
+/* Put annotation id (an orphan, typically) on the span [start, end) of
+ * doc, whose text the store must keep, with the anchor texts of that span;
+ * history notes where it was.  Undoable ("re-attaching"). */
+int store_ann_reattach(struct store *st, int64_t id, int64_t doc, size_t start, size_t end,
+		       const struct anchor *an);
 /* Delete an annotation and its links, both ways.  Undoable (it comes back
  * with its uuid, times and links). */
 int store_ann_delete(struct store *st, int64_t id);
@@ -190,6 +241,7 @@ struct store_filter {
 	const char *doc;     /* a document's recorded path, or a prefix of its SHA-256 (4+ hex digits) */
 	const char *author;
 	const char *since;   /* updated at or after: "2026-11-22" or "2026-11-22T10:00:00Z" */
+	bool orphans;        /* only orphans: annotations whose text was not found again */
 };
 
 /*

@@ -6,6 +6,7 @@
 #ifndef GLOSS_UI_H
 #define GLOSS_UI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct doc;
@@ -13,10 +14,12 @@ struct store;
 
 /*
  * Take the terminal and run until the user quits.  docs[0..ndocs) and st
- * stay owned by the caller and must outlive the call.  Keys are read from
- * the terminal even when standard input is a document.  Returns the exit
- * status.
+ * stay owned by the caller and must outlive the call.  from_db[i] (from_db
+ * may be NULL) marks a document shown from the database's copy of its text
+ * (gloss --doc), which has no file whose changes to follow.  Keys are read
+ * from the terminal even when standard input is a document.  Returns the
+ * exit status.
  */
-int ui_run(struct doc **docs, size_t ndocs, struct store *st);
+int ui_run(struct doc **docs, const bool *from_db, size_t ndocs, struct store *st);
 
 #endif

@@ -87,6 +87,41 @@ void ui_annot_reload(struct ui *u)
 		ui_pane_load(u, i);
 }
 
+/* A file that was annotated in another version brings its annotations along. */
+static void ui_annot_follow(struct ui *u, struct ui_pane *p)
+{
+	struct store_follow f;
+	char *file, msg[160];
+	size_t placed;
+	int n = 0;
+
+	if (p->from_db || strcmp(doc_path(p->doc), "-") == 0)
+		return;
+	file = realpath(doc_path(p->doc), NULL);
+	if (!file)
+		return;
+	if (store_doc_follow(u->store, p->docid, file, doc_bytes(p->doc), doc_size(p->doc), &f) < 0) {
+		ui_message(u, true, "annotations of the earlier version not moved: %s", util_errmsg());
+		free(file);
+		return;
+	}
+	free(file);
+	placed = f.exact + f.diff + f.fuzzy;
+	if (placed + f.found + f.orphaned == 0)
+		return;
+	n = snprintf(msg, sizeof msg, "%s changed: %zu annotation%s followed", doc_name(p->doc),
+		     placed, placed == 1 ? "" : "s");
+	if (f.diff + f.fuzzy)
+		n += snprintf(msg + n, sizeof msg - (size_t)n, " (%zu moved, %zu by their text)",
+			      f.diff, f.fuzzy);
+	if (f.found)
+		n += snprintf(msg + n, sizeof msg - (size_t)n, ", %zu orphan%s found again", f.found,
+			      f.found == 1 ? "" : "s");
+	if (f.orphaned)
+		snprintf(msg + n, sizeof msg - (size_t)n, ", %zu orphaned (L lists them)", f.orphaned);
+	ui_message(u, f.orphaned > 0, "%s", msg);
+}
+
 void ui_annot_identify(struct ui *u, size_t i, bool now)
 {
 	struct ui_pane *p = &u->panes[i];
@@ -110,6 +145,7 @@ void ui_annot_identify(struct ui *u, size_t i, bool now)
 	/* Annotations imported before this document was seen find their place now. */
 	if (store_doc_place(u->store, id, doc_bytes(p->doc), doc_size(p->doc)) < 0)
 		ui_message(u, true, "%s", util_errmsg());
+	ui_annot_follow(u, p);
 	ui_pane_load(u, i);
 	/* Back where the reader left it, unless they have moved meanwhile. */
 	if (!p->restored) {
@@ -197,6 +233,38 @@ void ui_tag_with(struct ui *u, size_t t)
 	p->selecting = false;
 	ui_annot_reload(u);
 	ui_message(u, false, "tagged as %s: \"%s\"", name, ex);
+}
+
+void ui_reattach(struct ui *u, size_t o)
+{
+	struct ui_pane *p = ui_cur(u);
+	struct anchor an;
+	size_t a, b;
+	char ex[160];
+	int r;
+
+	if (o >= u->norphans || !ui_selection(u, u->focus, &a, &b))
+		return;
+	ui_annot_identify(u, u->focus, true);
+	if (p->docid < 0)
+		return;
+	if (store_doc_text(u->store, p->docid, doc_bytes(p->doc), doc_size(p->doc)) < 0) {
+		ui_message(u, true, "not re-attached: %s", util_errmsg());
+		return;
+	}
+	anchor_make(doc_bytes(p->doc), doc_size(p->doc), a, b, &an);
+	r = store_ann_reattach(u->store, u->orphans[o].id, p->docid, a, b, &an);
+	ui_flat(an.quote, 40, ex, sizeof ex);
+	anchor_release(&an);
+	if (r < 0) {
+		ui_message(u, true, "not re-attached: %s", util_errmsg());
+		return;
+	}
+	p->selecting = false;
+	u->mode = UI_MODE_READ;
+	ui_annot_reload(u);
+	view_goto(p->view, a, true);
+	ui_message(u, false, "re-attached to \"%s\"", ex);
 }
 
 void ui_annot_describe(struct ui *u, char *buf, size_t size)

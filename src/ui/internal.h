@@ -54,6 +54,7 @@ struct ui_pane {
 	int x, w;            /* columns, when shown */
 	int64_t docid;       /* the store's document, -1 until its SHA-256 is known */
 	bool restored;       /* the saved cursor was looked for */
+	bool from_db;        /* the database's copy of its text (--doc): no file to follow */
 	struct store_ann *anns; /* owned: the document's annotations */
 	size_t nann;
 	struct spans *spans; /* owned: anns indexed by span; an item's id is its anns index */
@@ -67,7 +68,8 @@ struct ui_pane {
 /* One entry of the list of annotations (L). */
 struct ui_item {
 	size_t pane;
-	size_t ann;          /* index into that pane's anns */
+	size_t ann;          /* index into that pane's anns, or into u->orphans */
+	bool orphan;
 	char *line;          /* what the list shows, safe to print; owned */
 };
 
@@ -97,6 +99,8 @@ struct ui {
 	bool note_alt;            /* i: Esc came just before: an Enter is Alt-Enter */
 	struct ui_item *items;    /* L: every annotation, owned */
 	size_t nitems;
+	struct store_ann *orphans; /* L: the orphans of the open documents, owned */
+	size_t norphans;
 	size_t *shown;            /* L: indexes into items that pass the filter, owned */
 	size_t nshown_items;
 	size_t list_at, list_top;
@@ -179,6 +183,8 @@ void ui_k_command(struct ui *u, int key);
 void ui_k_list(struct ui *u, int key);
 void ui_annot_describe(struct ui *u, char *buf, size_t size);
 void ui_tag_with(struct ui *u, size_t tag);
+/* Put orphan o (an index into u->orphans) on the focused pane's selection. */
+void ui_reattach(struct ui *u, size_t o);
 void ui_command(struct ui *u, const char *line);
 void ui_menu_key(struct ui *u, int key);
 void ui_menu_draw(struct ui *u);

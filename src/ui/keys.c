@@ -284,7 +284,7 @@ const struct ui_key ui_keys[] = {
 	{{'x'}, "x", "delete the annotation under the cursor", ui_k_delete},
 	{{'u'}, "u", "undo", ui_k_undo},
 	{{UI_CTRL('r')}, "Ctrl-r", "redo", ui_k_undo},
-	{{'L'}, "L", "list of annotations (type to filter, Enter jumps)", ui_k_list},
+	{{'L'}, "L", "list of annotations, orphans last (type to filter, Enter jumps, r re-attaches an orphan to the selection)", ui_k_list},
 	{{':'}, ":", "command: :tag NAME KEY [COLOUR], :export FILE [options]", ui_k_command},
 	{{'?'}, "?", "this help", ui_k_help},
 	{{UI_CTRL('l')}, "Ctrl-l", "redraw the screen", ui_k_redraw},

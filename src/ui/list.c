@@ -1,7 +1,9 @@
 /*
- * list.c: the list of annotations of every open document (L).  Typing
- * filters it (smartcase, as search does); the arrows move; Enter jumps to
- * the one chosen, focusing its pane; Esc closes it.
+ * list.c: the list of annotations of every open document (L), then their
+ * orphans (annotations whose text was not found again after their document
+ * changed).  Typing filters it (smartcase, as search does); the arrows move;
+ * Enter jumps to the one chosen, focusing its pane; on an orphan, with text
+ * selected in the focused pane, r re-attaches it there; Esc closes it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,9 +43,59 @@ void ui_list_close(struct ui *u)
 		free(u->items[i].line);
 	free(u->items);
 	free(u->shown);
+	store_anns_free(u->orphans, u->norphans);
 	u->items = NULL;
 	u->shown = NULL;
-	u->nitems = u->nshown_items = 0;
+	u->orphans = NULL;
+	u->nitems = u->nshown_items = u->norphans = 0;
+}
+
+/* The line L shows for an annotation. */
+static char *ui_list_line(struct ui *u, const struct store_ann *an, const char *docname,
+			  bool orphan)
+{
+	char quote[200], note[200], name[100], line[600];
+	const struct store_tag *t = ui_tag_of(u, an->tag);
+
+	ui_flat(an->quote, 60, quote, sizeof quote);
+	ui_flat(an->note, 40, note, sizeof note);
+	ui_flat(docname, 24, name, sizeof name);
+	snprintf(line, sizeof line, "%s%-8s %s  \xe2\x80\x9c%s\xe2\x80\x9d%s%s  %zu link%s",
+		 orphan ? "orphaned " : "", t ? t->name : "?", name, quote,
+		 note[0] ? "  \xe2\x80\x94 " : "", note, an->nlinks, an->nlinks == 1 ? "" : "s");
+	return util_strdup(line);
+}
+
+/* The orphans of every open document, each once, after the placed ones. */
+static void ui_list_orphans(struct ui *u, size_t *k)
+{
+	for (size_t p = 0; p < u->npane; p++) {
+		struct store_ann *o;
+		size_t n;
+
+		if (u->panes[p].docid < 0 || store_orphans(u->store, u->panes[p].docid, &o, &n) < 0)
+			continue;
+		u->orphans = util_realloc(u->orphans, (u->norphans + n + 1) * sizeof *u->orphans);
+		u->items = util_realloc(u->items, (*k + n + 1) * sizeof *u->items);
+		u->shown = util_realloc(u->shown, (*k + n + 1) * sizeof *u->shown);
+		for (size_t i = 0; i < n; i++) {
+			size_t j = 0;
+			while (j < u->norphans && u->orphans[j].id != o[i].id)
+				j++;
+			if (j < u->norphans) {
+				store_ann_release(&o[i]);
+				continue;
+			}
+			u->orphans[u->norphans] = o[i];
+			u->items[*k].pane = p;
+			u->items[*k].ann = u->norphans;
+			u->items[*k].orphan = true;
+			u->items[*k].line = ui_list_line(u, &o[i], doc_name(u->panes[p].doc), true);
+			u->norphans++;
+			(*k)++;
+		}
+		free(o);
+	}
 }
 
 static void ui_list_filter(struct ui *u)
@@ -65,7 +117,6 @@ static void ui_list_filter(struct ui *u)
 void ui_k_list(struct ui *u, int key)
 {
 	size_t n = 0, k = 0;
-	char quote[200], note[200], name[100], line[600];
 
 	(void)key;
 	ui_list_close(u);
@@ -76,20 +127,14 @@ void ui_k_list(struct ui *u, int key)
 	for (size_t p = 0; p < u->npane; p++) {
 		const struct ui_pane *pp = &u->panes[p];
 		for (size_t a = 0; a < pp->nann; a++) {
-			const struct store_ann *an = &pp->anns[a];
-			const struct store_tag *t = ui_tag_of(u, an->tag);
-			ui_flat(an->quote, 60, quote, sizeof quote);
-			ui_flat(an->note, 40, note, sizeof note);
-			ui_flat(doc_name(pp->doc), 24, name, sizeof name);
-			snprintf(line, sizeof line, "%-8s %s  \xe2\x80\x9c%s\xe2\x80\x9d%s%s  %zu link%s",
-				 t ? t->name : "?", name, quote, note[0] ? "  \xe2\x80\x94 " : "",
-				 note, an->nlinks, an->nlinks == 1 ? "" : "s");
 			u->items[k].pane = p;
 			u->items[k].ann = a;
-			u->items[k].line = util_strdup(line);
+			u->items[k].orphan = false;
+			u->items[k].line = ui_list_line(u, &pp->anns[a], doc_name(pp->doc), false);
 			k++;
 		}
 	}
+	ui_list_orphans(u, &k);
 	u->nitems = k;
 	u->filter_len = 0;
 	u->filter[0] = '\0';
@@ -107,6 +152,10 @@ static void ui_list_jump(struct ui *u)
 	if (u->nshown_items == 0)
 		return;
 	it = &u->items[u->shown[u->list_at]];
+	if (it->orphan) {
+		ui_message(u, false, "an orphan has no place: select its text in a pane, then r on it here");
+		return;
+	}
 	p = &u->panes[it->pane];
 	u->mode = UI_MODE_READ;
 	ui_focus(u, it->pane);
@@ -119,6 +168,15 @@ static void ui_list_jump(struct ui *u)
 		}
 }
 
+/* r re-attaches (rather than filters) on an orphan while text is selected. */
+static bool ui_list_can_reattach(struct ui *u)
+{
+	size_t a, b;
+
+	return u->nshown_items && u->items[u->shown[u->list_at]].orphan &&
+	       ui_selection(u, u->focus, &a, &b);
+}
+
 void ui_list_key(struct ui *u, int key)
 {
 	size_t page = u->rows > 3 ? (size_t)u->rows - 3 : 1;
@@ -127,6 +185,8 @@ void ui_list_key(struct ui *u, int key)
 		u->mode = UI_MODE_READ;
 	} else if (key == '\r' || key == '\n' || key == UI_FN(KEY_ENTER)) {
 		ui_list_jump(u);
+	} else if (key == 'r' && ui_list_can_reattach(u)) {
+		ui_reattach(u, u->items[u->shown[u->list_at]].ann);
 	} else if (key == UI_FN(KEY_DOWN) || key == UI_CTRL('n')) {
 		if (u->list_at + 1 < u->nshown_items)
 			u->list_at++;
@@ -148,8 +208,9 @@ void ui_list_draw(struct ui *u)
 	char head[400];
 	int rows = u->rows - 2;
 
-	snprintf(head, sizeof head, " annotations: %zu of %zu   filter: %s   (type to filter, Enter jumps, Esc closes)",
-		 u->nshown_items, u->nitems, u->filter);
+	snprintf(head, sizeof head, " annotations: %zu of %zu   filter: %s   (type to filter, %s, Esc closes)",
+		 u->nshown_items, u->nitems, u->filter,
+		 ui_list_can_reattach(u) ? "r re-attaches to the selection" : "Enter jumps");
 	move(0, 0);
 	for (int x = 0; x < u->cols; x++)
 		addch(' ' | ui_attr(UI_TITLE_FOCUS));
@@ -165,7 +226,8 @@ void ui_list_draw(struct ui *u)
 	for (int r = 0; r < rows && u->list_top + (size_t)r < u->nshown_items; r++) {
 		size_t idx = u->list_top + (size_t)r;
 		const struct ui_item *it = &u->items[u->shown[idx]];
-		const struct store_ann *an = &u->panes[it->pane].anns[it->ann];
+		const struct store_ann *an = it->orphan ? &u->orphans[it->ann]
+							 : &u->panes[it->pane].anns[it->ann];
 		attr_t a = idx == u->list_at ? ui_attr(UI_SELECTION) : ui_tag_attr(ui_tag_of(u, an->tag), 1);
 		if (idx == u->list_at) {
 			move(1 + r, 0);

@@ -448,7 +448,7 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 	return false;
 }
 
-int ui_run(struct doc **docs, size_t ndocs, struct store *st)
+int ui_run(struct doc **docs, const bool *from_db, size_t ndocs, struct store *st)
 {
 	struct ui u;
 	FILE *tty;
@@ -488,6 +488,7 @@ int ui_run(struct doc **docs, size_t ndocs, struct store *st)
 	for (i = 0; i < ndocs; i++) {
 		struct ui_pane *p = &u.panes[i];
 		p->doc = docs[i];
+		p->from_db = from_db && from_db[i];
 		p->view = view_new(doc_bytes(docs[i]), doc_size(docs[i]));
 		p->docid = -1;
 		p->cur = -1;

@@ -305,16 +305,16 @@ static void test_create(void)
 	T_ASSERT(!store_changed(st));
 	store_close(st);
 	T_EQ_STR(sqlite(path, "PRAGMA application_id; PRAGMA user_version; PRAGMA journal_mode;"),
-		 "1735159667\n2\nwal\n");
+		 "1735159667\n3\nwal\n");
 	T_EQ_STR(sqlite(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;"),
-		 "annotations\ncursors\ndocuments\nlinks\nsqlite_sequence\ntags\n");
+		 "annotations\ncursors\ndocuments\nhistory\nlinks\nsqlite_sequence\ntags\n");
 	T_EQ_STR(sqlite(path, "SELECT name, key, colour FROM tags ORDER BY id;"),
 		 "claim|c|yellow\nsource|s|cyan\n");
 	/* opening again changes nothing */
 	st = store_open(path, "tester");
 	T_ASSERT(st);
 	store_close(st);
-	T_EQ_STR(sqlite(path, "PRAGMA user_version; SELECT count(*) FROM tags;"), "2\n2\n");
+	T_EQ_STR(sqlite(path, "PRAGMA user_version; SELECT count(*) FROM tags;"), "3\n2\n");
 }
 
 static void test_create_relative(void)
@@ -410,7 +410,7 @@ static void test_migrate_v0(void)
 	T_ASSERT(st);
 	store_close(st);
 	T_EQ_STR(sqlite(path, "PRAGMA application_id; PRAGMA user_version; PRAGMA journal_mode;"
-			" SELECT count(*) FROM tags;"), "1735159667\n2\nwal\n2\n");
+			" SELECT count(*) FROM tags;"), "1735159667\n3\nwal\n2\n");
 }
 
 static void test_empty_files_are_new(void)
@@ -423,7 +423,7 @@ static void test_empty_files_are_new(void)
 	st = store_open(empty, "tester");
 	T_ASSERT(st);
 	store_close(st);
-	T_EQ_STR(sqlite(empty, "PRAGMA application_id; PRAGMA user_version;"), "1735159667\n2\n");
+	T_EQ_STR(sqlite(empty, "PRAGMA application_id; PRAGMA user_version;"), "1735159667\n3\n");
 
 	/* a SQLite file with nothing in it, whatever user_version says */
 	T_EQ_STR(sqlite(blank, "PRAGMA user_version = 5; VACUUM; PRAGMA application_id;"), "0\n");
@@ -431,7 +431,7 @@ static void test_empty_files_are_new(void)
 	T_ASSERT(st);
 	store_close(st);
 	T_EQ_STR(sqlite(blank, "PRAGMA application_id; PRAGMA user_version; SELECT count(*) FROM tags;"),
-		 "1735159667\n2\n2\n");
+		 "1735159667\n3\n2\n");
 }
 
 static void test_refuse_foreign(void)
@@ -458,7 +458,7 @@ static void test_refuse_newer(void)
 
 	T_EQ_STR(sqlite(path, "PRAGMA application_id = 1735159667; PRAGMA user_version = 99;"
 			" CREATE TABLE future(x);"), "");
-	CHECK(refused(path, msgf("'%s' has schema version 99, newer than this gloss knows (2)", path)));
+	CHECK(refused(path, msgf("'%s' has schema version 99, newer than this gloss knows (3)", path)));
 }
 
 static void test_refuse_corrupt(void)
@@ -1402,16 +1402,17 @@ static void test_migrate_v1(void)
 	st = store_open(path, "tester");
 	T_ASSERT(st);
 	store_close(st);
-	T_EQ_STR(sqlite(path, "PRAGMA user_version;"), "2\n");
+	T_EQ_STR(sqlite(path, "PRAGMA user_version;"), "3\n");
 	/* every row as it was, ids and all */
 	T_EQ_STR(sqlite(path, rows), before);
 	T_EQ_STR(sqlite(path, "SELECT count(*) FROM annotations WHERE cp_start IS NOT NULL"
 			" OR cp_end IS NOT NULL;"), "0\n");
 	T_EQ_STR(sqlite(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;"),
-		 "annotations\ncursors\ndocuments\nlinks\nsqlite_sequence\ntags\n");
+		 "annotations\ncursors\ndocuments\nhistory\nlinks\nsqlite_sequence\ntags\n");
 	T_EQ_STR(sqlite(path, "SELECT name FROM sqlite_master WHERE type = 'index'"
 			" AND sql IS NOT NULL ORDER BY name;"),
-		 "annotations_by_document\nannotations_by_tag\ndocuments_by_path\nlinks_by_to\n");
+		 "annotations_by_document\nannotations_by_tag\ndocuments_by_file\ndocuments_by_path\n"
+		 "history_by_uuid\nlinks_by_to\n");
 	T_EQ_STR(sqlite(path, "SELECT \"table\", \"from\", \"to\", on_delete FROM"
 			" pragma_foreign_key_list('links') ORDER BY \"from\";"),
 		 "annotations|from|id|CASCADE\nannotations|to|id|CASCADE\n");
@@ -1621,7 +1622,7 @@ static int brief_row(void *arg, const struct store_row *r)
 static const char *brief(struct store *st, const char *tag, const char *doc, const char *author,
 			 const char *since)
 {
-	struct store_filter f = { tag, doc, author, since };
+	struct store_filter f = { tag, doc, author, since, false };
 	char *buf = NULL;
 	size_t n = 0, count = 99;
 	FILE *m = open_memstream(&buf, &n);
@@ -1674,7 +1675,7 @@ static void test_export_filters(void)
 {
 	struct store *st;
 	int64_t da, db;
-	struct store_filter f = { NULL, NULL, NULL, "2026-3-01" };
+	struct store_filter f = { NULL, NULL, NULL, "2026-3-01", false };
 	size_t count = 5;
 
 	st = filter_db("filters.db", &da, &db);
@@ -1723,7 +1724,7 @@ static void test_docs(void)
 {
 	struct store *st;
 	struct store_docinfo *d;
-	struct store_filter f = { NULL, NULL, NULL, NULL };
+	struct store_filter f = { NULL, NULL, NULL, NULL, false };
 	int64_t da, db, c;
 	size_t n;
 
@@ -1859,7 +1860,7 @@ static void test_import_new(void)
 	store_close(st);
 	/* the indexes dropped for a first import are back */
 	T_EQ_STR(sqlite(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-			" AND sql IS NOT NULL; PRAGMA integrity_check;"), "4\nok\n");
+			" AND sql IS NOT NULL; PRAGMA integrity_check;"), "6\nok\n");
 }
 
 static void test_import_merge(void)
@@ -2205,6 +2206,119 @@ static void test_nul_in_quote(void)
 	store_close(st);
 }
 
+/* A version of a document: its id, its text kept. */
+static int64_t version(struct store *st, const char *text, const char *path)
+{
+	char sha[65];
+	int64_t d;
+
+	sha_of(text, sha);
+	d = store_doc(st, sha, strlen(text), path);
+	if (d > 0 && store_doc_text(st, d, text, strlen(text)) != 0)
+		return -1;
+	return d;
+}
+
+/* Where annotation id is: "start-end quote", or "orphan". */
+static const char *where(struct store *st, int64_t id)
+{
+	static char buf[256];
+	struct store_ann x;
+
+	if (!store_ann_get(st, id, &x))
+		return "gone";
+	if (x.start == 0 && x.end == 0 && x.quote_len > 0)
+		snprintf(buf, sizeof buf, "orphan");
+	else
+		snprintf(buf, sizeof buf, "%zu-%zu %s", x.start, x.end, x.quote);
+	store_ann_release(&x);
+	return buf;
+}
+
+/* Annotations follow their file from version to version, and come back. */
+static void test_follow(void)
+{
+	static const char v1[] = "Alpha one. Beta two. Gamma three.\n";
+	static const char v2[] = "Intro here. Alpha one. Beta two. Gamma three.\n";
+	static const char v3[] = "Intro here. Alpha one. Gamma three, changed.\n";
+	const char *path = in_root("follow.db");
+	struct store *st;
+	struct store_follow f;
+	struct store_ann *o;
+	size_t n;
+	int64_t d1, d2, d3, a, b;
+
+	st = fresh("follow.db", NULL);
+	T_ASSERT(st);
+	d1 = version(st, v1, "a.txt");
+	T_ASSERT(d1 > 0);
+	T_EQ_INT(store_doc_follow(st, d1, "/x/a.txt", v1, strlen(v1), &f), 0);
+	T_EQ_INT(f.exact + f.diff + f.fuzzy + f.found + f.orphaned, 0);
+	a = ann_add(st, d1, CLAIM, 11, 20, "Beta two.", "", "", NULL);
+	b = ann_add(st, d1, SOURCE, 0, 10, "Alpha one.", "", "", NULL);
+	T_ASSERT(a > 0 && b > 0);
+	/* the same version again: nothing to do, nothing written */
+	T_EQ_INT(store_doc_follow(st, d1, "/x/a.txt", v1, strlen(v1), &f), 0);
+	T_EQ_STR(sqlite(path, "SELECT count(*) FROM history;"), "0\n");
+
+	/* a paragraph added at the top: both follow through the diff */
+	d2 = version(st, v2, "a.txt");
+	T_EQ_INT(store_doc_follow(st, d2, "/x/a.txt", v2, strlen(v2), &f), 0);
+	T_EQ_INT(f.diff, 2);
+	T_EQ_INT(f.exact + f.fuzzy + f.orphaned, 0);
+	T_EQ_STR(where(st, a), "23-32 Beta two.");
+	T_EQ_STR(where(st, b), "12-22 Alpha one.");
+	T_EQ_INT(count_anns(st, d2), 2);
+	T_EQ_INT(count_anns(st, d1), 0);
+	T_EQ_STR(sqlite(path, "SELECT start, \"end\", quote, how FROM history ORDER BY id;"),
+		 "11|20|Beta two.|diff\n0|10|Alpha one.|diff\n");
+
+	/* its sentence gone: orphaned, kept with the version it was found in */
+	d3 = version(st, v3, "a.txt");
+	T_EQ_INT(store_doc_follow(st, d3, "/x/a.txt", v3, strlen(v3), &f), 0);
+	T_EQ_INT(f.orphaned, 1);
+	T_EQ_STR(where(st, a), "orphan");
+	T_EQ_STR(where(st, b), "12-22 Alpha one.");
+	T_EQ_STR(sqlite(path, "SELECT quote(start), document, quote FROM annotations ORDER BY id;"),
+		 "NULL|2|Beta two.\n12|3|Alpha one.\n");
+	T_EQ_INT(store_orphans(st, d3, &o, &n), 0);
+	T_ASSERT(n == 1 && o[0].id == a);
+	store_anns_free(o, n);
+	/* exports show it with empty offsets and the version it was last in */
+	T_ASSERT(strstr(export_all(st, NULL, NULL), "|claim|-|-|Beta two.|"));
+
+	/* the old version comes back: the orphan is found again, where it was */
+	T_EQ_INT(store_doc_follow(st, d2, "/x/a.txt", v2, strlen(v2), &f), 0);
+	T_EQ_INT(f.found, 1);
+	T_EQ_STR(where(st, a), "23-32 Beta two.");
+	T_EQ_STR(where(st, b), "12-22 Alpha one.");
+	T_EQ_INT(count_anns(st, d2), 2);
+	T_EQ_INT(store_orphans(st, d2, &o, &n), 0);
+	T_EQ_INT(n, 0);
+	store_anns_free(o, n);
+
+	/* re-attaching by hand, and undoing it */
+	T_EQ_INT(store_doc_follow(st, d3, "/x/a.txt", v3, strlen(v3), &f), 0);
+	T_EQ_STR(where(st, a), "orphan");
+	{
+		struct anchor an;
+		const char *what;
+
+		anchor_make(v3, strlen(v3), 23, 43, &an);
+		T_EQ_INT(store_ann_reattach(st, a, d3, 23, 43, &an), 0);
+		anchor_release(&an);
+		T_EQ_STR(where(st, a), "23-43 Gamma three, changed");
+		T_ASSERT(store_undo(st, &what));
+		T_EQ_STR(what, "re-attaching");
+		T_EQ_STR(where(st, a), "orphan");
+		T_ASSERT(store_redo(st, &what));
+		T_EQ_STR(where(st, a), "23-43 Gamma three, changed");
+	}
+	T_EQ_STR(sqlite(path, "SELECT count(*), sum(how = 'reattached') FROM history;"), "11|3\n");
+	T_EQ_STR(sqlite(path, "PRAGMA integrity_check; PRAGMA foreign_key_check;"), "ok\n");
+	store_close(st);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -2246,6 +2360,7 @@ int main(void)
 	T_RUN(test_new_change_clears_redo);
 	T_RUN(test_undo_conflicts);
 	T_RUN(test_nul_in_quote);
+	T_RUN(test_follow);
 	T_RUN(test_two_stores);
 	T_RUN(test_locked);
 	T_RUN(test_migrate_v1);

@@ -1,0 +1,159 @@
+"""Screen tests of annotations following their document: the file is edited
+between two runs of gloss, moved, and deleted.  What gloss saved is read back
+with the sqlite3 program and `gloss export`, read with Python's csv module."""
+import csv
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import GLOSS, Screen, check, run, test, write  # noqa: E402
+
+TMP = tempfile.mkdtemp(prefix="gloss-follow-")
+
+P1 = "Harbour fees will double next spring, the port authority said on Friday."
+P2 = "Fishers say the rise will cost each boat 4,000 euros a year."
+P3 = "A spokesperson for the minister declined to comment."
+OLD = "Port fees to double\n\n%s\n\n%s %s\n" % (P1, P2, P3)
+# a correction at the top, one word changed inside a quote, one sentence gone
+NEW = ("Port fees to double\n\nCorrection: an earlier version gave the wrong month.\n\n"
+       "%s\n\n%s\n" % (P1, P2.replace("each boat", "every boat")))
+
+
+def sql(db, query):
+    r = subprocess.run(["sqlite3", "-batch", "-noheader", "-separator", "|", db, query],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise AssertionError("sqlite3: %s" % r.stderr)
+    return r.stdout.rstrip("\n")
+
+
+def gloss(db, *args):
+    env = dict(os.environ, LC_ALL="C.UTF-8", HOME=TMP)
+    return subprocess.run([GLOSS, "--db", db] + list(args), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=env)
+
+
+def export(db):
+    r = gloss(db, "export")
+    check(r.returncode == 0, r.stderr.decode())
+    return list(csv.DictReader(io.StringIO(r.stdout.decode("utf-8"), newline="")))
+
+
+def screen(db, *args, **kw):
+    return Screen(["--db", db, "--author", "tester"] + list(args), **kw)
+
+
+def tag_three(db, doc):
+    """Tag the three sentences as claims, the first one found by search."""
+    with screen(db, doc, width=100, height=16) as sc:
+        sc.wait_text("Port fees")
+        for words in ["Harbour fees", "Fishers say", "A spokesperson"]:
+            sc.keys("/")
+            sc.type(words)
+            sc.keys("Enter")
+            sc.keys("c")
+            sc.wait(lambda s, w=words: w in sql(db, "SELECT group_concat(quote) FROM annotations"),
+                    "%r tagged" % words)
+
+
+@test
+def annotations_follow_an_edited_file():
+    d = tempfile.mkdtemp(dir=TMP)
+    doc = write(d, "port.txt", OLD.encode())
+    db = os.path.join(d, "notes.db")
+    tag_three(db, doc)
+    before = {r["quote"]: r for r in export(db)}
+    check(sorted(before) == sorted([P1, P2, P3]), "three whole sentences: %r" % sorted(before))
+
+    write(d, "port.txt", NEW.encode())
+    with screen(db, doc, width=100, height=16) as sc:
+        sc.wait_text("port.txt changed: 2 annotations followed")
+        sc.wait_text("1 orphaned (L lists them)")
+        sc.wait(lambda s: "2 claims" in s.lines()[0], "title counts the two placed")
+        # the list shows the orphan under its own heading
+        sc.keys("L")
+        sc.wait_text("orphaned claim")
+        check(P3[:30] in sc.text(), "the orphan's quote is listed")
+        sc.keys("Escape")
+        sc.wait_gone("orphaned claim")
+
+    text = NEW
+    rows = {r["id"]: r for r in export(db)}
+    new_sha = hashlib.sha256(NEW.encode()).hexdigest()
+    old_sha = hashlib.sha256(OLD.encode()).hexdigest()
+    placed = [r for r in rows.values() if r["start"]]
+    check(len(placed) == 2, "two placed: %r" % rows)
+    for r in placed:
+        check(text[int(r["start"]):int(r["end"])] == r["quote"], "offsets slice the new text: %r" % r)
+        check(r["sha256"] == new_sha, "on the new version")
+        check(r["id"] == before[P1]["id"] or r["id"] == before[P2]["id"], "same ids")
+    moved = rows[before[P2]["id"]]
+    check(moved["quote"] == P2.replace("each boat", "every boat"), "the changed quote: %r" % moved)
+    orphan = rows[before[P3]["id"]]
+    check(orphan["start"] == "" and orphan["end"] == "", "orphan has no offsets: %r" % orphan)
+    check(orphan["sha256"] == old_sha and orphan["quote"] == P3, "orphan keeps its last version")
+    # history keeps the old quote
+    check(sql(db, "SELECT quote FROM history WHERE uuid = '%s'" % before[P2]["id"]) == P2,
+          "history keeps the old quote")
+    # gloss list --orphans names it
+    r = gloss(db, "list", "--orphans")
+    check(r.returncode == 0 and r.stdout.decode().count("\n") == 1 and P3 in r.stdout.decode()
+          and "(orphaned)" in r.stdout.decode(), r.stdout)
+
+    # select new text, r on the orphan in the list: re-attached there, undoable
+    with screen(db, doc, width=100, height=16) as sc:
+        sc.wait_text("Port fees")
+        sc.keys("/")
+        sc.type("Correction")
+        sc.keys("Enter")
+        sc.keys("v", "e")
+        sc.keys("L")
+        sc.wait_text("orphaned claim")
+        for _ in range(4):
+            sc.keys("Down")
+        sc.wait_text("r re-attaches to the selection")
+        sc.keys("r")
+        sc.wait_text("re-attached to \"Correction\"")
+        sc.wait(lambda s: "3 claims" in s.lines()[0], "three claims again")
+        check(sql(db, "SELECT quote, start IS NOT NULL FROM annotations WHERE uuid = '%s'"
+                  % before[P3]["id"]) == "Correction|1", "stored")
+        sc.keys("u")
+        sc.wait_text("undone: re-attaching")
+        sc.wait(lambda s: "2 claims" in s.lines()[0], "an orphan again")
+    check(sql(db, "SELECT quote(start) FROM annotations WHERE uuid = '%s'" % before[P3]["id"])
+          == "NULL", "undone in the database")
+
+
+@test
+def a_moved_file_keeps_its_annotations_and_a_deleted_one_opens_from_the_database():
+    d = tempfile.mkdtemp(dir=TMP)
+    doc = write(d, "port.txt", OLD.encode())
+    db = os.path.join(d, "notes.db")
+    tag_three(db, doc)
+    moved = os.path.join(d, "renamed.txt")
+    shutil.move(doc, moved)
+    with screen(db, moved, width=100, height=16) as sc:
+        sc.wait(lambda s: "3 claims" in s.lines()[0], "known by its content")
+    # read from standard input: the same, by its content
+    with Screen([], width=100, height=16, shell=True) as sc:
+        sc.type("cat '%s' | '%s' --db '%s' -" % (moved, GLOSS, db))
+        sc.keys("Enter")
+        sc.wait(lambda s: "3 claims" in s.lines()[0], "known from standard input")
+        sc.keys("q")
+    os.unlink(moved)
+    check(len(export(db)) == 3, "exported without its file")
+    sha = hashlib.sha256(OLD.encode()).hexdigest()
+    with screen(db, "--doc", sha[:8], width=100, height=16) as sc:
+        sc.wait_text("Harbour fees will double")
+        sc.wait(lambda s: "3 claims" in s.lines()[0], "with its annotations")
+    r = gloss(db, "--doc", "0000")
+    check(r.returncode == 1 and b"gloss: no document in" in r.stderr, r.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(run())
