@@ -4,6 +4,7 @@
  * the ':' commands.  Every change goes to the store first and is shown only
  * once the store has committed it; the panes are then reloaded from it.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,13 +88,30 @@ void ui_annot_reload(struct ui *u)
 		ui_pane_load(u, i);
 }
 
+/* printf at buf + at, within size; returns where the text now ends. */
+static size_t ui_appendf(char *buf, size_t size, size_t at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static size_t ui_appendf(char *buf, size_t size, size_t at, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (at + 1 >= size)
+		return at;
+	va_start(ap, fmt);
+	k = vsnprintf(buf + at, size - at, fmt, ap);
+	va_end(ap);
+	if (k < 0)
+		return at;
+	return at + (size_t)k < size ? at + (size_t)k : size - 1;
+}
+
 /* A file that was annotated in another version brings its annotations along. */
 static void ui_annot_follow(struct ui *u, struct ui_pane *p)
 {
 	struct store_follow f;
-	char *file, msg[160];
-	size_t placed;
-	int n = 0;
+	char *file, msg[400], name[100];
+	size_t placed, n;
 
 	if (p->from_db || strcmp(doc_path(p->doc), "-") == 0)
 		return;
@@ -109,16 +127,27 @@ static void ui_annot_follow(struct ui *u, struct ui_pane *p)
 	placed = f.exact + f.diff + f.fuzzy;
 	if (placed + f.found + f.orphaned == 0)
 		return;
-	n = snprintf(msg, sizeof msg, "%s changed: %zu annotation%s followed", doc_name(p->doc),
-		     placed, placed == 1 ? "" : "s");
-	if (f.diff + f.fuzzy)
-		n += snprintf(msg + n, sizeof msg - (size_t)n, " (%zu moved, %zu by their text)",
-			      f.diff, f.fuzzy);
+	/* how they were placed, the parts there are: "(1 in place, 2 shifted)" */
+	ui_flat(doc_name(p->doc), 40, name, sizeof name);
+	n = ui_appendf(msg, sizeof msg, 0, "%s changed: %zu annotation%s followed", name, placed,
+		       placed == 1 ? "" : "s");
+	if (placed) {
+		const size_t part[3] = { f.exact, f.diff, f.fuzzy };
+		const char *const how[3] = { "in place", "shifted", "found by text" };
+		const char *sep = " (";
+		for (int k = 0; k < 3; k++) {
+			if (!part[k])
+				continue;
+			n = ui_appendf(msg, sizeof msg, n, "%s%zu %s", sep, part[k], how[k]);
+			sep = ", ";
+		}
+		n = ui_appendf(msg, sizeof msg, n, ")");
+	}
 	if (f.found)
-		n += snprintf(msg + n, sizeof msg - (size_t)n, ", %zu orphan%s found again", f.found,
-			      f.found == 1 ? "" : "s");
+		n = ui_appendf(msg, sizeof msg, n, "; %zu orphan%s found again", f.found,
+			       f.found == 1 ? "" : "s");
 	if (f.orphaned)
-		snprintf(msg + n, sizeof msg - (size_t)n, ", %zu orphaned (L lists them)", f.orphaned);
+		ui_appendf(msg, sizeof msg, n, "; %zu orphaned (L lists them)", f.orphaned);
 	ui_message(u, f.orphaned > 0, "%s", msg);
 }
 

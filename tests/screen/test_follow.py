@@ -71,7 +71,7 @@ def annotations_follow_an_edited_file():
     check(sorted(before) == sorted([P1, P2, P3]), "three whole sentences: %r" % sorted(before))
 
     write(d, "port.txt", NEW.encode())
-    with screen(db, doc, width=100, height=16) as sc:
+    with screen(db, doc, width=120, height=16) as sc:
         sc.wait_text("port.txt changed: 2 annotations followed")
         sc.wait_text("1 orphaned (L lists them)")
         sc.wait(lambda s: "2 claims" in s.lines()[0], "title counts the two placed")
