@@ -87,6 +87,8 @@ int export_args(int argc, char **argv, bool all, struct export_opts *o, const ch
 			o->filter.orphans = true;
 		} else if (all && strcmp(argv[a], "--safe") == 0) {
 			o->safe = true;
+		} else if (all && strcmp(argv[a], "--force") == 0) {
+			o->force = true;
 		} else if (all && !*out && (argv[a][0] != '-' || strcmp(argv[a], "-") == 0)) {
 			*out = argv[a];
 		} else {
@@ -444,9 +446,25 @@ long export_write(struct store *st, const struct export_opts *o, FILE *f)
 	return x.rows;
 }
 
+/* Make a rename in path's directory durable. */
+static void export_sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? util_memdup(path, slash == path ? 1 : (size_t)(slash - path))
+			  : util_strdup(".");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 long export_to(struct store *st, const struct export_opts *o, const char *path)
 {
-	char *tmp;
+	char *tmp, *target = NULL;
+	struct stat sb;
 	size_t n;
 	int fd;
 	FILE *f;
@@ -454,6 +472,21 @@ long export_to(struct store *st, const struct export_opts *o, const char *path)
 
 	if (!path || strcmp(path, "-") == 0)
 		return export_write(st, o, stdout);
+	/* rename() would replace a link with a file; writing through it could
+	 * reach a file the user never named: neither without being asked. */
+	if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+		if (!o->force) {
+			util_error("'%s' is a symbolic link: not replaced (--force writes to the file it"
+				   " points to)", path);
+			return -1;
+		}
+		target = realpath(path, NULL);
+		if (!target) {
+			util_error("cannot write '%s': %s", path, strerror(errno));
+			return -1;
+		}
+		path = target;
+	}
 	n = strlen(path) + 32;
 	tmp = util_malloc(n);
 	snprintf(tmp, n, "%s.tmp-XXXXXX", path);
@@ -461,6 +494,7 @@ long export_to(struct store *st, const struct export_opts *o, const char *path)
 	if (fd < 0) {
 		util_error("cannot write '%s': %s", path, strerror(errno));
 		free(tmp);
+		free(target);
 		return -1;
 	}
 	fchmod(fd, 0644);
@@ -470,6 +504,7 @@ long export_to(struct store *st, const struct export_opts *o, const char *path)
 		close(fd);
 		unlink(tmp);
 		free(tmp);
+		free(target);
 		return -1;
 	}
 	rows = export_write(st, o, f);
@@ -487,7 +522,10 @@ long export_to(struct store *st, const struct export_opts *o, const char *path)
 	}
 	if (rows < 0)
 		unlink(tmp);
+	else
+		export_sync_dir(path);
 	free(tmp);
+	free(target);
 	return rows;
 }
 

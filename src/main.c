@@ -24,7 +24,7 @@ static void main_usage(FILE *f)
 {
 	fprintf(f, "usage: gloss [--db PATH] [--author NAME] FILE...   read and annotate (\"-\" reads stdin)\n"
 		   "       gloss [--db PATH] --doc SHA256-PREFIX|PATH ...  a document as the database keeps it\n"
-		   "       gloss [--db PATH] export [--format csv|jsonl|w3c] [--safe] [FILTER...] [-o FILE]\n"
+		   "       gloss [--db PATH] export [--format csv|jsonl|w3c] [--safe] [FILTER...] [--force] [-o FILE]\n"
 		   "       gloss [--db PATH] import FILE             CSV or JSONL as written by export\n"
 		   "       gloss [--db PATH] list [FILTER...]\n"
 		   "       gloss [--db PATH] docs [FILTER...]\n"

@@ -531,6 +531,16 @@ static int64_t query_int(sqlite3 *db, const char *sql, int *rc)
 	return v;
 }
 
+static const char *const inspect_probes[][2] = {
+	{ "documents", "SELECT count(*) FROM (SELECT 1 FROM documents LIMIT 1)" },
+	{ "tags", "SELECT count(*) FROM (SELECT 1 FROM tags LIMIT 1)" },
+	{ "annotations", "SELECT count(*) FROM (SELECT 1 FROM annotations LIMIT 1)" },
+	{ "links", "SELECT count(*) FROM (SELECT 1 FROM links LIMIT 1)" },
+	{ "cursors", "SELECT count(*) FROM (SELECT 1 FROM cursors LIMIT 1)" },
+	{ "history", "SELECT count(*) FROM (SELECT 1 FROM history LIMIT 1)" },
+	{ "sqlite_sequence", "SELECT count(*) FROM (SELECT 1 FROM sqlite_sequence LIMIT 1)" },
+};
+
 /*
  * What the database on db is.  Reads only.  For our own database, the root
  * page of every table is read, so that a truncated file is caught here.
@@ -556,26 +566,26 @@ static enum verdict inspect(sqlite3 *db, int64_t *version, int *rc)
 	if (*version > STORE_SCHEMA)
 		return V_NEWER;
 
-	*rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'",
+	/* Our tables by name, each probed by a statement of its own: a name
+	 * read from the file never becomes SQL.  One a version lacks is skipped. */
+	*rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
 				 -1, &q, NULL);
 	if (*rc != SQLITE_OK)
 		goto fail;
-	while ((*rc = sqlite3_step(q)) == SQLITE_ROW) {
-		char sql[256];
-		const char *name = (const char *)sqlite3_column_text(q, 0);
-		int rc2;
-
-		if (!name || strchr(name, '"'))
+	for (size_t i = 0; i < sizeof inspect_probes / sizeof *inspect_probes; i++) {
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, inspect_probes[i][0], -1, SQLITE_STATIC);
+		*rc = sqlite3_step(q);
+		if (*rc == SQLITE_DONE)
 			continue;
-		snprintf(sql, sizeof sql, "SELECT count(*) FROM (SELECT 1 FROM \"%s\" LIMIT 1)", name);
-		query_int(db, sql, &rc2);
-		if (rc2 != SQLITE_OK) {
-			*rc = rc2;
+		if (*rc != SQLITE_ROW)
 			break;
-		}
+		query_int(db, inspect_probes[i][1], rc);
+		if (*rc != SQLITE_OK)
+			break;
 	}
 	sqlite3_finalize(q);
-	if (*rc != SQLITE_DONE)
+	if (*rc != SQLITE_OK && *rc != SQLITE_DONE)
 		goto fail;
 	*rc = SQLITE_OK;
 	return V_OURS;

@@ -26,6 +26,7 @@ struct export_opts {
 	struct store_filter filter; /* strings borrowed */
 	bool safe;                  /* CSV: an apostrophe before = + - @ TAB CR at a field's start */
 	bool progress;              /* a progress bar on stderr once it takes over a second */
+	bool force;                 /* write through a symbolic link at the output path */
 };
 
 /* "csv", "jsonl" or "w3c"; false for anything else. */
@@ -43,8 +44,11 @@ int export_args(int argc, char **argv, bool all, struct export_opts *o, const ch
 
 /*
  * Write the annotations that pass o->filter to path, atomically: a
- * temporary file beside it, fsync, then rename, so that a failure leaves
- * nothing at path (and an older file there untouched).  path NULL or "-"
+ * temporary file beside it, fsync, then rename, and fsync of the directory,
+ * so that a failure leaves nothing at path (and an older file there
+ * untouched).  A symbolic link at path is refused ("'x' is a symbolic link:
+ * not replaced (--force writes to the file it points to)"), unless o->force:
+ * then the file it points to is replaced, the same way.  path NULL or "-"
  * streams to standard output.  Returns how many annotations were written, or
  * -1 with util_error().
  */

@@ -358,5 +358,24 @@ def a_tie_that_differs_is_kept_and_said():
     check(notes[3] == "-x", "kept: %r" % notes)
 
 
+@test
+def export_does_not_follow_a_symlink_unless_forced():
+    d, doc, db = fresh()
+    gloss("import", write(d, "in.csv", csv_bytes(sample(doc))), db=db)
+    target = write(d, "precious.txt", b"keep me\n")
+    link = os.path.join(d, "out.csv")
+    os.symlink(target, link)
+    r = gloss("export", "-o", link, db=db)
+    want = ("gloss: export: '%s' is a symbolic link: not replaced (--force writes to the file it"
+            " points to)\n" % link)
+    check(r.returncode == 1 and r.stderr.decode() == want, "refused: %r" % r.stderr)
+    check(open(target, "rb").read() == b"keep me\n" and os.path.islink(link), "nothing touched")
+    check([f for f in os.listdir(d) if ".tmp-" in f] == [], "no temporary file left")
+    r = gloss("export", "--force", "-o", link, db=db)
+    check(r.returncode == 0, r.stderr.decode())
+    check(os.path.islink(link) and open(target, "rb").read() == gloss("export", db=db).stdout,
+          "--force writes the file the link points to, and the link stays")
+
+
 if __name__ == "__main__":
     sys.exit(run())
