@@ -214,6 +214,7 @@ struct store {
 	} *stmts;             /* every statement prepared so far, kept until close */
 	size_t nstmts, capstmts;
 	int64_t data_version;
+	bool wal_dirty;       /* commits since the last checkpoint (store_idle) */
 	struct stack undo, redo;
 	char *what;
 };
@@ -455,8 +456,10 @@ static void tx_rollback(struct store *st)
 
 static int tx_commit(struct store *st)
 {
-	if (exec(st, "COMMIT") == 0)
+	if (exec(st, "COMMIT") == 0) {
+		st->wal_dirty = true;
 		return 0;
+	}
 	tx_rollback(st);
 	return -1;
 }
@@ -905,9 +908,11 @@ static int configure(struct store *st)
 		}
 		sqlite3_finalize(q);
 	}
+	/* No checkpoint inside a commit (a keystroke would wait on it):
+	 * store_idle does them, and the last connection to close. */
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(st->db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
-				  NULL, NULL, NULL);
+		rc = sqlite3_exec(st->db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+				  " PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xff) == SQLITE_BUSY)
 			util_error("cannot open database '%s': database is locked", st->path);
@@ -3869,5 +3874,20 @@ bool store_changed(struct store *st)
 	if (v == st->data_version)
 		return false;
 	st->data_version = v;
+	st->wal_dirty = true;
+	return true;
+}
+
+bool store_idle(struct store *st)
+{
+	int rc;
+
+	if (!st->wal_dirty)
+		return false;
+	/* PASSIVE: copies what no reader still needs, waits for nobody */
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return false;
+	st->wal_dirty = false;
 	return true;
 }

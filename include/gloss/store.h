@@ -357,6 +357,14 @@ void store_import_abort(struct store_import *im);
 
 /* ---- other processes ---- */
 
+/*
+ * Checkpoint the write-ahead log into the database, passively (never
+ * waiting for other connections), when anything was committed since the
+ * last one.  A commit never checkpoints by itself, so that no change the user
+ * makes waits on one; the reader calls this when idle.  True when it did.
+ */
+bool store_idle(struct store *st);
+
 /* True when another connection has committed a change since the last call
  * (PRAGMA data_version); cheap enough to call every second.  The first call
  * compares with the state at store_open: false unless another connection

@@ -440,11 +440,14 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 				}
 		return true;
 	}
-	/* Nobody typed for the whole timeout: see whether another gloss wrote. */
+	/* Nobody typed for the whole timeout: see whether another gloss wrote,
+	 * and move the log into the database while nobody waits. */
 	if (timed_out && store_changed(u->store)) {
 		ui_annot_reload(u);
 		*dirty = true;
 	}
+	if (timed_out)
+		store_idle(u->store);
 	return false;
 }
 

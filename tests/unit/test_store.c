@@ -2319,6 +2319,38 @@ static void test_follow(void)
 	store_close(st);
 }
 
+/* Commits leave the log to grow; store_idle moves it into the database. */
+static void test_idle_checkpoint(void)
+{
+	const char *path = in_root("idle.db");
+	struct store *st;
+	int64_t doc;
+	long log = 0, done = 0;
+
+	st = fresh("idle.db", &doc);
+	T_ASSERT(st);
+	T_ASSERT(store_idle(st)); /* the new database's own writes */
+	T_ASSERT(!store_idle(st));
+	/* 80 commits of some 12 pages each: a long note fills overflow pages */
+	char *note = util_malloc(48001);
+	memset(note, 'n', 48000);
+	note[48000] = '\0';
+	for (size_t i = 0; i < 80; i++)
+		if (ann_add(st, doc, i % 2 ? CLAIM : SOURCE, i, i + 1, "q", "", "", note) <= 0) {
+			free(note);
+			T_FAIL("add %zu: %s", i, util_errmsg());
+		}
+	free(note);
+	T_ASSERT(store_idle(st));
+	T_ASSERT(!store_idle(st));
+	/* no commit checkpointed on its own: the log holds well over SQLite's
+	 * automatic threshold of 1000 pages, all of them now in the database */
+	T_ASSERT(sscanf(sqlite(path, "PRAGMA wal_checkpoint(PASSIVE);"), "0|%ld|%ld", &log, &done) == 2);
+	T_ASSERT(log > 1000);
+	T_EQ_INT(done, log);
+	store_close(st);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -2361,6 +2393,7 @@ int main(void)
 	T_RUN(test_undo_conflicts);
 	T_RUN(test_nul_in_quote);
 	T_RUN(test_follow);
+	T_RUN(test_idle_checkpoint);
 	T_RUN(test_two_stores);
 	T_RUN(test_locked);
 	T_RUN(test_migrate_v1);
