@@ -508,6 +508,12 @@ long export_to(struct store *st, const struct export_opts *o, const char *path)
 		return -1;
 	}
 	rows = export_write(st, o, f);
+	if (rows < 0 && strncmp(util_errmsg(), "cannot write: ", 14) == 0) {
+		/* name the file the output was going to */
+		char why[300];
+		snprintf(why, sizeof why, "%s", util_errmsg() + 14);
+		util_error("cannot write '%s': %s", path, why);
+	}
 	if (rows >= 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0)) {
 		util_error("cannot write '%s': %s", path, strerror(errno));
 		rows = -1;

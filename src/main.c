@@ -6,6 +6,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +199,9 @@ int main(int argc, char **argv)
 	char *cache, *db;
 	int rc;
 
+	/* Past a file size limit a write fails with EFBIG and the change is
+	 * refused like any failed write, rather than the signal killing gloss. */
+	signal(SIGXFSZ, SIG_IGN);
 	main_locale();
 	for (int a = 1; a < argc; a++) {
 		const char *arg = argv[a];

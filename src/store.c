@@ -369,6 +369,21 @@ static void db_error(struct store *st, int rc)
 	case SQLITE_NOTADB:
 		util_error("'%s' is not a database or is corrupt", st->path);
 		break;
+	case SQLITE_FULL:
+		util_error("database '%s': the disk is full", st->path);
+		break;
+	case SQLITE_READONLY:
+		util_error("database '%s' is read-only", st->path);
+		break;
+	case SQLITE_IOERR:
+		/* "disk I/O error" says little: say which way it failed (a full
+		 * disk or a file size limit ends a write short) */
+		if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_TRUNCATE ||
+		    rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_SHMSIZE) {
+			util_error("database '%s': cannot write to the disk (full?)", st->path);
+			break;
+		}
+		/* fall through */
 	default:
 		util_error("database '%s': %s", st->path,
 			   st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
@@ -412,12 +427,11 @@ static int step_done(struct store *st, sqlite3_stmt *q)
 
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
 		;
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
+	/* the reason first: resetting may clear the system's error number */
+	if (rc != SQLITE_DONE)
 		db_error(st, rc);
-		return -1;
-	}
-	return 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /*

@@ -1,0 +1,98 @@
+"""Disk trouble: a change that cannot be written shows an error, is not shown
+as saved, and leaves the database intact and readable.  The disk fills up by
+a file size limit (ulimit -f in the shell that starts gloss), which needs no
+privileges: past it a write fails with EFBIG as on a full disk."""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import GLOSS, Screen, check, run, test, write  # noqa: E402
+
+TMP = tempfile.mkdtemp(prefix="gloss-disk-")
+TEXT = "Sentences to tag\n" + " ".join(
+    "Claim number %d says the harbour fee rose by %d euros." % (i, 3 * i) for i in range(60)) + "\n"
+
+
+def sql(db, query):
+    r = subprocess.run(["sqlite3", "-batch", "-noheader", db, query], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    check(r.returncode == 0, "sqlite3: %s" % r.stderr)
+    return r.stdout.strip()
+
+
+def claims(sc):
+    m = re.search(r"(\d+) claims? ", sc.lines()[0])
+    return int(m.group(1)) if m else 0
+
+
+@test
+def a_full_disk_refuses_the_change_and_keeps_the_database():
+    d = tempfile.mkdtemp(dir=TMP)
+    doc = write(d, "fees.txt", TEXT)
+    db = os.path.join(d, "notes.db")
+    env = dict(os.environ, LC_ALL="C.UTF-8", HOME=d)
+    subprocess.run([GLOSS, "--db", db, "list"], env=env, check=True, stdout=subprocess.PIPE)
+    # room for the write-ahead log to take a few changes, then no more
+    limit = (os.path.getsize(db) + 48 * 1024) // 512
+    with Screen([], width=200, height=12, shell=True) as sc:
+        sc.type("ulimit -f %d; '%s' --db '%s' '%s'; echo STATUS=$?\n" % (limit, GLOSS, db, doc))
+        sc.wait_text("Sentences to tag")
+        sc.keys("j")
+        shown = 0
+        refused = False
+        for _ in range(60):
+            sc.keys("c")
+            sc.wait(lambda s: claims(s) == shown + 1 or "not saved" in s.text(),
+                    "the claim shown, or refused")
+            if "not saved" in sc.text():
+                refused = True
+                break
+            shown += 1
+            sc.keys(")")
+        check(refused, "the limit was reached after %d claims" % shown)
+        check(re.search(r"not saved: database '.*': (cannot write to the disk \(full\?\)|the disk is full)", sc.text()),
+              "says why: %s" % sc.lines()[-2:])
+        check(shown > 0, "some changes fitted")
+        check(claims(sc) == shown, "the refused claim is not shown")
+        # the database holds exactly what was shown, and is whole
+        check(sql(db, "SELECT count(*) FROM annotations;") == str(shown), "only what was shown")
+        check(sql(db, "PRAGMA integrity_check;") == "ok", "intact")
+        sc.keys("q")
+        sc.wait_text("STATUS=0")
+    with Screen(["--db", db, doc], width=100, height=12) as sc:
+        sc.wait(lambda s: claims(s) == shown, "reopened with every claim shown before")
+
+
+@test
+def an_export_to_a_full_disk_leaves_nothing_behind():
+    d = tempfile.mkdtemp(dir=TMP)
+    doc = write(d, "fees.txt", TEXT)
+    db = os.path.join(d, "notes.db")
+    env = dict(os.environ, LC_ALL="C.UTF-8", HOME=d)
+    rows = ["id,document,sha256,tag,start,end,quote,note,links,author,created,updated"]
+    import hashlib
+    import uuid
+    sha = hashlib.sha256(TEXT.encode()).hexdigest()
+    for i in range(200):
+        rows.append("%s,%s,%s,claim,,,quote %d,%s,,ana,2026-11-22T10:00:00Z,2026-11-22T10:00:00Z"
+                    % (uuid.UUID(int=i + 1, version=4), doc, sha, i, "n" * 200))
+    src = write(d, "in.csv", ("\r\n".join(rows) + "\r\n").encode())
+    r = subprocess.run([GLOSS, "--db", db, "import", src], env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    check(r.returncode == 0, r.stderr.decode())
+    out = os.path.join(d, "out.csv")
+    write(d, "out.csv", b"an older export\n")
+    r = subprocess.run(["sh", "-c", "ulimit -f 80; exec '%s' --db '%s' export -o '%s'" % (GLOSS, db, out)],
+                       env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    err = r.stderr.decode()
+    check(r.returncode == 1 and err.startswith("gloss: export: cannot write '%s': " % out) and
+          err.count("\n") == 1, "one line, status 1: %d %r" % (r.returncode, err))
+    check(open(out, "rb").read() == b"an older export\n", "the older file untouched")
+    check([f for f in os.listdir(d) if ".tmp-" in f] == [], "no temporary file left")
+
+
+if __name__ == "__main__":
+    sys.exit(run())
