@@ -215,6 +215,7 @@ struct store {
 	size_t nstmts, capstmts;
 	int64_t data_version;
 	bool wal_dirty;       /* commits since the last checkpoint (store_idle) */
+	bool readonly;        /* opened to be read only: every change fails */
 	struct stack undo, redo;
 	char *what;
 };
@@ -652,7 +653,7 @@ static bool refuse(enum verdict v, const char *path, int64_t version, int rc, sq
  * and its first bytes are SQLite's (or it is empty).  Creates a missing file.
  * *wal: the header says WAL mode.
  */
-static int check_file(const char *path, bool *wal)
+static int check_file(const char *path, bool *wal, bool *ro)
 {
 	static const char magic[16] = "SQLite format 3";
 	struct stat sb;
@@ -694,12 +695,21 @@ static int check_file(const char *path, bool *wal)
 		util_error("cannot open database '%s': not a regular file", path);
 		return -1;
 	}
-	if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) != 0)
-		goto sys;
+	/* A file that can be read but not written (or whose directory cannot
+	 * take the -wal and -shm files) is opened to be read only. */
+	*ro = false;
+	if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) != 0) {
+		if ((errno != EACCES && errno != EROFS && errno != EPERM) ||
+		    faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) != 0 || sb.st_size == 0)
+			goto sys;
+		*ro = true;
+	}
 	dir = dir_of(path);
 	err = faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0 ? errno : 0;
 	free(dir);
-	if (err) {
+	if (err && sb.st_size > 0 && (err == EACCES || err == EROFS || err == EPERM)) {
+		*ro = true;
+	} else if (err) {
 		errno = err;
 		goto sys;
 	}
@@ -892,6 +902,12 @@ static int migrate(struct store *st)
 		return 0;
 	if (refuse(v, st->path, version, rc, st->db))
 		return -1;
+	if (st->readonly) {
+		util_error("database '%s' is read-only and has schema version %lld: open it once"
+			   " where it can be written, to update it to %d", st->path,
+			   (long long)version, STORE_SCHEMA);
+		return -1;
+	}
 	if (sqlite3_exec(st->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) != SQLITE_OK) {
 		db_error(st, sqlite3_errcode(st->db));
 		return -1;
@@ -913,6 +929,10 @@ static int configure(struct store *st)
 	int rc;
 
 	sqlite3_busy_timeout(st->db, 2000);
+	/* read only, the journal mode is what the file says: nothing to set */
+	if (st->readonly)
+		return sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) == SQLITE_OK
+			? 0 : (db_error(st, sqlite3_errcode(st->db)), -1);
 	rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &q, NULL);
 	if (rc == SQLITE_OK) {
 		rc = sqlite3_step(q);
@@ -944,17 +964,26 @@ struct store *store_open(const char *path, const char *author)
 {
 	struct store *st;
 	sqlite3_stmt *q;
-	bool wal = false;
+	bool wal = false, ro = false;
+	char *uri = NULL;
 	int rc;
 
-	if (check_file(path, &wal) != 0 || check_readonly(path, wal) != 0)
+	if (check_file(path, &wal, &ro) != 0 || check_readonly(path, wal) != 0)
 		return NULL;
 
 	st = util_calloc(1, sizeof *st);
 	st->path = util_strdup(path);
 	st->author = dup_or_empty(author);
-	/* One thread uses a store: SQLite's own locking of every call is cost only. */
-	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	st->readonly = ro;
+	/* One thread uses a store: SQLite's own locking of every call is cost only.
+	 * Read only, with no -wal file, the main file holds everything: read it
+	 * as immutable, since the -shm file may not be makeable. */
+	if (ro && wal && !wal_file_exists(path))
+		uri = immutable_uri(path);
+	rc = sqlite3_open_v2(uri ? uri : path, &st->db,
+			     (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX |
+				     (uri ? SQLITE_OPEN_URI : 0), NULL);
+	free(uri);
 	if (rc != SQLITE_OK) {
 		util_error("cannot open database '%s': %s", path,
 			   st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
@@ -3892,11 +3921,16 @@ bool store_changed(struct store *st)
 	return true;
 }
 
+bool store_readonly(const struct store *st)
+{
+	return st->readonly;
+}
+
 bool store_idle(struct store *st)
 {
 	int rc;
 
-	if (!st->wal_dirty)
+	if (!st->wal_dirty || st->readonly)
 		return false;
 	/* PASSIVE: copies what no reader still needs, waits for nobody */
 	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);

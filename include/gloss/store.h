@@ -44,13 +44,19 @@ struct store;
  *   '/x/y.db' is not a gloss database
  *   '/x/y.db' has schema version 7, newer than this gloss knows (2)
  *   '/x/y.db' is not a database or is corrupt
- * A directory given as path, a file that cannot be read and written, or a
- * directory that cannot be written (WAL keeps -wal and -shm files beside the
- * database) is refused with "cannot open database 'PATH': REASON".  An empty
+ * A directory given as path, or a file that cannot be read, is refused
+ * with "cannot open database 'PATH': REASON" (see store_readonly for one
+ * that cannot be written).  An empty
  * file, or a SQLite file with no application_id and no tables, is taken as
  * new.  Opening an up-to-date database takes no write lock.
  */
 struct store *store_open(const char *path, const char *author);
+/* A file that can be read but not written (or in a directory that cannot
+ * take the -wal and -shm files) is opened to be read only, when it needs
+ * no update of its schema ("... is read-only and has schema version 2: open
+ * it once where it can be written"); then every change fails with
+ * "database 'x' is read-only" and changes nothing.  This says which. */
+bool store_readonly(const struct store *st);
 void store_close(struct store *st);
 
 /* ---- documents: identified by SHA-256; the path is where it was last seen ---- */

@@ -79,6 +79,14 @@ void ui_message(struct ui *u, bool error, const char *fmt, ...)
 	u->msg_error = error;
 }
 
+/* Bidi embeddings, overrides, isolates and marks reorder what follows them;
+ * line and paragraph separators end a line behind curses' back. */
+static bool ui_disruptive(uint32_t cp)
+{
+	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0x200E || cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029;
+}
+
 /* The next character of s[*i..n) as the terminal should get it: ill-formed
  * bytes and controls as U+FFFD.  Its cells in *w. */
 static wchar_t ui_next_wc(const char *s, size_t n, size_t *i, int *w)
@@ -87,8 +95,10 @@ static wchar_t ui_next_wc(const char *s, size_t n, size_t *i, int *w)
 	int valid;
 
 	*i += (size_t)util_utf8_decode(s + *i, n - *i, &cp, &valid);
-	/* Names come from outside (a file name may hold anything): no controls. */
-	if (!valid || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || wcwidth((wchar_t)cp) < 0)
+	/* Names and quotes come from outside (a file name may hold anything): no
+	 * controls, nothing that would reorder the rest of the line. */
+	if (!valid || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || ui_disruptive(cp) ||
+	    wcwidth((wchar_t)cp) < 0)
 		cp = 0xFFFD;
 	*w = wcwidth((wchar_t)cp);
 	if (*w < 0)
@@ -502,6 +512,8 @@ int ui_run(struct doc **docs, const bool *from_db, size_t ndocs, struct store *s
 			ui_message(&u, true, "'%s' looks like a binary file; control bytes show as ^X",
 				   doc_path(docs[i]));
 	}
+	if (store_readonly(st))
+		ui_message(&u, true, "the database is read-only: annotations show, changes are refused");
 	ui_place_panes(&u);
 	ui_annot_reload(&u);
 	for (i = 0; i < ndocs; i++)

@@ -4,6 +4,7 @@ a file size limit (ulimit -f in the shell that starts gloss), which needs no
 privileges: past it a write fails with EFBIG as on a full disk."""
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -92,6 +93,39 @@ def an_export_to_a_full_disk_leaves_nothing_behind():
           err.count("\n") == 1, "one line, status 1: %d %r" % (r.returncode, err))
     check(open(out, "rb").read() == b"an older export\n", "the older file untouched")
     check([f for f in os.listdir(d) if ".tmp-" in f] == [], "no temporary file left")
+
+
+@test
+def a_read_only_database_shows_its_annotations_and_refuses_changes():
+    d = tempfile.mkdtemp(dir=TMP)
+    os.chmod(TMP, 0o755)
+    os.chmod(d, 0o755)
+    doc = write(d, "fees.txt", TEXT)
+    os.chmod(doc, 0o644)
+    db = os.path.join(d, "notes.db")
+    env = dict(os.environ, LC_ALL="C.UTF-8", HOME=d)
+    with Screen(["--db", db, doc], width=160, height=12) as sc:
+        sc.wait_text("Sentences to tag")
+        sc.keys("j", "c")
+        sc.wait(lambda s: claims(s) == 1, "one claim saved")
+    os.chmod(db, 0o444)
+    before = open(db, "rb").read()
+    # as root, permissions bind nobody: run gloss as the unprivileged user
+    run_as = "setpriv --reuid=65534 --regid=65534 --clear-groups " if os.geteuid() == 0 else ""
+    binary = os.path.join(d, "gloss")  # where that user can reach it
+    shutil.copy(GLOSS, binary)
+    os.chmod(binary, 0o755)
+    with Screen([], width=160, height=12, shell=True) as sc:
+        sc.type("%s'%s' --db '%s' '%s'; echo STATUS=$?\n" % (run_as, binary, db, doc))
+        sc.wait_text("the database is read-only")
+        sc.wait(lambda s: claims(s) == 1, "the saved claim shows")
+        sc.keys(")", "c")
+        sc.wait(lambda s: re.search(r"not saved: database '.*' is read-only", s.text()), "refused")
+        check(claims(sc) == 1, "not shown as saved")
+        sc.keys("q")
+        sc.wait_text("STATUS=0")
+    check(open(db, "rb").read() == before, "the file is untouched")
+    check(sql(db, "SELECT count(*) FROM annotations;") == "1", "and readable")
 
 
 if __name__ == "__main__":
