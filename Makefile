@@ -33,7 +33,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS = $(wildcard include/gloss/*.h) $(wildcard src/ui/*.h)
 
-.PHONY: all run check check-only deps install uninstall clean bench lint fuzz
+.PHONY: all run check check-only deps install uninstall clean bench lint fuzz soak
 
 all: gloss
 
@@ -89,7 +89,19 @@ check-only: $(BUILD)/gloss $(UNIT_BIN)
 bench: deps
 	@$(MAKE) --no-print-directory SANITIZE=0 build/rel/gloss build/rel/libgloss.a
 	$(CC) $(STD) $(WARN) -Iinclude $(CFLAGS) -o build/rel/bench_view bench/bench_view.c build/rel/libgloss.a $(MODEL_LIBS)
-	@GLOSS=build/rel/gloss BENCH_VIEW=build/rel/bench_view python3 bench/run
+	$(CC) $(STD) $(WARN) -Iinclude $(CFLAGS) -o build/rel/bench_anchor bench/bench_anchor.c build/rel/libgloss.a $(MODEL_LIBS)
+	@GLOSS=build/rel/gloss BENCH_VIEW=build/rel/bench_view BENCH_ANCHOR=build/rel/bench_anchor python3 bench/run
+
+# The crash test with many trials (SOAK_TRIALS), then a fifth as many under
+# the sanitizers (built in SAN_BUILD) unless this build is already one.
+soak: SOAK_TRIALS ?= 500
+soak: SAN_BUILD ?= build/san
+soak: $(BUILD)/gloss
+	LC_ALL=C.UTF-8 GLOSS=$(abspath $(BUILD)/gloss) GLOSS_CRASH_TRIALS=$(SOAK_TRIALS) python3 tests/screen/test_crash.py
+ifneq ($(SANITIZE),1)
+	@$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(SAN_BUILD) $(SAN_BUILD)/gloss
+	LC_ALL=C.UTF-8 GLOSS=$(abspath $(SAN_BUILD)/gloss) GLOSS_CRASH_TRIALS=$$(($(SOAK_TRIALS) / 5)) python3 tests/screen/test_crash.py
+endif
 
 lint:
 	mandoc -Tlint -W warning man/gloss.1

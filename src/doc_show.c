@@ -20,18 +20,6 @@
 #include "gloss/doc.h"
 #include "gloss/util.h"
 
-/*
- * Code points that are printable to wcwidth() but would reorder the text
- * around them (bidi embeddings, overrides, isolates, marks) or end a line
- * behind the layout's back (line and paragraph separators).
- */
-static int show_is_disruptive(uint32_t cp)
-{
-	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0x200E || cp == 0x200F || cp == 0x061C ||
-	       cp == 0x2028 || cp == 0x2029;
-}
-
 static void show_set(struct doc_show *out, enum doc_show_kind kind, int width,
 		     const char *text)
 {
@@ -69,7 +57,7 @@ int doc_show_cp(const char *s, size_t n, struct doc_show *out)
 		show_set(out, DOC_SHOW_CONTROL, 4, buf);
 		return len;
 	}
-	if (show_is_disruptive(cp)) {
+	if (util_cp_disruptive(cp)) {
 		snprintf(buf, sizeof buf, "<U+%04X>", (unsigned)(cp & 0xFFFF));
 		show_set(out, DOC_SHOW_CONTROL, (int)strlen(buf), buf);
 		return len;

@@ -554,7 +554,7 @@ static void export_flat(FILE *out, const char *s, size_t n)
 
 	while (i < n) {
 		int k = util_utf8_decode(s + i, n - i, &cp, &valid);
-		if (!valid || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029)
+		if (!valid || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || util_cp_disruptive(cp))
 			fputc(' ', out);
 		else
 			fwrite(s + i, 1, (size_t)k, out);

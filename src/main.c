@@ -301,5 +301,10 @@ out:
 		doc_free(docs[i]);
 	free(cache);
 	free(db);
+	if (rc > 128) {
+		/* SIGTERM or SIGHUP, now that the database is closed */
+		signal(rc - 128, SIG_DFL);
+		raise(rc - 128);
+	}
 	return rc;
 }

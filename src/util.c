@@ -233,3 +233,9 @@ bool util_utf8_same(const char *text, size_t tn, const char *q, size_t qn)
 	}
 	return j == qn;
 }
+
+bool util_cp_disruptive(uint32_t cp)
+{
+	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0x200E || cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029;
+}

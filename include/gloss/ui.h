@@ -18,7 +18,9 @@ struct store;
  * may be NULL) marks a document shown from the database's copy of its text
  * (gloss --doc), which has no file whose changes to follow.  Keys are read
  * from the terminal even when standard input is a document.  Returns the
- * exit status.
+ * exit status: 128 + the signal when SIGTERM or SIGHUP ended it, with the
+ * terminal restored; the caller should close the store and then let the
+ * signal take the process, as a shell expects.
  */
 int ui_run(struct doc **docs, const bool *from_db, size_t ndocs, struct store *st);
 

@@ -50,6 +50,11 @@ int util_utf8_encode(uint32_t cp, char *out);
 size_t util_utf8_repair(const char *s, size_t n, char **buf, size_t *cap, const char **out);
 bool util_utf8_same(const char *text, size_t tn, const char *q, size_t qn);
 
+/* Printable to wcwidth(), yet disruptive on a terminal: bidi embeddings,
+ * overrides, isolates and marks reorder the text around them, and the line
+ * and paragraph separators end a line behind the layout's back. */
+bool util_cp_disruptive(uint32_t cp);
+
 /* Start of the code point containing byte pos (steps back over at most 3 continuation bytes). */
 size_t util_utf8_back(const char *s, size_t pos);
 

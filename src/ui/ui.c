@@ -79,14 +79,6 @@ void ui_message(struct ui *u, bool error, const char *fmt, ...)
 	u->msg_error = error;
 }
 
-/* Bidi embeddings, overrides, isolates and marks reorder what follows them;
- * line and paragraph separators end a line behind curses' back. */
-static bool ui_disruptive(uint32_t cp)
-{
-	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0x200E || cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029;
-}
-
 /* The next character of s[*i..n) as the terminal should get it: ill-formed
  * bytes and controls as U+FFFD.  Its cells in *w. */
 static wchar_t ui_next_wc(const char *s, size_t n, size_t *i, int *w)
@@ -97,7 +89,7 @@ static wchar_t ui_next_wc(const char *s, size_t n, size_t *i, int *w)
 	*i += (size_t)util_utf8_decode(s + *i, n - *i, &cp, &valid);
 	/* Names and quotes come from outside (a file name may hold anything): no
 	 * controls, nothing that would reorder the rest of the line. */
-	if (!valid || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || ui_disruptive(cp) ||
+	if (!valid || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || util_cp_disruptive(cp) ||
 	    wcwidth((wchar_t)cp) < 0)
 		cp = 0xFFFD;
 	*w = wcwidth((wchar_t)cp);
@@ -564,9 +556,6 @@ int ui_run(struct doc **docs, const bool *from_db, size_t ndocs, struct store *s
 	ui_list_close(&u);
 	free(u.panes);
 	search_free(u.search);
-	if (ui_stop_signal) {
-		signal((int)ui_stop_signal, SIG_DFL);
-		raise((int)ui_stop_signal);
-	}
-	return 0;
+	/* the caller closes the database, then dies of the signal */
+	return ui_stop_signal ? 128 + (int)ui_stop_signal : 0;
 }

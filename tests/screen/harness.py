@@ -129,6 +129,12 @@ class Screen:
             except Failure:
                 pass
         self.tmux("kill-server", check=False)
+        # tmux leaves the socket file of a server it killed: remove ours
+        sockdir = os.path.join(os.environ.get("TMUX_TMPDIR", "/tmp"), "tmux-%d" % os.getuid())
+        try:
+            os.unlink(os.path.join(sockdir, self.sock))
+        except OSError:
+            pass
         reports = [f for f in os.listdir(self.tmp) if f.startswith("san.")]
         text = ""
         for f in reports:
