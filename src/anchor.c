@@ -127,6 +127,18 @@ static uint32_t anchor_intern(struct anchor_intern *t, const char *s, size_t n)
 	return (uint32_t)t->n++;
 }
 
+/* Empty t, keeping its memory: cost in what it holds, not its size. */
+static void anchor_intern_clear(struct anchor_intern *t)
+{
+	for (size_t id = 0; id < t->n; id++) {
+		size_t i = t->hash[id] & t->mask;
+		while (t->slot[i] != id + 1)
+			i = (i + 1) & t->mask;
+		t->slot[i] = 0;
+	}
+	t->n = 0;
+}
+
 static void anchor_intern_release(struct anchor_intern *t)
 {
 	free(t->slot);
@@ -208,9 +220,14 @@ static void anchor_units(const char *s, size_t lo, size_t hi, struct anchor_seq 
 		for (i = p; i < hi; i++) {
 			unsigned char c = u[i];
 			if (c == '\n' || (c == ' ' && anchor_sentence_space(s, p, i)) ||
-			    (c >= 0x80 && anchor_cjk_stop(u, p, i)) ||
 			    (c == ' ' && i - p >= 1024 && (word & 7) == 0)) {
 				end = i + 1;
+				break;
+			}
+			if (c >= 0x80 && anchor_cjk_stop(u, p, i)) {
+				/* With the spaces after it, as ". " has. */
+				for (end = i + 1; end < hi && u[end] == ' '; end++)
+					;
 				break;
 			}
 			word = c == ' ' ? 0 : word * 31 + c;
@@ -259,29 +276,50 @@ static int anchor_class(uint32_t cp, int valid)
 	return ANCHOR_C_WORD;
 }
 
+static int anchor_regional(uint32_t cp)
+{
+	return cp >= 0x1F1E6 && cp <= 0x1F1FF;
+}
+
+/*
+ * The end of the word token at s[p] (hi a boundary); *space when it is
+ * spaces.  An emoji sequence joined by U+200D, and a flag (two regional
+ * indicators), are one token.
+ */
+static size_t anchor_token(const char *s, size_t p, size_t hi, int *space)
+{
+	uint32_t cp, prev;
+	int valid;
+	size_t e = p + (size_t)util_utf8_decode(s + p, hi - p, &cp, &valid);
+	int c0 = anchor_class(cp, valid), flag = anchor_regional(cp);
+
+	if (c0 == ANCHOR_C_MARK)
+		c0 = ANCHOR_C_WORD;
+	prev = cp;
+	while (e < hi && e - p < 4096) {
+		int k = util_utf8_decode(s + e, hi - e, &cp, &valid);
+		int c = anchor_class(cp, valid);
+		if (c == ANCHOR_C_MARK || (c == c0 && c0 != ANCHOR_C_ONE) || (prev == 0x200D && valid) ||
+		    (flag == 1 && anchor_regional(cp))) {
+			e += (size_t)k;
+			flag = flag == 1 ? 2 : flag;
+			prev = cp;
+		} else {
+			break;
+		}
+	}
+	*space = c0 == ANCHOR_C_SPACE;
+	return e;
+}
+
 /* Cut s[lo..hi) (lo and hi boundaries) into word tokens. */
 static void anchor_words(const char *s, size_t lo, size_t hi, struct anchor_seq *q)
 {
-	size_t p = lo;
-	uint32_t cp;
-	int valid;
+	int space;
 
-	while (p < hi) {
-		size_t e = p + (size_t)util_utf8_decode(s + p, hi - p, &cp, &valid);
-		int c0 = anchor_class(cp, valid);
-
-		if (c0 == ANCHOR_C_MARK)
-			c0 = ANCHOR_C_WORD;
-		while (e < hi && e - p < 4096) {
-			int k = util_utf8_decode(s + e, hi - e, &cp, &valid);
-			int c = anchor_class(cp, valid);
-			if (c == ANCHOR_C_MARK || (c == c0 && c0 != ANCHOR_C_ONE))
-				e += (size_t)k;
-			else
-				break;
-		}
+	for (size_t p = lo, e; p < hi; p = e) {
+		e = anchor_token(s, p, hi, &space);
 		anchor_seq_push(q, p, e - p);
-		p = e;
 	}
 }
 
@@ -301,6 +339,7 @@ struct anchor_differ {
 	uint32_t *cnt_a, *cnt_b, *pos_a, *pos_b; /* scratch by id, zero between uses */
 	size_t nid;
 	int32_t *v, *trace; /* Myers: the frontier, and each round's copy of it */
+	size_t tracecap;
 	uint32_t *li, *lj, *ltail, *lprev; /* patience: unique pairs and their LIS */
 	size_t lcap;
 	struct anchor_range *stack;
@@ -314,7 +353,6 @@ static void anchor_differ_init(struct anchor_differ *d, size_t work)
 {
 	memset(d, 0, sizeof *d);
 	d->v = util_malloc((2 * ANCHOR_MYERS_D + 3) * sizeof *d->v);
-	d->trace = util_malloc((size_t)(ANCHOR_MYERS_D + 1) * (ANCHOR_MYERS_D + 1) * sizeof *d->trace);
 	d->work = work;
 }
 
@@ -403,8 +441,15 @@ static int anchor_myers(struct anchor_differ *d, uint32_t a0, int32_t n, uint32_
 				break;
 			}
 		}
-		if (found < 0)
+		if (found < 0) {
+			/* Round dd takes (dd+1)^2 entries in all; grown as rounds come. */
+			size_t need = (size_t)(dd + 1) * (size_t)(dd + 1);
+			if (need > d->tracecap) {
+				d->tracecap = need * 2;
+				d->trace = util_realloc(d->trace, d->tracecap * sizeof *d->trace);
+			}
 			memcpy(d->trace + (size_t)dd * (size_t)dd, v - dd, (size_t)(2 * dd + 1) * sizeof *v);
+		}
 		if (steps > d->work)
 			return -1;
 		d->work -= steps;
@@ -506,6 +551,29 @@ static size_t anchor_patience(struct anchor_differ *d, const struct anchor_range
 	return len;
 }
 
+/*
+ * How many elements the two sides of r could match at most (the sum over
+ * ids of the lesser count): the edit distance is at least the sizes less
+ * twice this, so a Myers run that cannot succeed is not started.
+ */
+static size_t anchor_common(struct anchor_differ *d, const struct anchor_range *r)
+{
+	size_t common = 0;
+	uint32_t i, j;
+
+	for (i = r->a0; i < r->a1; i++)
+		d->cnt_a[d->a[i]]++;
+	for (j = r->b0; j < r->b1; j++) {
+		if (d->cnt_a[d->b[j]]) {
+			d->cnt_a[d->b[j]]--;
+			common++;
+		}
+	}
+	for (i = r->a0; i < r->a1; i++)
+		d->cnt_a[d->a[i]] = 0;
+	return common;
+}
+
 static int anchor_pair_cmp(const void *x, const void *y)
 {
 	const struct anchor_pair *p = x, *q = y;
@@ -534,7 +602,7 @@ static void anchor_diff(struct anchor_differ *d, const uint32_t *a, size_t na, c
 		if (size > d->work)
 			continue; /* the budget is spent: this range stays changed */
 		d->work -= size;
-		if (size <= ANCHOR_MYERS_N &&
+		if (size <= ANCHOR_MYERS_N && anchor_common(d, &r) * 2 + ANCHOR_MYERS_D >= size &&
 		    anchor_myers(d, r.a0, (int32_t)(r.a1 - r.a0), r.b0, (int32_t)(r.b1 - r.b0)) == 0)
 			continue;
 		anchor_patience(d, &r);
@@ -547,6 +615,8 @@ static void anchor_diff(struct anchor_differ *d, const uint32_t *a, size_t na, c
 
 struct anchor_seg {
 	size_t o, n, len; /* old[o, o+len) == new[n, n+len) */
+	int sure;         /* from the common ends, or units found once in each
+			   * text (or next to one): no other copy to mistake */
 };
 
 struct anchor_map {
@@ -559,7 +629,8 @@ struct anchor_map {
 
 struct anchor_build {
 	struct anchor_map *m;
-	struct anchor_intern in;
+	struct anchor_intern in;   /* units */
+	struct anchor_intern win;  /* words of one refinement, emptied after it */
 	struct anchor_differ df;
 	struct anchor_seq ua, ub; /* units of the changed middles */
 	struct anchor_seq ta, tb; /* words of the hunk being refined */
@@ -568,22 +639,22 @@ struct anchor_build {
 	size_t cap;
 };
 
-static void anchor_add_seg(struct anchor_build *b, size_t o, size_t n, size_t len)
+static void anchor_add_seg(struct anchor_build *b, size_t o, size_t n, size_t len, int sure)
 {
 	struct anchor_map *m = b->m;
+	struct anchor_seg *last = m->nseg ? &m->seg[m->nseg - 1] : NULL;
 
 	if (!len)
 		return;
-	if (m->nseg && m->seg[m->nseg - 1].o + m->seg[m->nseg - 1].len == o &&
-	    m->seg[m->nseg - 1].n + m->seg[m->nseg - 1].len == n) {
-		m->seg[m->nseg - 1].len += len;
+	if (last && last->o + last->len == o && last->n + last->len == n && last->sure == sure) {
+		last->len += len;
 		return;
 	}
 	if (m->nseg == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 256;
 		m->seg = util_realloc(m->seg, b->cap * sizeof *m->seg);
 	}
-	m->seg[m->nseg++] = (struct anchor_seg){o, n, len};
+	m->seg[m->nseg++] = (struct anchor_seg){o, n, len, sure};
 }
 
 struct anchor_run {
@@ -667,8 +738,8 @@ static void anchor_stretch(struct anchor_build *b, size_t a0, size_t a1, size_t 
 			break;
 		suf += k;
 	}
-	anchor_add_seg(b, oa, ob, pre);
-	anchor_add_seg(b, oa + la - suf, ob + lb - suf, suf);
+	anchor_add_seg(b, oa, ob, pre, 0);
+	anchor_add_seg(b, oa + la - suf, ob + lb - suf, suf, 0);
 }
 
 /*
@@ -685,8 +756,9 @@ static size_t anchor_refine(struct anchor_build *b, unsigned share)
 
 	if (!b->ta.n || !b->tb.n)
 		return 0;
-	anchor_seq_intern(&b->ta, m->old, &b->in);
-	anchor_seq_intern(&b->tb, m->new_, &b->in);
+	anchor_intern_clear(&b->win);
+	anchor_seq_intern(&b->ta, m->old, &b->win);
+	anchor_seq_intern(&b->tb, m->new_, &b->win);
 	if (b->cumcap < need) {
 		b->cumcap = need;
 		b->cum_a = util_realloc(b->cum_a, need * sizeof *b->cum_a);
@@ -698,7 +770,7 @@ static size_t anchor_refine(struct anchor_build *b, unsigned share)
 	for (size_t j = 0; j < b->tb.n; j++)
 		b->cum_b[j + 1] = b->cum_b[j] + b->tb.len[j];
 
-	anchor_diff(d, b->ta.id, b->ta.n, b->tb.id, b->tb.n, b->in.n);
+	anchor_diff(d, b->ta.id, b->ta.n, b->tb.id, b->tb.n, b->win.n);
 	if (!d->npair)
 		return 0;
 	run = util_malloc(d->npair * sizeof *run);
@@ -728,13 +800,93 @@ static size_t anchor_refine(struct anchor_build *b, unsigned share)
 				break;
 			for (uint32_t t = 0; t < run[r].count; t++)
 				anchor_add_seg(b, b->ta.off[run[r].i + t], b->tb.off[run[r].j + t],
-					       b->ta.len[run[r].i + t]);
+					       b->ta.len[run[r].i + t], 0);
 			pa = run[r].i + run[r].count;
 			pb = run[r].j + run[r].count;
 		}
 	}
 	free(run);
 	return kept;
+}
+
+static int anchor_blank(char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* s[0..n) without spaces and line ends around it: *lead bytes in, the length. */
+static size_t anchor_core(const char *s, size_t n, size_t *lead)
+{
+	size_t k = 0;
+
+	while (n && anchor_blank(s[n - 1]))
+		n--;
+	while (k < n && anchor_blank(s[k]))
+		k++;
+	*lead = k;
+	return n - k;
+}
+
+/*
+ * Which old units occur once in each text, counted without the spaces and
+ * line ends around them ("It rained. " and "It rained.\n" are copies of
+ * one sentence): uniq_a[i]; and d->pos_b[id of such a text] = its new unit.
+ */
+static void anchor_unique(struct anchor_build *b, unsigned char *uniq_a)
+{
+	struct anchor_differ *d = &b->df;
+	const struct anchor_seq *ua = &b->ua, *ub = &b->ub;
+	uint32_t *core_a = util_malloc((ua->n + 1) * sizeof *core_a);
+	uint32_t *core_b = util_malloc((ub->n + 1) * sizeof *core_b);
+
+	size_t lead, len;
+
+	for (size_t i = 0; i < ua->n; i++) {
+		len = anchor_core(b->m->old + ua->off[i], ua->len[i], &lead);
+		core_a[i] = anchor_intern(&b->in, b->m->old + ua->off[i] + lead, len);
+	}
+	for (size_t j = 0; j < ub->n; j++) {
+		len = anchor_core(b->m->new_ + ub->off[j], ub->len[j], &lead);
+		core_b[j] = anchor_intern(&b->in, b->m->new_ + ub->off[j] + lead, len);
+	}
+	anchor_differ_ids(d, b->in.n);
+	for (size_t i = 0; i < ua->n; i++)
+		d->cnt_a[core_a[i]]++;
+	for (size_t j = 0; j < ub->n; j++) {
+		d->cnt_b[core_b[j]]++;
+		d->pos_b[core_b[j]] = (uint32_t)j;
+	}
+	for (size_t i = 0; i < ua->n; i++)
+		uniq_a[i] = d->cnt_a[core_a[i]] == 1 && d->cnt_b[core_a[i]] == 1;
+	for (size_t i = 0; i < ua->n; i++)
+		d->cnt_a[core_a[i]] = 0;
+	for (size_t j = 0; j < ub->n; j++)
+		d->cnt_b[core_b[j]] = 0;
+	free(core_a);
+	free(core_b);
+}
+
+/*
+ * A run of matched units none of which occurs once in each text (a
+ * repeated sentence, a blank line) may pair one copy with another when
+ * text moved: such runs are dropped, to be found again from their
+ * neighbours (or word by word in their hunk).
+ */
+static void anchor_prune(struct anchor_differ *d, const unsigned char *uniq_a)
+{
+	size_t kept = 0;
+
+	for (size_t p = 0, q; p < d->npair; p = q) {
+		int unique = 0;
+		for (q = p + 1; q < d->npair && d->pair[q].i == d->pair[q - 1].i + 1 &&
+				d->pair[q].j == d->pair[q - 1].j + 1; q++)
+			;
+		for (size_t k = p; k < q && !unique; k++)
+			unique = uniq_a[d->pair[k].i];
+		for (size_t k = p; k < q && unique; k++)
+			d->pair[kept++] = d->pair[k];
+	}
+	d->npair = kept;
 }
 
 /* A unit worth pairing across the text by identity: some letters in it. */
@@ -759,7 +911,7 @@ static void anchor_build_middle(struct anchor_build *b, size_t lo, size_t ohi, s
 	struct anchor_map *m = b->m;
 	struct anchor_seq *ua = &b->ua, *ub = &b->ub;
 	struct anchor_differ *d = &b->df;
-	unsigned char *sa, *sb;
+	unsigned char *sa, *sb, *uniq_a;
 	uint32_t *ha, *hb, *mate_a, *mate_b, *work;
 	size_t nw = 0, h;
 
@@ -769,6 +921,9 @@ static void anchor_build_middle(struct anchor_build *b, size_t lo, size_t ohi, s
 	anchor_seq_intern(ub, m->new_, &b->in);
 	d->work = ANCHOR_DIFF_WORK * (ua->n + ub->n) + (1u << 20);
 	anchor_diff(d, ua->id, ua->n, ub->id, ub->n, b->in.n);
+	uniq_a = util_malloc(ua->n + 1);
+	anchor_unique(b, uniq_a);
+	anchor_prune(d, uniq_a);
 
 	sa = util_calloc(ua->n + 1, 1);
 	sb = util_calloc(ub->n + 1, 1);
@@ -793,37 +948,23 @@ static void anchor_build_middle(struct anchor_build *b, size_t lo, size_t ohi, s
 		h += sb[j] == ANCHOR_U_MATCHED;
 	}
 	for (size_t p = 0; p < d->npair; p++)
-		anchor_add_seg(b, ua->off[d->pair[p].i], ub->off[d->pair[p].j], ua->len[d->pair[p].i]);
+		anchor_add_seg(b, ua->off[d->pair[p].i], ub->off[d->pair[p].j], ua->len[d->pair[p].i], 1);
 
-	/* Moves: a unit left over on both sides, once each. */
-	anchor_differ_ids(d, b->in.n);
-	for (size_t i = 0; i < ua->n; i++)
-		if (!sa[i])
-			d->cnt_a[ua->id[i]]++;
-	for (size_t j = 0; j < ub->n; j++) {
-		if (!sb[j]) {
-			d->cnt_b[ub->id[j]]++;
-			d->pos_b[ub->id[j]] = (uint32_t)j;
-		}
-	}
+	/* Moves: a unit left over on both sides whose text occurs once in
+	 * each (its trailing space or line end may differ). */
 	for (size_t i = 0; i < ua->n; i++) {
-		uint32_t id = ua->id[i];
-		if (sa[i] || d->cnt_a[id] != 1 || d->cnt_b[id] != 1 ||
-		    !anchor_unit_movable(m->old, ua->off[i], ua->len[i]))
+		if (sa[i] || !uniq_a[i] || !anchor_unit_movable(m->old, ua->off[i], ua->len[i]))
 			continue;
-		size_t j = d->pos_b[id];
+		size_t la, lb, core = anchor_core(m->old + ua->off[i], ua->len[i], &la);
+		size_t j = d->pos_b[anchor_intern(&b->in, m->old + ua->off[i] + la, core)];
+		if (sb[j])
+			continue;
+		anchor_core(m->new_ + ub->off[j], ub->len[j], &lb);
 		sa[i] = sb[j] = ANCHOR_U_MOVED;
 		mate_a[i] = (uint32_t)j;
 		mate_b[j] = (uint32_t)i;
 		work[nw++] = (uint32_t)i;
-	}
-	for (size_t i = 0; i < ua->n; i++)
-		d->cnt_a[ua->id[i]] = 0;
-	for (size_t j = 0; j < ub->n; j++)
-		d->cnt_b[ub->id[j]] = 0;
-	for (size_t w = 0; w < nw; w++) {
-		size_t i = work[w];
-		anchor_add_seg(b, ua->off[i], ub->off[mate_a[i]], ua->len[i]);
+		anchor_add_seg(b, ua->off[i] + la, ub->off[j] + lb, core, 1);
 	}
 
 	/* The changed neighbours of moved units, unit against unit. */
@@ -882,6 +1023,7 @@ static void anchor_build_middle(struct anchor_build *b, size_t lo, size_t ohi, s
 	free(mate_a);
 	free(mate_b);
 	free(work);
+	free(uniq_a);
 }
 
 static int anchor_seg_cmp(const void *x, const void *y)
@@ -898,7 +1040,9 @@ static int anchor_by_new_cmp(const void *x, const void *y)
 
 /*
  * Where the common prefix s[0..p) of two texts, s[0..n) one of them, may
- * end: after a line feed, else a space, else (far in) at a boundary.
+ * end: after a line feed; failing that, far in (past a unit's length),
+ * after a space or at a boundary; else at 0, so that the first line is a
+ * whole unit on both sides.
  */
 static size_t anchor_cut_back(const char *s, size_t n, size_t p)
 {
@@ -910,9 +1054,11 @@ static size_t anchor_cut_back(const char *s, size_t n, size_t p)
 		if (s[i - 1] == ' ' && space == SIZE_MAX)
 			space = i;
 	}
+	if (!lim)
+		return 0;
 	if (space != SIZE_MAX)
 		return space;
-	return lim && p < n ? util_utf8_back(s, p) : lim ? p : 0;
+	return p < n ? util_utf8_back(s, p) : p;
 }
 
 struct anchor_map *anchor_map_new(const char *old, size_t oldn, const char *new_, size_t newn)
@@ -945,20 +1091,20 @@ struct anchor_map *anchor_map_new(const char *old, size_t oldn, const char *new_
 			}
 		}
 	}
-	anchor_add_seg(&b, 0, 0, pre);
+	anchor_add_seg(&b, 0, 0, pre, 1);
 	if ((pre < oldn - suf || pre < newn - suf) && oldn < UINT32_MAX && newn < UINT32_MAX) {
 		anchor_differ_init(&b.df, 0);
 		anchor_build_middle(&b, pre, oldn - suf, newn - suf);
 		anchor_differ_release(&b.df);
 	}
-	anchor_add_seg(&b, oldn - suf, newn - suf, suf);
+	anchor_add_seg(&b, oldn - suf, newn - suf, suf, 1);
 
 	if (m->nseg > 1)
 		qsort(m->seg, m->nseg, sizeof *m->seg, anchor_seg_cmp);
 	size_t k = 0;
 	for (size_t i = 0; i < m->nseg; i++) {
 		if (k && m->seg[k - 1].o + m->seg[k - 1].len == m->seg[i].o &&
-		    m->seg[k - 1].n + m->seg[k - 1].len == m->seg[i].n)
+		    m->seg[k - 1].n + m->seg[k - 1].len == m->seg[i].n && m->seg[k - 1].sure == m->seg[i].sure)
 			m->seg[k - 1].len += m->seg[i].len;
 		else
 			m->seg[k++] = m->seg[i];
@@ -971,6 +1117,7 @@ struct anchor_map *anchor_map_new(const char *old, size_t oldn, const char *new_
 		qsort(m->by_new, m->nseg, sizeof *m->by_new, anchor_by_new_cmp);
 
 	anchor_intern_release(&b.in);
+	anchor_intern_release(&b.win);
 	anchor_seq_release(&b.ua);
 	anchor_seq_release(&b.ub);
 	anchor_seq_release(&b.ta);
@@ -1139,15 +1286,27 @@ static void anchor_hits_add(struct anchor_hits *hs, size_t pos, size_t ed, size_
 			hs->worst = i;
 }
 
-/* Search s[lo..hi): the ends of matches within k edits, one per local minimum. */
-static void anchor_bv_search(struct anchor_bv *bv, const char *s, size_t lo, size_t hi, size_t k,
+/*
+ * Search s[lo..hi) for a pattern of at most 64 bytes: the ends of matches
+ * within k edits, one per local minimum.  The step is written out for one
+ * block: this loop is where the fuzzy stage spends its time.
+ */
+static void anchor_bv_search(const struct anchor_bv *bv, const char *s, size_t lo, size_t hi, size_t k,
 			     size_t want, struct anchor_hits *hs)
 {
+	const unsigned char *u = (const unsigned char *)s;
+	uint64_t pv = ~(uint64_t)0, mv = 0, high = bv->last;
 	long score = (long)bv->m, prev = score + 1, prev2 = score + 1; /* above any k */
 
-	anchor_bv_reset(bv);
 	for (size_t j = lo; j < hi; j++) {
-		score += anchor_bv_step(bv, (unsigned char)s[j], 0);
+		uint64_t eq = bv->peq[u[j]], xv = eq | mv;
+		uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
+		uint64_t ph = mv | ~(xh | pv), mh = pv & xh;
+		score += (ph & high) ? 1 : (mh & high) ? -1 : 0;
+		ph <<= 1;
+		mh <<= 1;
+		pv = mh | ~(xv | ph);
+		mv = ph & xv;
 		if (prev <= (long)k && prev <= prev2 && prev < score)
 			anchor_hits_add(hs, j, (size_t)prev, want);
 		prev2 = prev;
@@ -1240,30 +1399,41 @@ static size_t anchor_past_marks(const struct anchor_map *m, size_t e)
 
 static size_t anchor_claimed(const struct anchor_map *m, size_t s, size_t e, size_t os, size_t oe);
 
-/*
- * Another copy of new[s, e) that the diff does not give to other old text:
- * then the diff's choice between the copies is a guess, which the fuzzy
- * stage checks on context and position.  (Searched where the fuzzy stage
- * searches.)
- */
-static int anchor_other_copy(const struct anchor_map *m, size_t s, size_t e, size_t os, size_t oe)
+/* Words (tokens other than spaces) of s[lo, hi). */
+static size_t anchor_count_words(const char *s, size_t lo, size_t hi)
 {
-	size_t len = e - s, lo = 0, hi = m->newn;
-	const char *t = m->new_, *p;
+	size_t n = 0;
+	int space;
 
-	if (m->newn > ANCHOR_SCAN_ALL) {
-		lo = s > ANCHOR_SCAN_WINDOW ? s - ANCHOR_SCAN_WINDOW : 0;
-		hi = m->newn - e > ANCHOR_SCAN_WINDOW ? e + ANCHOR_SCAN_WINDOW : m->newn;
-	}
-	for (p = t + lo; (p = memmem(p, hi - (size_t)(p - t), t + s, len)) != NULL; p++) {
-		size_t at = (size_t)(p - t);
-		if ((at + len <= s || at >= e) && 2 * anchor_claimed(m, at, at + len, os, oe) <= len)
-			return 1;
-	}
-	return 0;
+	for (size_t p = lo; p < hi; p = anchor_token(s, p, hi, &space), n += !space)
+		;
+	return n;
 }
 
-/* The diff moves the whole quote, unchanged, away from its old offsets. */
+/* Words of old[lo, hi) lying whole in segments whose new side is in [ns, ne). */
+static size_t anchor_kept_words(const struct anchor_map *m, size_t lo, size_t hi, size_t ns, size_t ne)
+{
+	size_t n = 0, i = anchor_seg_le(m->seg, m->nseg, lo, 0), e;
+	int space;
+
+	if (i == SIZE_MAX)
+		i = 0;
+	for (size_t p = lo; p < hi; p = e) {
+		e = anchor_token(m->old, p, hi, &space);
+		while (i < m->nseg && m->seg[i].o + m->seg[i].len < e)
+			i++;
+		if (space || i >= m->nseg)
+			continue;
+		const struct anchor_seg *g = &m->seg[i];
+		n += g->o <= p && e <= g->o + g->len && g->n + (p - g->o) >= ns && g->n + (e - g->o) <= ne;
+	}
+	return n;
+}
+
+/*
+ * The diff moves the whole quote, unchanged, away from its old offsets:
+ * the same bytes at the same offsets are another copy.
+ */
 static int anchor_moved(const struct anchor_map *m, const struct anchor_old *a, struct anchor_place *r)
 {
 	size_t i = anchor_seg_le(m->seg, m->nseg, a->start, 0), ns;
@@ -1277,10 +1447,14 @@ static int anchor_moved(const struct anchor_map *m, const struct anchor_old *a, 
 	return 1;
 }
 
-/* Stage 2: map both ends through the diff, and keep the span if it is
- * still mostly the quote's own text (see anchor.h for the shares). */
-static int anchor_diff_place(const struct anchor_map *m, const struct anchor_old *a, struct anchor_place *r)
+/*
+ * Stage 2: map both ends through the diff, and keep the span if it is
+ * still mostly the quote's own text (see anchor.h for the shares).
+ */
+static int anchor_diff_place(const struct anchor_map *m, const struct anchor_old *a, struct anchor_place *r,
+			     int *strong)
 {
+	/* *strong: 2 sure, 1 distinctive text around it, 0 neither */
 	size_t ns, ne, kept = 0, longer, i;
 	int in_s, in_e;
 	unsigned need;
@@ -1297,13 +1471,52 @@ static int anchor_diff_place(const struct anchor_map *m, const struct anchor_old
 			kept += hi - lo;
 	}
 	longer = a->quote_len > ne - ns ? a->quote_len : ne - ns;
-	need = in_s && in_e ? 60 : in_s || in_e ? 67 : 75;
+	/* More than half with both ends unchanged, more with an end in a change. */
+	need = in_s && in_e ? 51 : in_s || in_e ? 67 : 75;
 	if (!kept || kept * 100 < need * longer)
 		return 0;
+	/* And more than half of the words, so that shared spaces and short
+	 * words do not make a rewritten sentence look the same. */
+	size_t words_q = anchor_count_words(m->old, a->start, a->end);
+	size_t words_n = anchor_count_words(m->new_, ns, ne);
+	if (2 * anchor_kept_words(m, a->start, a->end, ns, ne) <= (words_q > words_n ? words_q : words_n))
+		return 0;
+	if (kept == a->quote_len && ne - ns > kept) {
+		/* Text inserted next to a repeated word can be aligned inside
+		 * the span ("a b" + "b": "a [b] b"); the quote whole in the span
+		 * says the insertion was beside it. */
+		const char *p = memmem(m->new_ + ns, ne - ns, a->quote, a->quote_len);
+		if (p && anchor_span_ok(m, (size_t)(p - m->new_), (size_t)(p - m->new_) + a->quote_len)) {
+			ns = (size_t)(p - m->new_);
+			ne = ns + a->quote_len;
+		}
+	}
 	ne = anchor_past_marks(m, ne);
-	if (!anchor_span_ok(m, ns, ne) || anchor_other_copy(m, ns, ne, a->start, a->end))
+	/* The unchanged text the diff saw next to each end, up to 256 bytes. */
+	size_t before = 0, after = 0, g;
+	if (in_s) {
+		g = anchor_seg_le(m->seg, m->nseg, a->start, 0);
+		before = a->start - m->seg[g].o;
+	}
+	if (in_e) {
+		g = anchor_seg_le(m->seg, m->nseg, a->end - 1, 0);
+		after = m->seg[g].o + m->seg[g].len - a->end;
+	}
+	before = before < 256 ? before : 256;
+	before = before < ns ? before : ns;
+	after = after < 256 ? after : 256;
+	after = after < m->newn - ne ? after : m->newn - ne;
+	if (!anchor_span_ok(m, ns, ne))
 		return 0;
 	*r = (struct anchor_place){ANCHOR_DIFF, ns, ne};
+	/* Both ends in text the diff is sure of: no copy to doubt. */
+	if (in_s && in_e && m->seg[anchor_seg_le(m->seg, m->nseg, a->start, 0)].sure &&
+	    m->seg[anchor_seg_le(m->seg, m->nseg, a->end - 1, 0)].sure) {
+		*strong = 2;
+		return 1;
+	}
+	/* Distinctive unchanged text around it makes a copy less likely. */
+	*strong = before + after >= 16;
 	return 1;
 }
 
@@ -1341,23 +1554,22 @@ static size_t anchor_claimed(const struct anchor_map *m, size_t s, size_t e, siz
 }
 
 /* Weights and thresholds of the fuzzy stage (anchor.h says why). */
-#define ANCHOR_W_QUOTE 0.6
-#define ANCHOR_W_CONTEXT 0.3
+#define ANCHOR_QUOTE_HALF 32.0 /* a quote this long counts as much as its context */
 #define ANCHOR_W_NEAR 0.1
 #define ANCHOR_NEAR_BYTES 256.0 /* nearness halves at this distance */
-#define ANCHOR_QUOTE_MIN 0.6
-#define ANCHOR_SCORE_MIN 0.65
+#define ANCHOR_QUOTE_MIN 0.5
+#define ANCHOR_SCORE_MIN 0.6
 #define ANCHOR_MARGIN 0.05
-#define ANCHOR_CONTEXT_BYTES 64 /* of prefix and suffix, nearest the quote */
+#define ANCHOR_CONTEXT_SYMS 64 /* code points of prefix and suffix compared, nearest the quote */
 
 struct anchor_cand {
 	size_t s, e;
 	double q, score;
 };
 
+/* The candidates of one search. */
 struct anchor_fuzzy {
 	const struct anchor_map *m;
-	const struct anchor_old *a;
 	struct anchor_cand *c;
 	size_t n, cap;
 };
@@ -1390,45 +1602,312 @@ static int anchor_cand_cmp(const void *x, const void *y)
 	return (p->e > q->e) - (p->e < q->e);
 }
 
-/* How much the text before s (after e) is like the prefix (suffix): 0..1. */
-static double anchor_context(const struct anchor_map *m, struct anchor_bv *bv, size_t at, int back)
+/*
+ * Candidates are found by bytes but scored by code points: an emoji is one
+ * edit, not eighteen, and two unrelated ideographs do not look alike for
+ * sharing a lead byte.  A code point becomes one symbol: ASCII itself, any
+ * other (or an ill-formed byte) a hash in 128..255.
+ */
+static unsigned char anchor_sym(uint32_t cp, int valid, unsigned char byte)
 {
-	size_t len, room = back ? at : m->newn - at, ed;
+	if (!valid)
+		return (unsigned char)(0x80 | byte);
+	if (cp < 0x80)
+		return (unsigned char)cp;
+	return (unsigned char)(0x80 | ((cp * 2654435761u) >> 25));
+}
+
+/* The symbols of s[lo, hi) (lo a boundary of s[0..n)) into out: their count. */
+static size_t anchor_syms(const char *s, size_t n, size_t lo, size_t hi, unsigned char *out)
+{
+	size_t k = 0;
+	uint32_t cp;
+	int valid;
+
+	for (size_t p = lo; p < hi;) {
+		int len = util_utf8_decode(s + p, n - p, &cp, &valid);
+		out[k++] = anchor_sym(cp, valid, (unsigned char)s[p]);
+		p += (size_t)len;
+	}
+	return k;
+}
+
+struct anchor_scorer {
+	const struct anchor_map *m;
+	const struct anchor_old *a;
+	struct anchor_bv *bq, *bp, *bs; /* symbols of the quote (NULL: exact only), of the
+					 * prefix's end reversed, of the suffix's start */
+	size_t qsn;                     /* symbols of the quote */
+	unsigned char *buf;             /* scratch */
+	size_t cap;
+	double wq;                      /* weight of the quote against the context */
+	size_t exp;
+	int own;
+};
+
+static unsigned char *anchor_scratch(struct anchor_scorer *sc, size_t n)
+{
+	if (n > sc->cap) {
+		sc->cap = n + n / 2 + 64;
+		sc->buf = util_realloc(sc->buf, sc->cap);
+	}
+	return sc->buf;
+}
+
+/* Edits between the quote and new[s, e), in code points; *len gets the span's. */
+static size_t anchor_quote_ed(struct anchor_scorer *sc, size_t s, size_t e, size_t *len)
+{
+	unsigned char *u = anchor_scratch(sc, e - s + 1);
+
+	*len = anchor_syms(sc->m->new_, sc->m->newn, s, e, u);
+	return anchor_bv_ed(sc->bq, (const char *)u, *len);
+}
+
+/*
+ * Edits between the prefix's end (suffix's start) and the text that ends
+ * (starts) at at, in code points, the text's length free: SIZE_MAX when
+ * the annotation kept no such context.
+ */
+static size_t anchor_context_ed(struct anchor_scorer *sc, struct anchor_bv *bv, size_t at, int back)
+{
+	const struct anchor_map *m = sc->m;
+	size_t lo = at, hi = at, n, len;
+	unsigned char *u;
+	uint32_t cp;
+	int valid;
 
 	if (!bv->m)
-		return room ? 0.5 : 1.0;
-	ed = anchor_bv_anchored(bv, m->new_, at, room < bv->m + 16 ? room : bv->m + 16, back, &len);
+		return SIZE_MAX;
+	/* As many code points as the pattern has, and some to spare. */
+	for (size_t k = 0; k < bv->m + 16; k++) {
+		if (back && lo > 0)
+			lo = util_utf8_back(m->new_, lo - 1);
+		else if (!back && hi < m->newn)
+			hi += (size_t)util_utf8_decode(m->new_ + hi, m->newn - hi, &cp, &valid);
+		else
+			break;
+	}
+	u = anchor_scratch(sc, hi - lo + 1);
+	n = anchor_syms(m->new_, m->newn, lo, hi, u);
+	for (size_t i = 0; back && i < n / 2; i++) {
+		unsigned char x = u[i];
+		u[i] = u[n - 1 - i];
+		u[n - 1 - i] = x;
+	}
+	return anchor_bv_anchored(bv, (const char *)u, 0, n, 0, &len);
+}
+
+/*
+ * How much the text before at (after it) is like the prefix (suffix): 0..1,
+ * or -1 when there is no context to compare (the annotation kept none, or
+ * its quote began the text and the candidate does not).
+ */
+static double anchor_context(struct anchor_scorer *sc, struct anchor_bv *bv, size_t at, int back)
+{
+	size_t ed = anchor_context_ed(sc, bv, at, back);
+
+	if (ed == SIZE_MAX)
+		return (back ? at : sc->m->newn - at) ? -1 : 1;
 	return 1.0 - (double)ed / (double)bv->m;
 }
 
+#define ANCHOR_LCS_WORDS 256
+
+/* The words (tokens other than spaces) of s[0..n), as hashes; at most max. */
+static size_t anchor_word_hashes(const char *s, size_t n, uint64_t *h, size_t max)
+{
+	size_t k = 0;
+	int space;
+
+	for (size_t p = 0, e; p < n; p = e) {
+		e = anchor_token(s, p, n, &space);
+		if (space)
+			continue;
+		if (k == max)
+			return max + 1;
+		h[k++] = anchor_hash(s + p, e - p);
+	}
+	return k;
+}
+
+/*
+ * More than half of the words of the longer of x and y are common to both,
+ * in order: a span holding half a quote, however well placed, is not it.
+ * (Quotes of more than ANCHOR_LCS_WORDS words pass.)
+ */
+static int anchor_most_words(const char *x, size_t xn, const char *y, size_t yn)
+{
+	uint64_t hx[ANCHOR_LCS_WORDS], hy[ANCHOR_LCS_WORDS];
+	uint16_t row[ANCHOR_LCS_WORDS + 1];
+	size_t nx = anchor_word_hashes(x, xn, hx, ANCHOR_LCS_WORDS);
+	size_t ny = anchor_word_hashes(y, yn, hy, ANCHOR_LCS_WORDS);
+
+	if (nx > ANCHOR_LCS_WORDS || ny > ANCHOR_LCS_WORDS)
+		return 1;
+	memset(row, 0, (ny + 1) * sizeof *row);
+	for (size_t i = 0; i < nx; i++) {
+		uint16_t diag = 0;
+		for (size_t j = 0; j < ny; j++) {
+			uint16_t up = row[j + 1];
+			row[j + 1] = hx[i] == hy[j] ? diag + 1 : up > row[j] ? up : row[j];
+			diag = up;
+		}
+	}
+	return 2 * (size_t)row[ny] > (nx > ny ? nx : ny);
+}
+
+/* Score c: quote and context similarity, nearness; -1 when it is refused. */
+static void anchor_score(struct anchor_scorer *sc, struct anchor_cand *c)
+{
+	const struct anchor_map *m = sc->m;
+	const struct anchor_old *a = sc->a;
+	size_t span = c->e - c->s, qn = a->quote_len, ed, len;
+	double cp, cs, ctx, near;
+
+	if (sc->own && 2 * anchor_claimed(m, c->s, c->e, a->start, a->end) > span) {
+		c->score = -1; /* the new place of other old text */
+		return;
+	}
+	if (sc->bq) {
+		ed = anchor_quote_ed(sc, c->s, c->e, &len);
+		c->q = 1.0 - (double)ed / (double)(len > sc->qsn ? len : sc->qsn);
+	} else {
+		ed = span == qn && memcmp(m->new_ + c->s, a->quote, qn) == 0 ? 0 : 1;
+		c->q = ed ? 0 : 1;
+	}
+	if (ed && !anchor_most_words(a->quote, qn, m->new_ + c->s, span)) {
+		c->score = -1;
+		return;
+	}
+	/* An edit right beside a quote often spoils one side: the better
+	 * side counts twice. */
+	cp = anchor_context(sc, sc->bp, c->s, 1);
+	cs = anchor_context(sc, sc->bs, c->e, 0);
+	if (cp < 0 && cs < 0)
+		ctx = c->q; /* nothing but the quote to go by */
+	else if (cp < 0 || cs < 0)
+		ctx = cp < 0 ? cs : cp;
+	else
+		ctx = cp > cs ? (2 * cp + cs) / 3 : (2 * cs + cp) / 3;
+	near = sc->exp == SIZE_MAX ? 0 : 1.0 / (1.0 + (double)anchor_absdiff(c->s, sc->exp) / ANCHOR_NEAR_BYTES);
+	c->score = (1 - ANCHOR_W_NEAR) * (sc->wq * c->q + (1 - sc->wq) * ctx) + ANCHOR_W_NEAR * near;
+}
+
+/* The best candidate, and the best one that does not overlap it. */
+static size_t anchor_best(const struct anchor_fuzzy *z, size_t *second)
+{
+	size_t best = SIZE_MAX;
+
+	*second = SIZE_MAX;
+	for (size_t i = 0; i < z->n; i++)
+		if (z->c[i].score >= 0 && (best == SIZE_MAX || z->c[i].score > z->c[best].score))
+			best = i;
+	if (best == SIZE_MAX)
+		return best;
+	for (size_t i = 0; i < z->n; i++) {
+		const struct anchor_cand *c = &z->c[i], *b = &z->c[best];
+		if (c->score < 0 || (c->s < b->e && b->s < c->e))
+			continue;
+		if (*second == SIZE_MAX || c->score > z->c[*second].score)
+			*second = i;
+	}
+	return best;
+}
+
+/* Edits in quote and context when c's start (side 0) or end (1) is at edge. */
+static size_t anchor_edge_cost(struct anchor_scorer *sc, const struct anchor_cand *c, int side, size_t edge)
+{
+	size_t len, cost = side ? anchor_quote_ed(sc, c->s, edge, &len) : anchor_quote_ed(sc, edge, c->e, &len);
+	size_t ctx = anchor_context_ed(sc, side ? sc->bs : sc->bp, edge, !side);
+
+	return ctx == SIZE_MAX ? cost : cost + ctx;
+}
+
+/*
+ * The edit distance alone may start a changed quote inside a word
+ * ("pokesperson about" for "façade new about"): try the word edges near
+ * each end of c instead, the start first, and keep the one with the
+ * fewest edits in quote and context on that side together.  Text
+ * inserted between context and quote costs the same on either side of
+ * the edge, so a tie keeps the edge the quote alone chose.
+ */
+static void anchor_edges(struct anchor_scorer *sc, struct anchor_cand *c)
+{
+	const struct anchor_map *m = sc->m;
+	const char *t = m->new_;
+	size_t w = 24 + sc->a->quote_len / 4;
+	int space;
+
+	/* An exact quote is already best: moving an edge k bytes costs the
+	 * quote at least k edits and saves the context at most k. */
+	if (!sc->bq || c->q >= 1)
+		return;
+	if (w > 64)
+		w = 64;
+	for (int side = 0; side < 2; side++) {
+		size_t at = side ? c->e : c->s, best_at = at, best = anchor_edge_cost(sc, c, side, at);
+		size_t lo = at > w ? util_utf8_back(t, at - w) : 0, hi = m->newn - at > w ? at + w : m->newn;
+		while (!anchor_boundary(t, m->newn, hi))
+			hi++;
+		for (size_t p = lo, e; p < hi; p = e) {
+			e = anchor_token(t, p, hi, &space);
+			size_t edge = side ? e : p, cost;
+			if (space || edge == at || (side ? edge <= c->s : edge >= c->e))
+				continue;
+			cost = anchor_edge_cost(sc, c, side, edge);
+			if (cost < best) {
+				best = cost;
+				best_at = edge;
+			}
+		}
+		if (side)
+			c->e = best_at;
+		else
+			c->s = best_at;
+	}
+	anchor_score(sc, c);
+}
+
 /* Stage 3: see anchor.h. */
-static int anchor_fuzzy_place(const struct anchor_map *m, const struct anchor_old *a, size_t exp, int own,
+enum { ANCHOR_F_CLAIMS = 1, ANCHOR_F_NEAR = 2 };
+
+/*
+ * exp: where to search from (SIZE_MAX: nowhere in particular); flags:
+ * refuse text the diff gives to other old text, count nearness to exp.
+ */
+static int anchor_fuzzy_place(const struct anchor_map *m, const struct anchor_old *a, size_t exp, int flags,
 			      struct anchor_place *r)
 {
 	const char *t = m->new_, *q = a->quote;
 	size_t n = m->newn, qn = a->quote_len, lo = 0, hi = n;
-	struct anchor_fuzzy z = {m, a, NULL, 0, 0};
-	struct anchor_bv bq = {0}, br = {0}, bp, bs;
+	struct anchor_fuzzy z = {m, NULL, 0, 0};
+	struct anchor_bv bq = {0}, br = {0}, sq = {0}, bp, bs; /* quote by bytes, reversed; by symbols */
 	struct anchor_hits hs;
-	size_t best = SIZE_MAX, second = SIZE_MAX, len;
+	size_t best, second, len;
 	int approx = qn <= ANCHOR_FUZZY_MAX;
+
+	/* Without a place to start from, a big text is searched for copies only. */
+	int scan = approx && (exp != SIZE_MAX || n <= ANCHOR_SCAN_ALL);
+	size_t want = exp == SIZE_MAX ? 0 : exp;
 
 	if (!qn || !n)
 		return 0;
-	if (n > ANCHOR_SCAN_ALL) {
+	if (n > ANCHOR_SCAN_ALL && scan) {
 		lo = exp > ANCHOR_SCAN_WINDOW ? exp - ANCHOR_SCAN_WINDOW : 0;
 		hi = n - exp > ANCHOR_SCAN_WINDOW + qn ? exp + ANCHOR_SCAN_WINDOW + qn : n;
 	}
 	if (approx) {
+		anchor_bv_init(&bq, q, qn, 0);
+		anchor_bv_init(&br, q, qn, 1);
+	}
+	if (scan) {
 		size_t hq = qn < 64 ? qn : 64, k = (2 * hq + 4) / 5, kq = (2 * qn + 4) / 5;
 		struct anchor_bv bh;
 
-		anchor_bv_init(&bq, q, qn, 0);
-		anchor_bv_init(&br, q, qn, 1);
 		/* The head of the quote (all of it, up to 64 bytes). */
 		anchor_bv_init(&bh, q, hq, 0);
 		hs.n = 0;
-		anchor_bv_search(&bh, t, lo, hi, k, exp + hq, &hs);
+		anchor_bv_search(&bh, t, lo, hi, k, want + hq, &hs);
 		anchor_bv_release(&bh);
 		if (qn <= 64) {
 			for (size_t i = 0; i < hs.n; i++) {
@@ -1450,7 +1929,7 @@ static int anchor_fuzzy_place(const struct anchor_map *m, const struct anchor_ol
 			/* And its tail, for an edit in the head. */
 			anchor_bv_init(&bt, q + qn - 64, 64, 0);
 			hs.n = 0;
-			anchor_bv_search(&bt, t, lo, hi, k, exp + qn, &hs);
+			anchor_bv_search(&bt, t, lo, hi, k, want + qn, &hs);
 			anchor_bv_release(&bt);
 			for (size_t i = 0; i < hs.n; i++) {
 				anchor_bv_anchored(&br, t, hs.pos[i], hs.pos[i] < qn + kq ? hs.pos[i] : qn + kq, 1, &len);
@@ -1458,56 +1937,55 @@ static int anchor_fuzzy_place(const struct anchor_map *m, const struct anchor_ol
 			}
 		}
 	}
-	if (lo > 0 || hi < n || !approx) {
+	if (lo > 0 || hi < n || !scan) {
 		/* Out of the window: exact copies, the nearest few. */
 		const char *p = t;
+		size_t seen = 0;
 		hs.n = 0;
-		while ((p = memmem(p, n - (size_t)(p - t), q, qn)) != NULL) {
-			anchor_hits_add(&hs, (size_t)(p - t), 0, exp);
+		while (seen++ < ANCHOR_COPIES && (p = memmem(p, n - (size_t)(p - t), q, qn)) != NULL) {
+			anchor_hits_add(&hs, (size_t)(p - t), 0, want);
 			p++;
 		}
 		for (size_t i = 0; i < hs.n; i++)
 			anchor_cand_add(&z, hs.pos[i], hs.pos[i] + qn);
 	}
 
-	/* Score each distinct candidate. */
-	size_t pl = a->prefix_len < ANCHOR_CONTEXT_BYTES ? a->prefix_len : ANCHOR_CONTEXT_BYTES;
-	size_t sl = a->suffix_len < ANCHOR_CONTEXT_BYTES ? a->suffix_len : ANCHOR_CONTEXT_BYTES;
-	anchor_bv_init(&bp, pl ? a->prefix + a->prefix_len - pl : "", pl, 1);
-	anchor_bv_init(&bs, sl ? a->suffix : "", sl, 0);
+	/* Score each distinct candidate; then move the edges of the best few
+	 * to word edges nearby when quote and context agree better there. */
+	struct anchor_scorer sc = {m, a, approx ? &sq : NULL, &bp, &bs, 0, NULL, 0, 0,
+				   flags & ANCHOR_F_NEAR ? exp : SIZE_MAX, flags & ANCHOR_F_CLAIMS};
+	unsigned char *u = util_malloc(qn + a->prefix_len + a->suffix_len + 1);
+	size_t pn = anchor_syms(a->prefix, a->prefix_len, 0, a->prefix_len, u);
+	size_t pl = pn < ANCHOR_CONTEXT_SYMS ? pn : ANCHOR_CONTEXT_SYMS;
+	anchor_bv_init(&bp, (const char *)u + pn - pl, pl, 1);
+	size_t sn = anchor_syms(a->suffix, a->suffix_len, 0, a->suffix_len, u);
+	anchor_bv_init(&bs, (const char *)u, sn < ANCHOR_CONTEXT_SYMS ? sn : ANCHOR_CONTEXT_SYMS, 0);
+	if (approx) {
+		sc.qsn = anchor_syms(q, qn, 0, qn, u);
+		anchor_bv_init(&sq, (const char *)u, sc.qsn, 0);
+	}
+	free(u);
+	/* A short quote is found by chance in a long text: the longer the
+	 * quote, the more it counts against its context. */
+	sc.wq = (double)qn / (double)(qn + ANCHOR_QUOTE_HALF);
 	if (z.n > 1)
 		qsort(z.c, z.n, sizeof *z.c, anchor_cand_cmp);
 	for (size_t i = 0; i < z.n; i++) {
-		struct anchor_cand *c = &z.c[i];
-		size_t span = c->e - c->s, ed;
-		if (i && c->s == z.c[i - 1].s && c->e == z.c[i - 1].e) {
-			c->score = -1;
-			continue;
-		}
-		if (own && 2 * anchor_claimed(m, c->s, c->e, a->start, a->end) > span) {
-			c->score = -1; /* the new place of other old text */
-			continue;
-		}
-		if (approx)
-			ed = anchor_bv_ed(&bq, t + c->s, span);
+		if (i && z.c[i].s == z.c[i - 1].s && z.c[i].e == z.c[i - 1].e)
+			z.c[i].score = -1;
 		else
-			ed = span == qn && memcmp(t + c->s, q, qn) == 0 ? 0 : qn + span;
-		c->q = 1.0 - (double)ed / (double)(span > qn ? span : qn);
-		double ctx = (anchor_context(m, &bp, c->s, 1) + anchor_context(m, &bs, c->e, 0)) / 2;
-		double near = 1.0 / (1.0 + (double)anchor_absdiff(c->s, exp) / ANCHOR_NEAR_BYTES);
-		c->score = ANCHOR_W_QUOTE * c->q + ANCHOR_W_CONTEXT * ctx + ANCHOR_W_NEAR * near;
-		if (best == SIZE_MAX || c->score > z.c[best].score)
-			best = i;
+			anchor_score(&sc, &z.c[i]);
 	}
+	best = anchor_best(&z, &second);
 	if (best != SIZE_MAX) {
-		const struct anchor_cand *b = &z.c[best];
-		for (size_t i = 0; i < z.n; i++) {
-			const struct anchor_cand *c = &z.c[i];
-			if (c->score < 0 || (c->s < b->e && b->s < c->e))
-				continue;
-			if (second == SIZE_MAX || c->score > z.c[second].score)
-				second = i;
+		double top = z.c[best].score;
+		for (size_t i = 0, done = 0; i < z.n && done < 8; i++) {
+			if (z.c[i].score >= 0 && z.c[i].score > top - 0.2) {
+				anchor_edges(&sc, &z.c[i]);
+				done++;
+			}
 		}
+		best = anchor_best(&z, &second);
 	}
 	int ok = best != SIZE_MAX && z.c[best].q >= ANCHOR_QUOTE_MIN && z.c[best].score >= ANCHOR_SCORE_MIN &&
 		 (second == SIZE_MAX || z.c[best].score - z.c[second].score >= ANCHOR_MARGIN) &&
@@ -1519,16 +1997,88 @@ static int anchor_fuzzy_place(const struct anchor_map *m, const struct anchor_ol
 	if (approx) {
 		anchor_bv_release(&bq);
 		anchor_bv_release(&br);
+		anchor_bv_release(&sq);
 	}
+	free(sc.buf);
 	free(z.c);
 	return ok;
+}
+
+/* How much the text around new[s, e) is like prefix p and suffix q (0..1). */
+static double anchor_ctx_like(const struct anchor_map *m, const char *p, size_t pn, const char *q, size_t qn,
+			      size_t s, size_t e)
+{
+	struct anchor_bv bp, bs;
+	struct anchor_scorer sc = {0};
+	unsigned char *u = util_malloc(pn + qn + 1);
+	size_t k = anchor_syms(p, pn, 0, pn, u), l;
+	double cp, cs, r;
+
+	sc.m = m;
+	l = k < ANCHOR_CONTEXT_SYMS ? k : ANCHOR_CONTEXT_SYMS;
+	anchor_bv_init(&bp, (const char *)u + k - l, l, 1);
+	k = anchor_syms(q, qn, 0, qn, u);
+	anchor_bv_init(&bs, (const char *)u, k < ANCHOR_CONTEXT_SYMS ? k : ANCHOR_CONTEXT_SYMS, 0);
+	cp = anchor_context(&sc, &bp, s, 1);
+	cs = anchor_context(&sc, &bs, e, 0);
+	if (cp < 0 && cs < 0)
+		r = 0;
+	else if (cp < 0 || cs < 0)
+		r = cp < 0 ? cs : cp;
+	else
+		r = cp > cs ? (2 * cp + cs) / 3 : (2 * cs + cp) / 3;
+	anchor_bv_release(&bp);
+	anchor_bv_release(&bs);
+	free(sc.buf);
+	free(u);
+	return r;
+}
+
+/*
+ * Another copy of the quote in the old text whose surroundings are clearly
+ * more like those of new[s, e) than the annotation's own: the span is that
+ * copy's text, whatever the diff paired (copies of a repeated sentence
+ * can be paired crosswise when text moves).  Strict (and for a copy
+ * close by): unless the annotation's own are clearly more like them than
+ * any other copy's.
+ */
+static int anchor_owned_elsewhere(const struct anchor_map *m, const struct anchor_old *a, size_t s, size_t e,
+				  int strict)
+{
+	const char *o = m->old, *p;
+	size_t qn = a->quote_len, lo = 0, hi = m->oldn, seen = 0;
+	double own = anchor_ctx_like(m, a->prefix, a->prefix_len, a->suffix, a->suffix_len, s, e);
+
+	if (m->oldn > ANCHOR_SCAN_ALL) {
+		lo = a->start > ANCHOR_SCAN_WINDOW ? a->start - ANCHOR_SCAN_WINDOW : 0;
+		hi = m->oldn - a->end > ANCHOR_SCAN_WINDOW ? a->end + ANCHOR_SCAN_WINDOW : m->oldn;
+	}
+	for (p = o + lo; seen++ < ANCHOR_COPIES && (p = memmem(p, hi - (size_t)(p - o), a->quote, qn)) != NULL; p++) {
+		size_t at = (size_t)(p - o), b = at, f = at + qn;
+		if (at == a->start)
+			continue;
+		for (int k = 0; k < ANCHOR_CONTEXT && b > 0; k++)
+			b = util_utf8_back(o, b - 1);
+		for (int k = 0; k < ANCHOR_CONTEXT && f < m->oldn; k++) {
+			uint32_t cp;
+			int valid;
+			f += (size_t)util_utf8_decode(o + f, m->oldn - f, &cp, &valid);
+		}
+		/* A twin right beside the quote ("X X" made "X") is the same text
+		 * to any diff. */
+		int twin = at + qn + 8 >= a->start && at <= a->end + 8;
+		double other = anchor_ctx_like(m, o + b, at - b, o + at + qn, f - at - qn, s, e);
+		if (strict || twin ? other > own - ANCHOR_MARGIN : other >= own + ANCHOR_MARGIN)
+			return 1;
+	}
+	return 0;
 }
 
 struct anchor_place anchor_place(const struct anchor_map *m, const struct anchor_old *a)
 {
 	struct anchor_place r = {ANCHOR_ORPHAN, 0, 0};
 	size_t qn = a->quote_len;
-	int own = m->old && a->start <= a->end && a->end <= m->oldn && a->end - a->start == qn &&
+	int ok, own = m->old && a->start <= a->end && a->end <= m->oldn && a->end - a->start == qn &&
 		  (!qn || memcmp(m->old + a->start, a->quote, qn) == 0);
 
 	if (a->start <= a->end && a->end <= m->newn && a->end - a->start == qn &&
@@ -1539,9 +2089,16 @@ struct anchor_place anchor_place(const struct anchor_map *m, const struct anchor
 	}
 	if (!qn)
 		return r;
-	if (own && anchor_diff_place(m, a, &r))
-		return r;
-	if (anchor_fuzzy_place(m, a, anchor_expect(m, a->start), own, &r))
-		return r;
-	return (struct anchor_place){ANCHOR_ORPHAN, 0, 0};
+	int strong = 0;
+	if (own && anchor_diff_place(m, a, &r, &strong))
+		ok = 1;
+	else if (a->start == SIZE_MAX)
+		ok = anchor_fuzzy_place(m, a, SIZE_MAX, 0, &r);
+	else
+		ok = anchor_fuzzy_place(m, a, anchor_expect(m, a->start), ANCHOR_F_NEAR | (own ? ANCHOR_F_CLAIMS : 0), &r);
+	/* A pick of the diff with distinctive text around it is doubted less
+	 * than a search's; one it is sure of, not at all. */
+	if (ok && own && strong < 2 && anchor_owned_elsewhere(m, a, r.start, r.end, !strong))
+		ok = 0;
+	return ok ? r : (struct anchor_place){ANCHOR_ORPHAN, 0, 0};
 }

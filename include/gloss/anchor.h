@@ -36,39 +36,50 @@ void anchor_release(struct anchor *a);
  *
  * Stages, the first that succeeds wins:
  *
- * ANCHOR_EXACT  new[start, end) is the quote.  (When the old text is known
- *               and the diff moves the whole quote, unchanged, somewhere
- *               else, the diff's place is taken instead, as ANCHOR_DIFF:
- *               the same bytes at the same offsets can be another copy.)
- * ANCHOR_DIFF   through a diff of the old text against the new one (lines
- *               and sentences first, then words inside changed hunks, with
- *               moved sentences found): each end of the span that lies in
- *               unchanged text maps to its new offset; an end inside a
- *               changed stretch between two unchanged ones maps to that
- *               stretch's new edge.  The mapped span is accepted when the
- *               quote's bytes kept in it, unchanged and inside it, are at
- *               least 60% of the longer of quote and new span (67% when
- *               one end was in a changed stretch, 75% when both were), and
- *               no other copy of that span in the new text is left
- *               unexplained by the diff (else the diff's pick would be a
- *               guess, and the fuzzy stage decides).  So a word changed
- *               inside a quote places it, the new quote being the new
- *               slice.  Needs old[start, end) == quote.
+ * ANCHOR_EXACT  new[start, end) is the quote (bytes, on code point
+ *               boundaries).  When the old text is known and the diff
+ *               moves the whole quote, unchanged, elsewhere, the diff's
+ *               place is taken instead, as ANCHOR_DIFF: the same bytes at
+ *               the same offsets can be another copy.
+ * ANCHOR_DIFF   through a diff of the old text against the new one: units
+ *               (lines, cut after sentence ends) compared whole, moved
+ *               units paired, then the words of each changed stretch.  An
+ *               end of the span in unchanged text maps through it; an end
+ *               inside a changed stretch between two unchanged ones maps
+ *               to that stretch's new edge.  The mapped span is kept when
+ *               the quote's bytes found unchanged inside it are more than
+ *               half of the longer of quote and new span (two thirds when
+ *               one end was in a changed stretch, three quarters when both
+ *               were), and so are more than half of its words.  So a word
+ *               changed inside a quote places it, the new quote being the
+ *               new slice.  When another copy of the new span shares most
+ *               of the unchanged text the diff saw around it, the diff's
+ *               pick is close to a guess: it is kept only if the fuzzy
+ *               stage, scoring every copy on quote and context alone,
+ *               picks the same one (else orphan).  Needs old[start, end)
+ *               == quote.
  * ANCHOR_FUZZY  an approximate search of the quote (bit-parallel edit
- *               distance), each candidate scored on quote similarity
- *               (0.6), similarity of the text before and after it to the
- *               prefix and suffix (0.3), and nearness to the old place
- *               mapped through the diff (0.1).  Accepted when the best
- *               quote similarity is at least 0.6, its score at least 0.65,
- *               and it beats the best candidate elsewhere by at least
- *               0.05; so two copies that neither context nor position
- *               tells apart give an orphan.  When the old text is known, a
- *               candidate that the diff shows to be the new place of other
- *               old text (another copy of a repeated sentence) is refused.
+ *               distance), edges then moved to nearby word edges when
+ *               quote and context agree better there.  Each candidate is
+ *               scored 0.9 * similarity + 0.1 * nearness to the old place
+ *               (mapped through the diff), where similarity weighs the
+ *               quote's similarity by quote / (quote + 32 bytes) against
+ *               that of the text around it to prefix and suffix (the
+ *               better side counting twice): a short quote is found by
+ *               chance, so its context must agree.  A candidate must hold
+ *               more than half of the quote's words, in order.  Accepted
+ *               when the best has a quote similarity of at least 0.5, a
+ *               score of at
+ *               least 0.6, and beats every candidate elsewhere by at least
+ *               0.05; so copies that neither context nor position tells
+ *               apart give an orphan.  With the old text known, text the
+ *               diff shows to be the new place of other old text (another
+ *               copy of a repeated sentence) is no candidate.
  * ANCHOR_ORPHAN otherwise; start = end = 0.
  *
  * Placed offsets lie in the new text, start <= end, on code point
- * boundaries (an ill-formed byte counts as one code point, as in util.h).
+ * boundaries (an ill-formed byte counts as one code point, as in util.h);
+ * a placed span that moved does not end before a combining mark.
  *
  * Limits (each bounds time or memory; past one, that part of the texts is
  * left unmatched by the diff and its annotations go to the fuzzy stage):
@@ -76,21 +87,27 @@ void anchor_release(struct anchor *a);
 #define ANCHOR_UNIT_MAX 4096          /* bytes of a diff unit (line or sentence) */
 #define ANCHOR_MYERS_N 8192           /* units or words of a range Myers' diff takes */
 #define ANCHOR_MYERS_D 256            /* edit distance (units or words) it explores */
-#define ANCHOR_DIFF_WORK 64           /* diff steps in all, per unit of both texts */
-#define ANCHOR_HUNK_MAX (1 << 20)     /* bytes a side of a changed hunk refined by words */
+#define ANCHOR_DIFF_WORK 64           /* diff steps in all, per unit or word compared */
+#define ANCHOR_HUNK_MAX (1 << 20)     /* bytes a side of a changed stretch refined by words */
 #define ANCHOR_SCAN_ALL (1 << 20)     /* a new text up to this is searched whole ... */
 #define ANCHOR_SCAN_WINDOW (256 << 10) /* ... else this either side of the old place,
 				       * and exact copies of the quote anywhere */
+#define ANCHOR_COPIES 256             /* copies of a quote looked at, per search */
 #define ANCHOR_FUZZY_MAX 8192         /* a longer quote is only searched exactly */
 /*
  * So building a map costs O(n) time and memory plus a bounded diff, and
- * placing one annotation O(log n) for the first two stages and
- * O(min(n, 2 * ANCHOR_SCAN_WINDOW) * (quote / 64 + 1)) for the fuzzy one.
- * Texts of 4 GiB or more are compared by common prefix and suffix only.
+ * placing one annotation O(log n) plus a search of its span's copies for
+ * the first two stages, and O(min(n, 2 * ANCHOR_SCAN_WINDOW) * (quote / 64
+ * + 1)) for the fuzzy one.  Texts of 4 GiB or more are compared by common
+ * prefix and suffix only.
  */
 
 /* What an annotation kept of the old version of its text.  Strings are
- * borrowed, with lengths (they may hold NUL bytes). */
+ * borrowed, with lengths (they may hold NUL bytes).  start = end =
+ * SIZE_MAX says the old place is unknown (no old text to say where the
+ * offsets were): nearness then counts for nothing, and a new text over
+ * ANCHOR_SCAN_ALL is searched for exact copies only.  Offsets that are
+ * not where the quote was in the old text only skip the diff stage. */
 struct anchor_old {
 	size_t start, end;                     /* byte offsets in the old text */
 	const char *quote;  size_t quote_len;

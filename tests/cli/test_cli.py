@@ -194,7 +194,7 @@ def database_directory_and_file_are_private():
         sc.wait_text("A good document")
     check(os.stat(db).st_mode & 0o777 == 0o600, "file mode %o" % (os.stat(db).st_mode & 0o777))
     check(os.stat(os.path.dirname(db)).st_mode & 0o777 == 0o700, "directory mode")
-    r = subprocess.run(["sqlite3", db, "PRAGMA application_id; PRAGMA user_version; PRAGMA journal_mode;"],
+    r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", db, "PRAGMA application_id; PRAGMA user_version; PRAGMA journal_mode;"],
                        stdout=subprocess.PIPE, text=True)
     check(r.stdout.split() == [str(0x676c6f73), SCHEMA, "wal"], r.stdout)
 

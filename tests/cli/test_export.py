@@ -112,7 +112,7 @@ def nul_bytes_and_bad_utf8_in_a_document_round_trip():
     r = gloss("import", src, db=db)
     check(r.returncode == 0, r.stderr.decode())
     # placed on the document's bytes: the database holds them, NUL and all
-    q = subprocess.run(["sqlite3", db, "SELECT hex(quote), start, \"end\" FROM annotations"
+    q = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", db, "SELECT hex(quote), start, \"end\" FROM annotations"
                         " ORDER BY start;"], stdout=subprocess.PIPE).stdout.decode().split()
     check(q[0] == (raw[0:8].hex().upper() + "|0|8"), "NUL kept in the quote: %r" % q)
     check(q[1].startswith(raw[10:23].hex().upper() + "|10|23"), "raw bytes kept: %r" % q)

@@ -95,10 +95,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		a.end = end;
 		a.quote = an.quote;
 		a.quote_len = end - start;
-		a.prefix = an.prefix;
-		a.prefix_len = an.prefix ? strlen(an.prefix) : 0;
-		a.suffix = an.suffix;
-		a.suffix_len = strlen(an.suffix);
+		/* The context, with its length: the text may hold NUL bytes. */
+		size_t cs = start, ce = end;
+		for (int i = 0; i < ANCHOR_CONTEXT && cs > 0; i++)
+			cs = util_utf8_back(o, cs - 1);
+		for (int i = 0; i < ANCHOR_CONTEXT && ce < oldn; i++) {
+			uint32_t cp;
+			int valid;
+			ce += (size_t)util_utf8_decode(o + ce, oldn - ce, &cp, &valid);
+		}
+		a.prefix = o + cs;
+		a.prefix_len = start - cs;
+		a.suffix = o + end;
+		a.suffix_len = ce - end;
+		CHECK(!memcmp(an.prefix, a.prefix, a.prefix_len) && !memcmp(an.suffix, a.suffix, a.suffix_len),
+		      "anchor_make's context differs");
 		if (stale && a.quote_len)
 			an.quote[fuzz_upto(&rng, a.quote_len - 1)] ^= (char)(1 + fuzz_upto(&rng, 254));
 		if (shift) {

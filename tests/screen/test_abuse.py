@@ -277,7 +277,7 @@ def every_size_up_to_12x8_with_a_key_at_each():
               "\n".join(lines))
         sc.keys("q")
         check(status(sc) == 0, "exit status 0")
-        out = subprocess.run(["sqlite3", db, "PRAGMA integrity_check"], stdout=subprocess.PIPE,
+        out = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", db, "PRAGMA integrity_check"], stdout=subprocess.PIPE,
                              text=True).stdout.strip()
         check(out == "ok", "database intact: %r" % out)
 
@@ -356,7 +356,7 @@ def ctrl_z_then_fg_restores_the_screen():
 
 
 def db_closed_and_intact(sc, db, want):
-    r = subprocess.run(["sqlite3", db, "PRAGMA integrity_check; SELECT count(*) FROM annotations;"],
+    r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", db, "PRAGMA integrity_check; SELECT count(*) FROM annotations;"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     check(r.stdout.split() == ["ok", str(want)], "database after the signal: %r %r" % (r.stdout, r.stderr))
     # A second gloss opens it and shows what the first saved.
@@ -460,7 +460,7 @@ def export_into_a_closed_pipe_is_quiet():
                 check(code == 0 and msg == "", "%s: status %d, stderr %r" % (what, code, msg))
     reports = [f for f in os.listdir(d) if f.startswith("san.")]
     check(not reports, "sanitizer reports: %s" % "".join(open(os.path.join(d, f)).read() for f in reports)[:3000])
-    r = subprocess.run(["sqlite3", db, "PRAGMA integrity_check; SELECT count(*) FROM annotations;"],
+    r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", db, "PRAGMA integrity_check; SELECT count(*) FROM annotations;"],
                        stdout=subprocess.PIPE, text=True)
     check(r.stdout.split() == ["ok", "20000"], "database intact: %r" % r.stdout)
     # In a terminal, as a user types it: only head's bytes show.

@@ -29,7 +29,7 @@ def files():
 
 
 def sql(db, query):
-    r = subprocess.run(["sqlite3", "-batch", "-noheader", "-separator", "|", db, query],
+    r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", "-batch", "-noheader", "-separator", "|", db, query],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
         raise AssertionError("sqlite3: %s" % r.stderr)

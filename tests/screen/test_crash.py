@@ -341,7 +341,7 @@ def status(lines):
 # ---- the database, through the sqlite3 program ----
 
 def sqlite(db, query, mode="-list"):
-    r = subprocess.run(["sqlite3", "-batch", mode, db, query], stdout=subprocess.PIPE,
+    r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", "-batch", mode, db, query], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
         raise Failure("sqlite3 %r: %s" % (query, r.stderr.strip()))

@@ -18,7 +18,7 @@ TEXT = "Sentences to tag\n" + " ".join(
 
 
 def sql(db, query):
-    r = subprocess.run(["sqlite3", "-batch", "-noheader", db, query], stdout=subprocess.PIPE,
+    r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", "-batch", "-noheader", db, query], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True)
     check(r.returncode == 0, "sqlite3: %s" % r.stderr)
     return r.stdout.strip()

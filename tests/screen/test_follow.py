@@ -25,7 +25,7 @@ NEW = ("Port fees to double\n\nCorrection: an earlier version gave the wrong mon
 
 
 def sql(db, query):
-    r = subprocess.run(["sqlite3", "-batch", "-noheader", "-separator", "|", db, query],
+    r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", "-batch", "-noheader", "-separator", "|", db, query],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
         raise AssertionError("sqlite3: %s" % r.stderr)

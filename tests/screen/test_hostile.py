@@ -144,7 +144,7 @@ def glossenv(sc):
 
 
 def sql(db, query):
-    r = subprocess.run(["sqlite3", "-batch", "-noheader", db, query],
+    r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", "-batch", "-noheader", db, query],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     check(r.returncode == 0, "sqlite3 %r: %s" % (query, r.stderr))
     return r.stdout.strip()

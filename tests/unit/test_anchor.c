@@ -272,7 +272,10 @@ static void test_ambiguous_is_orphan(void)
 	snprintf(old + n, sizeof old - n, "%s", block);
 	snprintf(new_, sizeof new_, "%s%s", block, block);
 	T_ORPHAN(t_place(old, new_, "the bridge would reopen", 0, 1));
-	/* And the old text known, but rewritten around two new copies. */
+	/* And the old text known, but rewritten around two new copies.  (Had
+	 * it ended with the block as the old one did, the common end would
+	 * have told which copy it was.) */
+	snprintf(new_, sizeof new_, "A new start.\n%sA middle part.\n%sAn end.\n", block, block);
 	T_ORPHAN(t_place(old, new_, "the bridge would reopen", 0, 0));
 }
 
@@ -383,6 +386,43 @@ static void test_old_text_unknown_or_inconsistent(void)
 	T_PLACED(p, T_OLD, ANCHOR_FUZZY, "bus routes", 0);
 	anchor_map_free(m);
 
+	/* No place at all, as the store says when it has no old text: the
+	 * context picks the copy, and a big text is searched for copies. */
+	const char *two = "Critics pointed out that the plan relies on hiring. The mayor said the plan was sound.";
+	m = anchor_map_new(NULL, 0, two, strlen(two));
+	a.start = a.end = SIZE_MAX;
+	a.quote = "the plan";
+	a.quote_len = 8;
+	a.prefix = "The mayor said ";
+	a.prefix_len = strlen(a.prefix);
+	a.suffix = " was sound.";
+	a.suffix_len = strlen(a.suffix);
+	T_PLACED(anchor_place(m, &a), two, ANCHOR_FUZZY, "the plan", 1);
+	a.prefix = "Critics pointed out that ";
+	a.prefix_len = strlen(a.prefix);
+	a.suffix = " relies on hiring";
+	a.suffix_len = strlen(a.suffix);
+	T_PLACED(anchor_place(m, &a), two, ANCHOR_FUZZY, "the plan", 0);
+	anchor_map_free(m);
+	{
+		size_t n = 3u << 20;
+		char *big = malloc(n);
+		T_ASSERT(big);
+		for (size_t i = 0; i < n; i++)
+			big[i] = "abcdefgh \n"[i * 7 % 10];
+		memcpy(big + n / 3, "Critics pointed out that the plan relies on hiring", 50);
+		m = anchor_map_new(NULL, 0, big, n);
+		p = anchor_place(m, &a);
+		T_EQ_INT(p.how, ANCHOR_FUZZY);
+		T_EQ_INT(p.start, n / 3 + 25);
+		T_EQ_INT(p.end, n / 3 + 33);
+		anchor_map_free(m);
+		free(big);
+	}
+	a.prefix_len = a.suffix_len = 0;
+	a.quote = "bus routes";
+	a.quote_len = 10;
+
 	/* The old text known, but the offsets do not hold the quote there. */
 	m = anchor_map_new(T_OLD, strlen(T_OLD), T_OLD, strlen(T_OLD));
 	a.start = 3;
@@ -397,6 +437,181 @@ static void test_old_text_unknown_or_inconsistent(void)
 	a.start = a.end = 100000;
 	T_ORPHAN(anchor_place(m, &a));
 	anchor_map_free(m);
+}
+
+static void test_insert_beside_repeated_word(void)
+{
+	/* The new word could be aligned inside the span or beside it. */
+	const char *old = "First. The council voted yes on Tuesday. Last.";
+	const char *new_ = "First, then. The council voted voted yes on Tuesday. Last.";
+	T_PLACED(t_place(old, new_, "council voted", 0, 0), new_, ANCHOR_DIFF, "council voted", 0);
+	const char *old2 = "東京の市長は会議政府。次の文です。";
+	const char *new2 = "速報：東京の市長は会議政府政府。次の文です。";
+	T_PLACED(t_place(old2, new2, "会議政府", 0, 0), new2, ANCHOR_DIFF, "会議政府", 0);
+}
+
+static void test_fuzzy_edges_follow_words(void)
+{
+	/* The edit distance alone would start inside "spokesperson". */
+	const char *old = "Intro text. They asked two fa\xc3\xa7" "ade new about analysts roads treasurer. End.";
+	const char *new_ = "Some new intro text here. They asked two fa\xc3\xa7" "ade spokesperson about analysts roads "
+			   "treasurer. End.";
+	T_PLACED(t_place(old, new_, "fa\xc3\xa7" "ade new about analysts roads", 0, 1), new_, ANCHOR_FUZZY,
+		 "fa\xc3\xa7" "ade spokesperson about analysts roads", 0);
+	/* A word inserted right before a quote stays out of it. */
+	const char *old2 = "Opening words. The council government mostly evidence according a found minister. End.";
+	const char *new2 = "Opening words, more. The council government mostly evidence amendments according a found "
+			   "minister. End.";
+	T_PLACED(t_place(old2, new2, "according a found", 0, 1), new2, ANCHOR_FUZZY, "according a found", 0);
+}
+
+static void test_short_quote_chance_copy(void)
+{
+	/* A deleted two-word quote, the same two words elsewhere in new text. */
+	const char *old = "The report came out. Officials were naive told the panel on Monday. Then it rained.";
+	const char *new_ = "The report came out. Then it rained. A different story: the guide was naive told nobody.";
+	T_ORPHAN(t_place(old, new_, "naive told", 0, 0));
+	T_ORPHAN(t_place(old, new_, "naive told", 0, 1));
+}
+
+/* Text this repetitive has a copy of any quote everywhere: bounded, and no guess. */
+static void test_repetitive_text(void)
+{
+	size_t n = 1u << 20, k = 0;
+	char *old = malloc(n), *new_ = malloc(n + 64);
+	T_ASSERT(old && new_);
+	for (size_t i = 0; i < n; i += 2) {
+		old[i] = 'a';
+		old[i + 1] = ' ';
+	}
+	for (size_t i = 0; i < n; i++) {
+		new_[k++] = old[i];
+		if (i % 65537 == 7)
+			new_[k++] = 'b';
+	}
+	struct anchor_map *m = anchor_map_new(old, n, new_, k);
+	for (size_t at = 1000; at < n; at += n / 16) {
+		struct anchor_old a = {0};
+		a.start = at;
+		a.end = at + 9;
+		a.quote = old + at;
+		a.quote_len = 9;
+		a.prefix = old + at - 64;
+		a.prefix_len = 64;
+		a.suffix = old + at + 9;
+		a.suffix_len = 64;
+		struct anchor_place p = anchor_place(m, &a);
+		T_ASSERT(p.start <= p.end && p.end <= k);
+		if (p.how != ANCHOR_ORPHAN)
+			T_ASSERT(p.end - p.start == 9 && !memcmp(new_ + p.start, old + at, 9));
+	}
+	anchor_map_free(m);
+	free(old);
+	free(new_);
+}
+
+static void test_exact_offsets_but_moved(void)
+{
+	/* The same bytes at the same offsets, but they are a new copy: the
+	 * annotated sentence, with its context, is now further on. */
+	const char *old = "Xylophone one. Quote text here. Yellow one.\n";
+	const char *new_ = "Zebras go two. Quote text here. Walrus two.\nXylophone one. Quote text here. Yellow one.\n";
+	T_PLACED(t_place(old, new_, "Quote text here", 0, 0), new_, ANCHOR_DIFF, "Quote text here", 1);
+}
+
+static void test_rewritten_sentence_shares_words(void)
+{
+	/* "the city" also ends up in the sentence that replaced this one: a
+	 * chance match of two words, not the annotated text. */
+	const char *old = "Opening. Officials said the city council voted on Friday. Closing.";
+	const char *new_ = "Opening. Last night a storm hit the city and flooded roads. Closing.";
+	T_ORPHAN(t_place(old, new_, "the city", 0, 0));
+}
+
+/*
+ * Two copies of a sentence: X ends a paragraph, Y (in another) does not.
+ * Then X's paragraph moves before Y's and gets a sentence after X, and a
+ * word of Y's quote changes: X's new unit is now byte for byte what Y's
+ * was, and a diff of units pairs them crosswise.
+ */
+static void test_repeated_copies_crossed(void)
+{
+	const char *S = "Officials said the bridge on Main Street would reopen in May after repairs.";
+	const char *q = "Main Street would reopen in May";
+	char old[1024], new_[1024];
+	snprintf(old, sizeof old, "A lead paragraph opens the story.\n\nAlpha starts the first paragraph here. %s "
+		 "Beta ends the first paragraph.\n\nGamma starts the second one. %s\n\nOmega is the last.\n", S, S);
+	snprintf(new_, sizeof new_, "A lead paragraph opens the story.\n\nGamma starts the second one. %s Delta was "
+		 "added after it.\n\nAlpha starts the first paragraph here. Officials said the bridge on Main Street "
+		 "would reopen in June after repairs. Beta ends the first paragraph.\n\nOmega is the last.\n", S);
+	struct anchor_place y = t_place(old, new_, q, 0, 0);
+	T_ASSERT(y.how == ANCHOR_ORPHAN || y.start > (size_t)t_find(new_, "Alpha", 0));
+	T_PLACED(t_place(old, new_, q, 1, 0), new_, ANCHOR_DIFF, q, 0);
+}
+
+static void test_deleted_quote_with_a_twin(void)
+{
+	/* The quote deleted from its sentence; the sentence's twin, moved and
+	 * edited, still holds those words: they are the twin's, not its. */
+	const char *S = "The mayor said the new budget was balanced and fair.";
+	char old[1024], new_[1024];
+	snprintf(old, sizeof old, "Opening words of the report today. %s Then came questions.\n\nLater on, another "
+		 "part. %s The end of that part.\n", S, S);
+	snprintf(new_, sizeof new_, "Later on, another part was moved up. A new sentence here. The mayor said the new "
+		 "budget was balanced and very fair. The end of that part changed.\n\nOpening words of the report "
+		 "today. The mayor said was balanced and fair. Then came questions.\n");
+	T_ORPHAN(t_place(old, new_, "the new budget", 0, 0));
+}
+
+static void test_emoji_sequence_is_one_word(void)
+{
+	/* A family emoji (three emoji joined by U+200D) replaced by a word: one word changed. */
+	const char *old = "First sentence here. They said repairs press \xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9"
+			  "\xe2\x80\x8d\xf0\x9f\x91\xa7 budget today. Last one.";
+	const char *new_ = "First sentence, edited. They said repairs press transport budget today. Last one.";
+	T_PLACED(t_place(old, new_, "repairs press \xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f"
+			 "\x91\xa7 budget", 0, 0), new_, ANCHOR_DIFF, "repairs press transport budget", 0);
+}
+
+static void test_context_compared_by_code_points(void)
+{
+	/* Context is compared by code points: the emoji put before the right
+	 * copy is one edit of a few, not eighteen bytes' worth. */
+	const char *old = "Intro. The city council voted that the bridge would reopen on Friday evening in the hall. Outro.";
+	const char *new_ = "Intro, revised. The city cabinet voted that the bridge would reopen on Monday morning by the "
+			   "city. Middle text goes here for a while. The city council voted that \xf0\x9f\x91\xa8\xe2\x80"
+			   "\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7 the bridge would reopen on Friday evening in "
+			   "the hall. Outro.";
+	T_PLACED(t_place(old, new_, "the bridge would reopen", 0, 1), new_, ANCHOR_FUZZY, "the bridge would reopen", 1);
+}
+
+static void test_moved_lines_differing_by_a_number(void)
+{
+	/* Every line moved; each holds the quote's words, but only one is its line. */
+	char old[4096], new_[4096];
+	size_t n = 0, k = 0;
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(old + n, sizeof old - n, "Line %d of a text that is reversed in the new one.\n", i);
+	for (int i = 39; i >= 0; i--)
+		k += (size_t)snprintf(new_ + k, sizeof new_ - k, "Line %d of a text that is reversed in the new one.\n", i);
+	for (int i = 0; i < 40; i += 7) {
+		char line[64];
+		snprintf(line, sizeof line, "Line %d of", i);
+		long at = t_find(old, line, 0) + (long)strlen(line);
+		struct anchor_place p = t_place_n(old, n, new_, k, (size_t)at, (size_t)at + 25, 0);
+		T_EQ_INT(p.how, ANCHOR_DIFF);
+		T_EQ_INT(p.start, t_find(new_, line, 0) + (long)strlen(line));
+	}
+}
+
+static void test_half_a_quote_is_not_it(void)
+{
+	/* "hours 2019" deleted; the "hours" after it, with the quote's context
+	 * on both sides, is half of it. */
+	const char *old = "Intro. The meeting ran for hours 2019 hours after the vote. Next sentence.";
+	const char *new_ = "Intro. The meeting ran for hours after the vote. Next sentence.";
+	T_ORPHAN(t_place(old, new_, "hours 2019", 0, 0));
+	T_ORPHAN(t_place(old, new_, "hours 2019", 0, 1));
 }
 
 /* A big document with scattered edits; and two big unrelated texts. */
@@ -472,6 +687,18 @@ int main(void)
 	T_RUN(test_unicode);
 	T_RUN(test_invalid_utf8);
 	T_RUN(test_old_text_unknown_or_inconsistent);
+	T_RUN(test_exact_offsets_but_moved);
+	T_RUN(test_rewritten_sentence_shares_words);
+	T_RUN(test_repeated_copies_crossed);
+	T_RUN(test_deleted_quote_with_a_twin);
+	T_RUN(test_emoji_sequence_is_one_word);
+	T_RUN(test_context_compared_by_code_points);
+	T_RUN(test_moved_lines_differing_by_a_number);
+	T_RUN(test_half_a_quote_is_not_it);
+	T_RUN(test_insert_beside_repeated_word);
+	T_RUN(test_fuzzy_edges_follow_words);
+	T_RUN(test_short_quote_chance_copy);
+	T_RUN(test_repetitive_text);
 	T_RUN(test_large);
 	T_DONE();
 }
