@@ -85,7 +85,7 @@ def not_a_terminal_is_an_error():
 
 @test
 def errors_come_before_the_screen_is_taken():
-    with Screen([], width=80, height=10, shell=True) as sc:
+    with Screen([], width=200, height=10, shell=True) as sc:
         sc.type("%s %s %s/nope.txt; echo STATUS=$?\n" % (GLOSS, GOOD, TMP))
         sc.wait_text("STATUS=1")
         check("gloss: cannot open '%s/nope.txt': No such file or directory" % TMP in sc.text(),
