@@ -1,5 +1,5 @@
 /*
- * anchor.c: the quote and its context, counted in code points.
+ * anchor.c: the quote and its context, counted in code points; re-anchoring.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -51,13 +51,17 @@ void anchor_release(struct anchor *a)
 
 /* ------------------------------------------------------------------------
  * Re-anchoring.  The map is a list of segments: byte ranges of the old text
- * found unchanged in the new one, disjoint in both.  They come from a diff
- * in two levels: units (lines, cut after sentence ends and at most
- * ANCHOR_UNIT_MAX bytes long) compared whole, then the words of each
- * changed hunk.  Both levels use one sequence diff (Myers' O(ND) for small
- * ranges, patience anchors on unique elements to cut big ones) under a
- * work budget.  Units moved elsewhere are paired by identity, and their
- * changed neighbours word by word.
+ * found unchanged in the new one, disjoint in both, each marked sure or
+ * not.  They come from a diff in two levels: units (lines, cut after
+ * sentence ends and at most ANCHOR_UNIT_MAX bytes long) compared whole,
+ * then the words of each changed hunk.  Both levels use one sequence diff
+ * (Myers' O(ND) for small ranges, patience anchors on unique elements to
+ * cut big ones) under a work budget.  Unit matches anchored by a unit that
+ * occurs once in each text are sure; so are units moved elsewhere, paired
+ * by identity; their changed neighbours are then paired word by word.
+ * Placing maps offsets through the segments (stage 2) or searches with
+ * Myers' bit-vector edit distance (stage 3), and doubts what repeated text
+ * may have confused.
  */
 
 /* p is a code point boundary of s[0..n), as util.h counts them. */

@@ -1,7 +1,7 @@
 /*
  * anchor: what an annotation keeps of its text so that it can be found
  * again: the exact quote and up to ANCHOR_CONTEXT code points of text
- * before and after it.  (Re-anchoring a changed text will live here too.)
+ * before and after it; and re-anchoring: finding it in a changed text.
  */
 #ifndef GLOSS_ANCHOR_H
 #define GLOSS_ANCHOR_H
@@ -34,48 +34,51 @@ void anchor_release(struct anchor *a);
  * or declared an orphan.  Nothing is ever placed on text that is not what
  * the annotation was on; when in doubt, the answer is ANCHOR_ORPHAN.
  *
- * Stages, the first that succeeds wins:
+ * The map is a diff of the two texts: units (lines, cut after sentence
+ * ends) compared whole; a unit whose text (spaces around it aside) occurs
+ * once in each text and moved is paired by identity; then the words of
+ * each changed stretch.  A run of units none of which occurs once in each
+ * text is not trusted to pair the right copies of a repeated sentence,
+ * and goes to the word level.  Stages, the first that succeeds wins:
  *
  * ANCHOR_EXACT  new[start, end) is the quote (bytes, on code point
  *               boundaries).  When the old text is known and the diff
  *               moves the whole quote, unchanged, elsewhere, the diff's
  *               place is taken instead, as ANCHOR_DIFF: the same bytes at
  *               the same offsets can be another copy.
- * ANCHOR_DIFF   through a diff of the old text against the new one: units
- *               (lines, cut after sentence ends) compared whole, moved
- *               units paired, then the words of each changed stretch.  An
- *               end of the span in unchanged text maps through it; an end
- *               inside a changed stretch between two unchanged ones maps
- *               to that stretch's new edge.  The mapped span is kept when
- *               the quote's bytes found unchanged inside it are more than
- *               half of the longer of quote and new span (two thirds when
- *               one end was in a changed stretch, three quarters when both
- *               were), and so are more than half of its words.  So a word
- *               changed inside a quote places it, the new quote being the
- *               new slice.  When another copy of the new span shares most
- *               of the unchanged text the diff saw around it, the diff's
- *               pick is close to a guess: it is kept only if the fuzzy
- *               stage, scoring every copy on quote and context alone,
- *               picks the same one (else orphan).  Needs old[start, end)
- *               == quote.
+ * ANCHOR_DIFF   each end of the span in unchanged text maps through it; an
+ *               end inside a changed stretch between two unchanged ones
+ *               maps to that stretch's new edge.  The mapped span is kept
+ *               when the quote's bytes found unchanged inside it are more
+ *               than half of the longer of quote and new span (two thirds
+ *               when one end was in a changed stretch, three quarters when
+ *               both were), and so are more than half of its words.  So a
+ *               word changed inside a quote places it, the new quote being
+ *               the new slice.  Needs old[start, end) == quote.
  * ANCHOR_FUZZY  an approximate search of the quote (bit-parallel edit
- *               distance), edges then moved to nearby word edges when
- *               quote and context agree better there.  Each candidate is
- *               scored 0.9 * similarity + 0.1 * nearness to the old place
- *               (mapped through the diff), where similarity weighs the
- *               quote's similarity by quote / (quote + 32 bytes) against
- *               that of the text around it to prefix and suffix (the
- *               better side counting twice): a short quote is found by
- *               chance, so its context must agree.  A candidate must hold
- *               more than half of the quote's words, in order.  Accepted
- *               when the best has a quote similarity of at least 0.5, a
- *               score of at
+ *               distance over bytes), each candidate's edges then moved to
+ *               nearby word edges when quote and context together need
+ *               fewer edits there.  Candidates are scored by code points:
+ *               0.9 * similarity + 0.1 * nearness to the old place (mapped
+ *               through the diff), where similarity weighs the quote's by
+ *               quote / (quote + 32 bytes) against that of the text around
+ *               it to prefix and suffix (the better side counting twice):
+ *               a short quote is found by chance, so its context must
+ *               agree.  A candidate must hold more than half of the
+ *               quote's words, in order, and (old text known) must not be
+ *               text the diff gives to other old text.  Accepted when the
+ *               best has a quote similarity of at least 0.5, a score of at
  *               least 0.6, and beats every candidate elsewhere by at least
- *               0.05; so copies that neither context nor position tells
- *               apart give an orphan.  With the old text known, text the
- *               diff shows to be the new place of other old text (another
- *               copy of a repeated sentence) is no candidate.
+ *               0.05: copies that neither context nor position tells apart
+ *               give an orphan.
  * ANCHOR_ORPHAN otherwise; start = end = 0.
+ *
+ * Last, with the old text known, a placement is refused when another copy
+ * of the quote in the old text has surroundings more like those of the
+ * placed span than the annotation's own (clearly more, for a diff placement
+ * with 16 bytes or more of unchanged text beside it; as much, for a search's
+ * or a copy right beside the quote): the span is that copy's text.  A diff
+ * placement through units found once in each text is not doubted.
  *
  * Placed offsets lie in the new text, start <= end, on code point
  * boundaries (an ill-formed byte counts as one code point, as in util.h);
@@ -95,10 +98,11 @@ void anchor_release(struct anchor *a);
 #define ANCHOR_COPIES 256             /* copies of a quote looked at, per search */
 #define ANCHOR_FUZZY_MAX 8192         /* a longer quote is only searched exactly */
 /*
- * So building a map costs O(n) time and memory plus a bounded diff, and
- * placing one annotation O(log n) plus a search of its span's copies for
- * the first two stages, and O(min(n, 2 * ANCHOR_SCAN_WINDOW) * (quote / 64
- * + 1)) for the fuzzy one.  Texts of 4 GiB or more are compared by common
+ * So building a map costs O(n) time and memory plus a bounded diff.
+ * Placing one annotation costs O(log n + quote) for the first two stages
+ * and O(min(n, 2 * ANCHOR_SCAN_WINDOW) * (quote / 64 + 1)) for the fuzzy
+ * one, plus, with the old text known, a search of as much old text for
+ * copies of the quote.  Texts of 4 GiB or more are compared by common
  * prefix and suffix only.
  */
 

@@ -614,6 +614,27 @@ static void test_half_a_quote_is_not_it(void)
 	T_ORPHAN(t_place(old, new_, "hours 2019", 0, 1));
 }
 
+static void test_deleted_words_left_elsewhere(void)
+{
+	/* The quote deleted; its last two words, with much the same context,
+	 * are in a later sentence the edit left alone: that text is the later
+	 * sentence's. */
+	const char *old = "Yesterday the board for voted to approve the plan quietly. Later the board voted to approve the plan again.";
+	const char *new_ = "Yesterday the board approve the plan quietly. Later the board voted to approve the plan again.";
+	T_ORPHAN(t_place(old, new_, "for voted to", 0, 0));
+}
+
+static void test_twin_made_one(void)
+{
+	/* "X X" edited to "X": which of the two is left no text can say. */
+	const char *old = "The first line opens the report. The inspectors said the budget audit budget audit found "
+			  "nothing wrong at all. The last line closes it.";
+	const char *new_ = "A new first line opens the report. The inspectors said the budget audit found nothing wrong "
+			   "at all. The last line closes it now.";
+	T_ORPHAN(t_place(old, new_, "budget audit", 0, 0));
+	T_ORPHAN(t_place(old, new_, "budget audit", 1, 0));
+}
+
 /* A big document with scattered edits; and two big unrelated texts. */
 static void test_large(void)
 {
@@ -695,6 +716,8 @@ int main(void)
 	T_RUN(test_context_compared_by_code_points);
 	T_RUN(test_moved_lines_differing_by_a_number);
 	T_RUN(test_half_a_quote_is_not_it);
+	T_RUN(test_deleted_words_left_elsewhere);
+	T_RUN(test_twin_made_one);
 	T_RUN(test_insert_beside_repeated_word);
 	T_RUN(test_fuzzy_edges_follow_words);
 	T_RUN(test_short_quote_chance_copy);
