@@ -186,3 +186,24 @@ def run():
             tb = traceback.format_exc().replace("\n", "\n# ")
             print("not ok - %s: %s" % (fn.__name__, tb), flush=True)
     return 1 if failed else 0
+
+
+def sql(db, query):
+    """What the sqlite3 program prints for query on db ("|" between columns),
+    waiting up to 5 s for a lock; a failure of the program fails the test."""
+    r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", "-batch", "-noheader", "-separator", "|",
+                        db, query], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise Failure("sqlite3: %s" % r.stderr.strip())
+    return r.stdout.rstrip("\n")
+
+
+def hostile_generator():
+    """tools/gen-hostile.py, loaded as a module (no byte code left beside it)."""
+    import importlib.util
+    root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    spec = importlib.util.spec_from_file_location("gen_hostile", os.path.join(root, "tools", "gen-hostile.py"))
+    gen = importlib.util.module_from_spec(spec)
+    sys.dont_write_bytecode = True
+    spec.loader.exec_module(gen)
+    return gen

@@ -11,10 +11,8 @@ a shell in tmux, so that its exit status is the shell's $?.
 """
 import atexit
 import csv
-import glob
 import fcntl
 import hashlib
-import importlib.util
 import os
 import random
 import re
@@ -31,24 +29,13 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import GLOSS, Screen, check, run, test, write  # noqa: E402
+from harness import GLOSS, hostile_generator, Screen, check, run, test, write  # noqa: E402
 
-ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-_spec = importlib.util.spec_from_file_location("gen_hostile", os.path.join(ROOT, "tools", "gen-hostile.py"))
-gen = importlib.util.module_from_spec(_spec)
-sys.dont_write_bytecode = True  # no __pycache__ left in tools/
-_spec.loader.exec_module(gen)
+gen = hostile_generator()
 
 TMP = tempfile.mkdtemp(prefix="gloss-abuse-")
 atexit.register(shutil.rmtree, TMP, True)
 
-
-@atexit.register
-def _remove_sockets():
-    """tmux leaves its socket behind after kill-server: remove this run's."""
-    d = os.path.join(os.environ.get("TMUX_TMPDIR", "/tmp"), "tmux-%d" % os.getuid())
-    for f in glob.glob(os.path.join(d, "gloss-test-%d-*" % os.getpid())):
-        os.unlink(f)
 HOSTILE = gen.generate(os.path.join(TMP, "hostile"), small_only=True)
 
 PLAIN = write(TMP, "plain.txt", "Harbour fire closes the old quay\n" + "".join(

@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import GLOSS, Screen, check, run, test, write  # noqa: E402
+from harness import GLOSS, Screen, check, run, test, write, sql  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix="gloss-annotate-")
 
@@ -27,13 +27,6 @@ def files():
     d = tempfile.mkdtemp(dir=TMP)
     return d, write(d, "one.txt", ONE), write(d, "two.txt", TWO), os.path.join(d, "notes.db")
 
-
-def sql(db, query):
-    r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", "-batch", "-noheader", "-separator", "|", db, query],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if r.returncode != 0:
-        raise AssertionError("sqlite3: %s" % r.stderr)
-    return r.stdout.rstrip("\n")
 
 
 def rows(db, query):

@@ -10,7 +10,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import GLOSS, Screen, check, run, test, write  # noqa: E402
+from harness import GLOSS, Screen, check, run, test, write, sql  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix="gloss-concurrent-")
 TEXT = "Three at once\n" + " ".join(
@@ -18,12 +18,6 @@ TEXT = "Three at once\n" + " ".join(
 ROWS = int(os.environ.get("GLOSS_CONCURRENT_ROWS", "150000"))
 RAW = re.compile(r"SQLITE_|sqlite3|disk I/O error|unable to open|malformed|\(\d+\)")
 
-
-def sql(db, query):
-    r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", "-batch", "-noheader", db, query], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True)
-    check(r.returncode == 0, "sqlite3: %s" % r.stderr)
-    return r.stdout.strip()
 
 
 def counts(sc):

@@ -10,18 +10,12 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import GLOSS, Screen, check, run, test, write  # noqa: E402
+from harness import GLOSS, Screen, check, run, test, write, sql  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix="gloss-disk-")
 TEXT = "Sentences to tag\n" + " ".join(
     "Claim number %d says the harbour fee rose by %d euros." % (i, 3 * i) for i in range(60)) + "\n"
 
-
-def sql(db, query):
-    r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", "-batch", "-noheader", db, query], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True)
-    check(r.returncode == 0, "sqlite3: %s" % r.stderr)
-    return r.stdout.strip()
 
 
 def claims(sc):

@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import GLOSS, Screen, check, run, test, write  # noqa: E402
+from harness import GLOSS, Screen, check, run, test, write, sql  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix="gloss-follow-")
 
@@ -23,13 +23,6 @@ OLD = "Port fees to double\n\n%s\n\n%s %s\n" % (P1, P2, P3)
 NEW = ("Port fees to double\n\nCorrection: an earlier version gave the wrong month.\n\n"
        "%s\n\n%s\n" % (P1, P2.replace("each boat", "every boat")))
 
-
-def sql(db, query):
-    r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", "-batch", "-noheader", "-separator", "|", db, query],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if r.returncode != 0:
-        raise AssertionError("sqlite3: %s" % r.stderr)
-    return r.stdout.rstrip("\n")
 
 
 def gloss(db, *args):

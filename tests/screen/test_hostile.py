@@ -24,7 +24,6 @@ import atexit
 import csv
 import glob
 import hashlib
-import importlib.util
 import io
 import json
 import os
@@ -38,24 +37,14 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import GLOSS, Failure, Screen, check, run, test  # noqa: E402
+from harness import GLOSS, hostile_generator, Failure, Screen, check, run, test  # noqa: E402
 
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-_spec = importlib.util.spec_from_file_location("gen_hostile", os.path.join(ROOT, "tools", "gen-hostile.py"))
-gen = importlib.util.module_from_spec(_spec)
-sys.dont_write_bytecode = True  # no __pycache__ left in tools/
-_spec.loader.exec_module(gen)
+gen = hostile_generator()
 
 TMP = tempfile.mkdtemp(prefix="gloss-hostile-")
 atexit.register(shutil.rmtree, TMP, True)
 
-
-@atexit.register
-def _remove_sockets():
-    """tmux leaves its socket behind after kill-server: remove this run's."""
-    d = os.path.join(os.environ.get("TMUX_TMPDIR", "/tmp"), "tmux-%d" % os.getuid())
-    for f in glob.glob(os.path.join(d, "gloss-test-%d-*" % os.getpid())):
-        os.unlink(f)
 DOCS = gen.generate(os.path.join(TMP, "docs"))
 
 SENTINEL = "sentinel-title"
