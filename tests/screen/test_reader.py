@@ -441,14 +441,16 @@ def children(pid):
 def sigterm_and_sighup_restore_the_terminal():
     for sig in (signal.SIGTERM, signal.SIGHUP):
         with Screen([], width=80, height=10, shell=True) as sc:
-            sc.type("%s %s; echo DONE=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e icanon\n"
-                    % (os.environ.get("GLOSS", "gloss"), A))
+            # The marker printed last is spelt differently in the command
+            # line, so waiting for it cannot match the typed command.
+            sc.type("%s %s; echo DONE=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e icanon;"
+                    " printf 'TTY%%s\\n' CHECKED\n" % (os.environ.get("GLOSS", "gloss"), A))
             sc.wait_text("Harbour fire")
             kids = children(sc.fmt("#{pane_pid}"))
             check(kids, "gloss has a pid")
             os.kill(int(kids[0]), sig)
-            sc.wait_text("icanon")
-            after = sc.text().split("DONE=")[1]
+            sc.wait_text("TTYCHECKED")
+            after = sc.text().split("DONE=")[-1]
             check("echo" in after and "icanon" in after,
                   "terminal sane after %s: %r" % (sig.name, after))
             check(sc.fmt("#{alternate_on}") == "0", "left the alternate screen")
