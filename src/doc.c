@@ -19,8 +19,11 @@
 #include "gloss/sha256.h"
 #include "gloss/util.h"
 
-/* Only this much of the start is looked at for the title and the binary check. */
+/* Only this much of the start is looked at for the title, and for the
+ * binary check the first 8 KiB of it (as git does): enough to tell, and
+ * cheap enough for every start. */
 #define DOC_HEAD ((size_t)64 * 1024)
+#define DOC_BINARY_HEAD ((size_t)8 * 1024)
 
 #define CACHE_MAGIC "gloss-hash-cache 1"
 #define CACHE_MAX_ENTRIES 1000
@@ -610,18 +613,18 @@ const char *doc_name(const struct doc *d)
 	return d->name;
 }
 
-/* The head that the title and the binary check look at, ending on a code point boundary. */
-static size_t head_len(const struct doc *d)
+/* The first max bytes at most, ending on a code point boundary. */
+static size_t head_len(const struct doc *d, size_t max)
 {
-	if (d->size <= DOC_HEAD)
+	if (d->size <= max)
 		return d->size;
-	return util_utf8_back(d->bytes, DOC_HEAD);
+	return util_utf8_back(d->bytes, max);
 }
 
 bool doc_is_binary(const struct doc *d)
 {
 	const char *s = d->bytes;
-	size_t n = head_len(d), i = 0, controls = 0, invalid = 0;
+	size_t n = head_len(d, DOC_BINARY_HEAD), i = 0, controls = 0, invalid = 0;
 
 	if (n == 0)
 		return false;
@@ -699,7 +702,7 @@ static char *title_clean(const char *s, size_t n, size_t max)
 char *doc_title(const struct doc *d, size_t max_bytes)
 {
 	const char *s = d->bytes;
-	size_t lim = head_len(d), pos = 0;
+	size_t lim = head_len(d, DOC_HEAD), pos = 0;
 
 	while (pos < lim) {
 		size_t end = pos, i, first = 0, last = 0;

@@ -5,7 +5,6 @@
  */
 #include <langinfo.h>
 #include <locale.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,20 +95,13 @@ static char *main_db_path(const char *opt)
 	return main_join(main_env("HOME"), ".local/share/gloss/gloss.db");
 }
 
-/* --author, else $GLOSS_AUTHOR, else the login name. */
+/* --author, else $GLOSS_AUTHOR, else NULL: the store asks for the login
+ * name when it first needs one, which a start need not wait for. */
 static const char *main_author(const char *opt)
 {
-	const struct passwd *pw;
-	const char *login;
-
 	if (opt)
 		return opt;
-	if (main_env("GLOSS_AUTHOR"))
-		return main_env("GLOSS_AUTHOR");
-	if ((login = getlogin()) && *login)
-		return login;
-	pw = getpwuid(geteuid());
-	return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "unknown";
+	return main_env("GLOSS_AUTHOR");
 }
 
 /* $XDG_CACHE_HOME/gloss/sha256, else ~/.cache/gloss/sha256; NULL when neither is known. */
@@ -119,10 +111,15 @@ static char *main_hash_cache(void)
 	return p ? p : main_join(main_env("HOME"), ".cache/gloss/sha256");
 }
 
-/* Wide characters and their widths need a UTF-8 locale; take C.UTF-8 if the user's is not. */
+/*
+ * Wide characters and their widths need a UTF-8 locale; take C.UTF-8 if the
+ * user's is not.  Only the character type is taken from the environment:
+ * numbers and messages stay as the contract writes them, and loading the
+ * other categories would cost every start.
+ */
 static void main_locale(void)
 {
-	setlocale(LC_ALL, "");
+	setlocale(LC_CTYPE, "");
 	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
 		if (!setlocale(LC_CTYPE, "C.UTF-8"))
 			setlocale(LC_CTYPE, "en_US.UTF-8");

@@ -647,17 +647,24 @@ static bool refuse(enum verdict v, const char *path, int64_t version, int rc, sq
 	return true;
 }
 
+/* A big-endian number of the database header. */
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /*
  * Checks that need no SQLite: the path is a regular file we may read and
  * write, in a directory we may write (WAL makes -wal and -shm files there),
  * and its first bytes are SQLite's (or it is empty).  Creates a missing file.
- * *wal: the header says WAL mode.
+ * *wal: the header says WAL mode.  *current: the header says WAL mode, our
+ * application id and this schema version.
  */
-static int check_file(const char *path, bool *wal, bool *ro)
+static int check_file(const char *path, bool *wal, bool *ro, bool *current)
 {
 	static const char magic[16] = "SQLite format 3";
 	struct stat sb;
-	unsigned char head[20];
+	unsigned char head[100];
 	char *dir;
 	int fd, err;
 	ssize_t got;
@@ -713,7 +720,7 @@ static int check_file(const char *path, bool *wal, bool *ro)
 		errno = err;
 		goto sys;
 	}
-	*wal = false;
+	*wal = *current = false;
 	if (sb.st_size == 0)
 		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -726,11 +733,13 @@ static int check_file(const char *path, bool *wal, bool *ro)
 		errno = err;
 		goto sys;
 	}
-	if ((size_t)got < sizeof head || memcmp(head, magic, sizeof magic) != 0) {
+	if (got < 20 || memcmp(head, magic, sizeof magic) != 0) {
 		util_error("'%s' is not a database or is corrupt", path);
 		return -1;
 	}
 	*wal = head[18] == 2 && head[19] == 2;
+	*current = *wal && (size_t)got == sizeof head && be32(head + 68) == STORE_APP_ID &&
+		   be32(head + 60) == STORE_SCHEMA;
 	return 0;
 sys:
 	util_error("cannot open database '%s': %s", path, strerror(errno));
@@ -762,15 +771,17 @@ static char *immutable_uri(const char *path)
 	return uri;
 }
 
-static bool wal_file_exists(const char *path)
+/* path-wal exists; with frames, when it is longer than its 32-byte header. */
+static bool wal_file_exists(const char *path, bool frames)
 {
 	size_t n = strlen(path);
 	char *wal = util_malloc(n + 5);
+	struct stat sb;
 	bool there;
 
 	memcpy(wal, path, n);
 	memcpy(wal + n, "-wal", 5);
-	there = access(wal, F_OK) == 0;
+	there = stat(wal, &sb) == 0 && (!frames || sb.st_size > 32);
 	free(wal);
 	return there;
 }
@@ -789,7 +800,7 @@ static int check_readonly(const char *path, bool wal)
 	enum verdict v;
 	char *uri = NULL;
 
-	if (wal && !wal_file_exists(path)) {
+	if (wal && !wal_file_exists(path, false)) {
 		uri = immutable_uri(path);
 		rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
 	} else {
@@ -803,7 +814,7 @@ static int check_readonly(const char *path, bool wal)
 	}
 	sqlite3_busy_timeout(db, 2000);
 	v = inspect(db, &version, &rc);
-	if (uri && v == V_CORRUPT && wal_file_exists(path)) {
+	if (uri && v == V_CORRUPT && wal_file_exists(path, false)) {
 		/* another process began writing while we read without locks: look again */
 		sqlite3_close(db);
 		free(uri);
@@ -964,21 +975,28 @@ struct store *store_open(const char *path, const char *author)
 {
 	struct store *st;
 	sqlite3_stmt *q;
-	bool wal = false, ro = false;
+	bool wal = false, ro = false, current = false;
 	char *uri = NULL;
 	int rc;
 
-	if (check_file(path, &wal, &ro) != 0 || check_readonly(path, wal) != 0)
+	/* The read-only look first makes sure that a foreign or newer file is
+	 * not changed by the settings below.  A file whose header already says
+	 * ours, this schema and WAL, with no frames in a -wal file that could
+	 * say otherwise, cannot be changed by them: the inspection in migrate()
+	 * is enough, and the start is quicker by a second connection. */
+	if (check_file(path, &wal, &ro, &current) != 0)
+		return NULL;
+	if (!(current && !wal_file_exists(path, true)) && check_readonly(path, wal) != 0)
 		return NULL;
 
 	st = util_calloc(1, sizeof *st);
 	st->path = util_strdup(path);
-	st->author = dup_or_empty(author);
+	st->author = author ? util_strdup(author) : NULL;
 	st->readonly = ro;
 	/* One thread uses a store: SQLite's own locking of every call is cost only.
 	 * Read only, with no -wal file, the main file holds everything: read it
 	 * as immutable, since the -shm file may not be makeable. */
-	if (ro && wal && !wal_file_exists(path))
+	if (ro && wal && !wal_file_exists(path, false))
 		uri = immutable_uri(path);
 	rc = sqlite3_open_v2(uri ? uri : path, &st->db,
 			     (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX |
@@ -1642,6 +1660,8 @@ int64_t store_ann_add(struct store *st, int64_t doc, int64_t tag, size_t start, 
 	s.suffix = util_memdup(an->suffix, an->suffix_len);
 	s.suffix_len = an->suffix_len;
 	s.note = dup_or_empty(note);
+	if (!st->author)
+		st->author = util_strdup(util_login_name());
 	s.author = util_strdup(st->author);
 	if (ann_insert(st, &s) != 0 || tx_commit(st) != 0)
 		goto fail;

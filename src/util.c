@@ -2,10 +2,13 @@
  * util.c: allocation that aborts on failure, the error message slot, and
  * UTF-8 decoding with U+FFFD for ill-formed input.
  */
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <unistd.h>
 
 #include "gloss/util.h"
 
@@ -55,6 +58,17 @@ char *util_memdup(const char *s, size_t n)
 		memcpy(r, s, n);
 	r[n] = '\0';
 	return r;
+}
+
+const char *util_login_name(void)
+{
+	const struct passwd *pw;
+	const char *login;
+
+	if ((login = getlogin()) && *login)
+		return login;
+	pw = getpwuid(geteuid());
+	return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "unknown";
 }
 
 void util_error(const char *fmt, ...)

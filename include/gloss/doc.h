@@ -65,9 +65,9 @@ const char *doc_path(const struct doc *d);
 const char *doc_name(const struct doc *d);
 
 /*
- * True when the first 64 KiB hold a NUL byte, or more than 10% control
+ * True when the first 8 KiB hold a NUL byte, or more than 10% control
  * characters (C0 other than tab, LF, CR, FF; DEL; C1), or more than half of
- * their bytes in ill-formed UTF-8.  Costs at most one pass over 64 KiB.
+ * their bytes in ill-formed UTF-8.  Costs at most one pass over 8 KiB.
  */
 bool doc_is_binary(const struct doc *d);
 

@@ -38,7 +38,8 @@ struct store;
 /*
  * Open or create the database at path.  A missing directory is made (mode
  * 0700, parents too); a new file is created with mode 0600.  author is the
- * name written into new annotations (copied).  NULL with util_error() on
+ * name written into new annotations (copied); NULL means the login name
+ * (util_login_name), looked up when the first annotation is made.  NULL with util_error() on
  * failure, one line naming the file:
  *   cannot open database '/x/y.db': Permission denied
  *   '/x/y.db' is not a gloss database

@@ -22,6 +22,10 @@ char *util_strdup(const char *s);
 /* The n bytes at s (NULL when n is 0), with a NUL after them. */
 char *util_memdup(const char *s, size_t n);
 
+/* The login name (getlogin, else the password entry of the effective user),
+ * else "unknown"; static storage owned by the C library. */
+const char *util_login_name(void);
+
 /* Set the message of the last failure (printf format). */
 void util_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The message of the last failure; a static buffer, valid until the next call. */

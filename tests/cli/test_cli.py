@@ -169,6 +169,17 @@ def corrupt_database_is_refused_untouched():
     with open(db, "wb") as f:
         f.write(os.urandom(8192))
     refused(db, "'%s' is not a database or is corrupt" % db)
+    # A gloss database whose header is intact (ours, this schema, WAL) but
+    # whose pages are not: the header alone must not let it through.
+    for page in (0, 2):
+        os.unlink(db)
+        r = gloss("--db", db, "docs")
+        check(r.returncode == 0, "made: %r" % r.stderr)
+        check(not os.path.exists(db + "-wal"), "closed cleanly")
+        with open(db, "r+b") as f:
+            f.seek(page * 4096 + (100 if page == 0 else 0))
+            f.write(bytes(range(256)) * 15)
+        refused(db, "'%s' is not a database or is corrupt" % db)
 
 
 @test

@@ -326,11 +326,17 @@ static void test_binary(void)
 		buf[i] = i % 20 ? 'x' : '\x01';
 	T_EQ_INT(binary_of(buf, sizeof buf), 0);
 
-	/* A NUL after the first 64 KiB is not looked at. */
+	/* A NUL after the first 8 KiB is not looked at. */
 	big = malloc(70000);
 	memset(big, 'a', 70000);
 	big[69000] = '\0';
 	T_EQ_INT(binary_of(big, 70000), 0);
+	big[69000] = 'a';
+	big[8192] = '\0';
+	T_EQ_INT(binary_of(big, 70000), 0);
+	big[8191] = '\0';
+	T_EQ_INT(binary_of(big, 70000), 1);
+	big[8191] = 'a';
 	big[100] = '\0';
 	T_EQ_INT(binary_of(big, 70000), 1);
 	free(big);
