@@ -16,7 +16,7 @@
 #include "gloss/doc.h"
 #include "gloss/sha256.h"
 
-#define HEAD ((size_t)64 * 1024) /* what doc_is_binary() and doc_title() look at */
+#define BINARY_HEAD ((size_t)8 * 1024) /* what doc_is_binary() looks at */
 
 static char tmp_path[4096];
 static const char *tmp_name;
@@ -144,7 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(strcmp(doc_path(d), tmp_path) == 0, "doc_path is '%s'", doc_path(d));
 	CHECK(strcmp(doc_name(d), tmp_name) == 0, "doc_name is '%s'", doc_name(d));
 
-	head = size < HEAD ? size : HEAD;
+	head = size < BINARY_HEAD ? size : BINARY_HEAD;
 	binary = doc_is_binary(d);
 	if (memchr(data, '\0', head))
 		CHECK(binary, "a NUL in the head, yet not binary");
