@@ -654,25 +654,49 @@ struct import {
 	struct store_import *im;
 	struct import_doc *docs;
 	size_t ndocs;
+	size_t last;       /* the docs entry the last row found: rows come grouped */
+	bool scan;         /* the first pass: only find the texts */
 	long line;
 	size_t ties;       /* rows kept though they differ, with the same updated */
 	char tie_lines[80]; /* the first of their lines, for the warning */
 };
 
+static bool import_doc_is(const struct import_doc *d, const char *path, const char *sha)
+{
+	return strcmp(d->sha, sha) == 0 && (!path || strcmp(d->path, path) == 0);
+}
+
+/*
+ * The text of the version sha, from the file at path when it holds that
+ * version, else from any other row's path that did (the first pass opens
+ * every path, so that whether a row finds its text does not depend on the
+ * order of the rows).  NULL when none did.  Only a regular file is read:
+ * "-" (a document read from standard input) or a FIFO would read, or wait
+ * on, something else.
+ */
 static const char *import_text(struct import *x, const char *path, const char *sha, size_t *size)
 {
-	struct import_doc *d;
+	struct import_doc *d = NULL;
+	struct stat sb;
 	size_t i;
 
-	for (i = 0; i < x->ndocs; i++)
-		if (strcmp(x->docs[i].path, path) == 0 && strcmp(x->docs[i].sha, sha) == 0)
-			break;
-	if (i == x->ndocs) {
+	if (x->last < x->ndocs && x->docs[x->last].doc && import_doc_is(&x->docs[x->last], NULL, sha))
+		d = &x->docs[x->last];
+	for (i = 0; !d && i < x->ndocs; i++)
+		if (x->docs[i].doc && import_doc_is(&x->docs[i], NULL, sha))
+			d = &x->docs[x->last = i];
+	for (i = 0; !d && i < x->ndocs; i++)
+		if (import_doc_is(&x->docs[i], path, sha))
+			d = &x->docs[x->last = i];
+	if (!d) {
 		x->docs = util_realloc(x->docs, (x->ndocs + 1) * sizeof *x->docs);
+		x->last = x->ndocs;
 		d = &x->docs[x->ndocs++];
 		d->path = util_strdup(path);
 		snprintf(d->sha, sizeof d->sha, "%s", sha);
-		d->doc = doc_open(path, NULL);
+		d->doc = NULL;
+		if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+			d->doc = doc_open(path, NULL);
 		if (d->doc) {
 			while (!doc_hash_step(d->doc, 64u << 20))
 				;
@@ -682,7 +706,6 @@ static const char *import_text(struct import *x, const char *path, const char *s
 			}
 		}
 	}
-	d = &x->docs[i];
 	if (!d->doc)
 		return NULL;
 	*size = doc_size(d->doc);
@@ -793,7 +816,11 @@ static int import_row(struct import *x, struct store_row *r,
 	size_t size = 0;
 	const char *text = import_text(x, r->path, r->sha256, &size);
 	char msg[600];
-	int k = store_import_row(x->im, r, text, size);
+	int k;
+
+	if (x->scan)
+		return 0;
+	k = store_import_row(x->im, r, text, size);
 
 	if (k == 2) {
 		size_t used = strlen(x->tie_lines);
@@ -1042,7 +1069,13 @@ long export_import(struct store *st, const char *path, FILE *warn)
 		doc_free(in);
 		return -1;
 	}
-	rc = (i < n && buf[i] == '{') ? import_jsonl(&x, buf, n) : import_csv(&x, buf ? buf : "", n);
+	/* First the texts of every version the rows name, then the rows; the
+	 * first pass stops quietly where the second will say what is wrong. */
+	for (int pass = 0; pass < 2; pass++) {
+		x.scan = pass == 0;
+		rc = (i < n && buf[i] == '{') ? import_jsonl(&x, buf, n)
+					      : import_csv(&x, buf ? buf : "", n);
+	}
 	if (rc < 0) {
 		snprintf(msg, sizeof msg, "%s", util_errmsg());
 		store_import_abort(x.im);

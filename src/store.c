@@ -150,6 +150,15 @@ static const char *const migrations[] = {
 	"  at TEXT NOT NULL"
 	");"
 	"CREATE INDEX history_by_uuid ON history (uuid);",
+
+	/*
+	 * 3 -> 4: export lists the annotations not placed yet (start NULL) by
+	 * the code point offsets they came with, as a database holding their
+	 * text lists them by position; the index gives that order unsorted.
+	 */
+	"DROP INDEX annotations_by_document;"
+	"CREATE INDEX annotations_by_document ON annotations"
+	"  (document, start, \"end\" DESC, cp_start, cp_end DESC, uuid);",
 };
 
 _Static_assert(sizeof migrations / sizeof *migrations == STORE_SCHEMA,
@@ -2699,8 +2708,12 @@ int store_export(struct store *st, const struct store_filter *f, size_t *count,
 		 " FROM documents d CROSS JOIN annotations a ON a.document = d.id"
 		 " CROSS JOIN tags t ON t.id = a.tag" FILTER_WHERE
 		 /* d.id changes nothing (sha256 is unique) but tells SQLite that
-		  * the index gives the rest of the order: no sorter */
-		 " ORDER BY d.path, d.sha256, d.id, a.start, a.\"end\" DESC, a.uuid");
+		  * the index gives the whole order: no sorter.  Annotations not
+		  * placed yet (start NULL) keep their place through the code
+		  * point offsets they came with, so that an export of a database
+		  * without the text lists them as one with it does. */
+		 " ORDER BY d.path, d.sha256, d.id, a.start, a.\"end\" DESC,"
+		 " a.cp_start, a.cp_end DESC, a.uuid");
 	if (!q || filter_bind(q, f, prefix) != 0)
 		goto out;
 	memset(&row, 0, sizeof row);
@@ -2717,10 +2730,15 @@ int store_export(struct store *st, const struct store_filter *f, size_t *count,
 			sqlite3_bind_int64(tq, 1, d);
 			if (step_row(st, tq) != 1)
 				goto out;
-			text = sqlite3_column_blob(tq, 0);
-			tn = (size_t)sqlite3_column_bytes(tq, 0);
-			if (!text)
-				tn = 0;
+			/* an empty text is a text, though SQLite gives its blob as NULL */
+			text = NULL;
+			tn = 0;
+			if (sqlite3_column_type(tq, 0) != SQLITE_NULL) {
+				text = sqlite3_column_blob(tq, 0);
+				tn = (size_t)sqlite3_column_bytes(tq, 0);
+				if (!text)
+					text = "";
+			}
 			ws.pos = ws.cp = we.pos = we.cp = 0;
 			doc = d;
 		}
@@ -3375,10 +3393,11 @@ struct store_import {
 	size_t nto, capto;
 };
 
-/* The secondary indexes of annotations and links, as migration 2 left them. */
+/* The secondary indexes of annotations and links, as the migrations left them. */
 static const char *const import_indexes[][2] = {
 	{ "DROP INDEX annotations_by_document",
-	  "CREATE INDEX annotations_by_document ON annotations (document, start, \"end\" DESC, uuid)" },
+	  "CREATE INDEX annotations_by_document ON annotations"
+	  " (document, start, \"end\" DESC, cp_start, cp_end DESC, uuid)" },
 	{ "DROP INDEX annotations_by_tag",
 	  "CREATE INDEX annotations_by_tag ON annotations (tag)" },
 	{ "DROP INDEX links_by_to",

@@ -31,7 +31,7 @@
 struct store;
 
 /* Schema version this gloss writes (PRAGMA user_version). */
-#define STORE_SCHEMA 3
+#define STORE_SCHEMA 4
 /* PRAGMA application_id: "glos". */
 #define STORE_APP_ID 0x676c6f73
 

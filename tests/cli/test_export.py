@@ -377,5 +377,90 @@ def export_does_not_follow_a_symlink_unless_forced():
           "--force writes the file the link points to, and the link stays")
 
 
+@test
+def an_export_without_the_texts_lists_rows_as_one_with_them():
+    # Ids in the opposite order to the positions: a database that has the
+    # text lists by position, and one that has not must do the same.
+    d, doc, db = fresh()
+    rows = [row("f%07d-0000-4000-8000-000000000000" % i, doc, "claim", q)
+            for i, q in enumerate(["owners", "Caf\u00e9", "mayor"])]
+    rows = sorted(rows, key=lambda r: r[0], reverse=True)
+    r = gloss("import", write(d, "in.csv", csv_bytes(rows)), db=db)
+    check(r.returncode == 0, r.stderr.decode())
+    first = gloss("export", db=db).stdout
+    check([l.split(b",")[6] for l in first.split(b"\r\n")[1:-1]] == [b"Caf\xc3\xa9", b"owners", b"mayor"],
+          "by position: %r" % first)
+    elsewhere = tempfile.mkdtemp(dir=TMP)
+    exported = write(elsewhere, "out.csv", first)
+    os.unlink(doc)
+    db2 = os.path.join(elsewhere, "other.db")
+    r = gloss("import", exported, db=db2)
+    check(r.returncode == 0, r.stderr.decode())
+    check("(not placed yet)" in gloss("list", db=db2).stdout.decode(), "not placed")
+    again = gloss("export", db=db2).stdout
+    check(again == first, "the same bytes:\n%r\n%r" % (again, first))
+
+
+@test
+def whether_a_row_finds_its_text_does_not_depend_on_the_order_of_rows():
+    # The first row names a path where the text is not, the second one where
+    # it is: the first row's quote is checked against that text too, so the
+    # file is refused whichever row comes first, and whatever the database holds.
+    d, doc, db = fresh()
+    good = row("00000000-0000-4000-8000-000000000002", doc, "claim", "owners")
+    wrong = row("00000000-0000-4000-8000-000000000001", doc, "claim", "owners")
+    wrong[1] = os.path.join(d, "absent.txt")
+    wrong[6] = "OWNERS"
+    for rows in ([wrong, good], [good, wrong]):
+        r = gloss("import", write(d, "in.csv", csv_bytes(rows)), db=db)
+        line = 2 + rows.index(wrong)
+        check(r.returncode == 1 and
+              ("line %d, column 7 (quote)" % line) in r.stderr.decode(), "refused: %r" % r.stderr)
+        check(gloss("export", db=db).stdout.decode() == HEADER, "nothing imported")
+    # With the right quote both rows are placed in the text the second found.
+    wrong[6] = "owners"
+    r = gloss("import", write(d, "in.csv", csv_bytes([wrong, good])), db=db)
+    check(r.returncode == 0, r.stderr.decode())
+    check("(not placed yet)" not in gloss("list", db=db).stdout.decode(), "both placed")
+
+
+@test
+def an_empty_document_keeps_its_text():
+    d, doc, db = fresh()
+    empty = write(d, "empty.txt", b"")
+    r = ["00000000-0000-4000-8000-000000000009", empty, sha(empty), "claim", "0", "0", "", "",
+         "", "ana", "2026-11-22T10:00:00Z", "2026-11-22T10:00:00Z"]
+    src = csv_bytes([r])
+    check(gloss("import", write(d, "in.csv", src), db=db).returncode == 0, "imported")
+    check(gloss("export", db=db).stdout == src, "exported with its offsets, not as an orphan")
+
+
+@test
+def import_reads_no_standard_input_and_no_pipe():
+    # "-" is how a document read from standard input is recorded; a row
+    # naming it, or a FIFO, must not make import read or wait on them.
+    d, doc, db = fresh()
+    fifo = os.path.join(d, "fifo")
+    os.mkfifo(fifo)
+    rows = []
+    for i, path in enumerate(["-", fifo]):
+        r = row("00000000-0000-4000-8000-00000000001%d" % i, doc, "claim", "owners")
+        r[1] = path
+        rows.append(r)
+    src = csv_bytes(rows)
+    feeder = subprocess.Popen(["sleep", "30"], stdout=subprocess.PIPE)
+    try:
+        cmd = [GLOSS, "--db", db, "import", write(d, "in.csv", src)]
+        r = subprocess.run(cmd, stdin=feeder.stdout, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=10)
+    finally:
+        feeder.kill()
+        feeder.wait()
+    check(r.returncode == 0, r.stderr.decode())
+    out = list(csv.DictReader(io.StringIO(gloss("export", db=db).stdout.decode(), newline="")))
+    check(sorted(x["id"] for x in out) == sorted(x[0] for x in rows), "both kept: %r" % out)
+    check(gloss("list", db=db).stdout.decode().count("(not placed yet)") == 2, "neither placed")
+
+
 if __name__ == "__main__":
     sys.exit(run())
