@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -647,6 +648,8 @@ struct import_doc {
 	char *path;
 	char sha[65];
 	struct doc *doc; /* NULL when not at its path with that SHA-256 */
+	size_t alt;      /* else the entry of another path that has it (ndocs: none;
+			  * SIZE_MAX: not looked for yet) */
 };
 
 struct import {
@@ -661,11 +664,6 @@ struct import {
 	char tie_lines[80]; /* the first of their lines, for the warning */
 };
 
-static bool import_doc_is(const struct import_doc *d, const char *path, const char *sha)
-{
-	return strcmp(d->sha, sha) == 0 && (!path || strcmp(d->path, path) == 0);
-}
-
 /*
  * The text of the version sha, from the file at path when it holds that
  * version, else from any other row's path that did (the first pass opens
@@ -676,17 +674,15 @@ static bool import_doc_is(const struct import_doc *d, const char *path, const ch
  */
 static const char *import_text(struct import *x, const char *path, const char *sha, size_t *size)
 {
-	struct import_doc *d = NULL;
+	struct import_doc *d = NULL, *t;
 	struct stat sb;
 	size_t i;
 
-	if (x->last < x->ndocs && x->docs[x->last].doc && import_doc_is(&x->docs[x->last], NULL, sha))
+	if (x->last < x->ndocs && strcmp(x->docs[x->last].sha, sha) == 0 &&
+	    strcmp(x->docs[x->last].path, path) == 0)
 		d = &x->docs[x->last];
 	for (i = 0; !d && i < x->ndocs; i++)
-		if (x->docs[i].doc && import_doc_is(&x->docs[i], NULL, sha))
-			d = &x->docs[x->last = i];
-	for (i = 0; !d && i < x->ndocs; i++)
-		if (import_doc_is(&x->docs[i], path, sha))
+		if (strcmp(x->docs[i].sha, sha) == 0 && strcmp(x->docs[i].path, path) == 0)
 			d = &x->docs[x->last = i];
 	if (!d) {
 		x->docs = util_realloc(x->docs, (x->ndocs + 1) * sizeof *x->docs);
@@ -695,6 +691,7 @@ static const char *import_text(struct import *x, const char *path, const char *s
 		d->path = util_strdup(path);
 		snprintf(d->sha, sizeof d->sha, "%s", sha);
 		d->doc = NULL;
+		d->alt = SIZE_MAX;
 		if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
 			d->doc = doc_open(path, NULL);
 		if (d->doc) {
@@ -706,10 +703,22 @@ static const char *import_text(struct import *x, const char *path, const char *s
 			}
 		}
 	}
-	if (!d->doc)
+	if (x->scan)
 		return NULL;
-	*size = doc_size(d->doc);
-	return doc_bytes(d->doc) ? doc_bytes(d->doc) : "";
+	if (!d->doc && d->alt == SIZE_MAX) {
+		/* once, after the first pass has opened every path */
+		d->alt = x->ndocs;
+		for (i = 0; i < x->ndocs; i++)
+			if (x->docs[i].doc && strcmp(x->docs[i].sha, sha) == 0) {
+				d->alt = i;
+				break;
+			}
+	}
+	t = d->doc ? d : d->alt < x->ndocs ? &x->docs[d->alt] : NULL;
+	if (!t)
+		return NULL;
+	*size = doc_size(t->doc);
+	return doc_bytes(t->doc) ? doc_bytes(t->doc) : "";
 }
 
 static bool import_is_uuid(const char *s)
