@@ -393,6 +393,7 @@ static int export_w3c_row(void *arg, const struct store_row *r)
 long export_write(struct store *st, const struct export_opts *o, FILE *f)
 {
 	struct export_ctx x;
+	size_t *total;
 	int r;
 
 	/* Big writes: an export of a million rows is mostly output. */
@@ -402,14 +403,16 @@ long export_write(struct store *st, const struct export_opts *o, FILE *f)
 	x.f = f;
 	x.prog.on = o->progress && isatty(STDERR_FILENO);
 	x.prog.start = x.prog.last = export_now();
+	/* counting the rows first costs a pass: only for a bar that shows */
+	total = x.prog.on ? &x.prog.total : NULL;
 	switch (o->format) {
 	case EXPORT_CSV:
 		csv_writer_init(&x.cw, f);
 		export_csv_header(&x);
-		r = store_export(st, &o->filter, &x.prog.total, export_csv_row, &x);
+		r = store_export(st, &o->filter, total, export_csv_row, &x);
 		break;
 	case EXPORT_JSONL:
-		r = store_export(st, &o->filter, &x.prog.total, export_jsonl_row, &x);
+		r = store_export(st, &o->filter, total, export_jsonl_row, &x);
 		break;
 	default:
 		json_writer_init(&x.jw, f, JSON_PRETTY);
@@ -421,7 +424,7 @@ long export_write(struct store *st, const struct export_opts *o, FILE *f)
 		export_kv(&x.jw, "type", "AnnotationPage");
 		json_key(&x.jw, "items");
 		json_begin_array(&x.jw);
-		r = store_export(st, &o->filter, &x.prog.total, export_w3c_row, &x);
+		r = store_export(st, &o->filter, total, export_w3c_row, &x);
 		x.links_pass = true;
 		if (r == 0)
 			r = store_export(st, &o->filter, NULL, export_w3c_row, &x);

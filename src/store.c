@@ -1105,7 +1105,9 @@ int store_doc_text(struct store *st, int64_t doc, const char *bytes, size_t size
 	int64_t want;
 	int r;
 
-	q = stmt(st, "SELECT size, text IS NOT NULL FROM documents WHERE id = ?1");
+	/* length(text), here and elsewhere: SQLite takes a blob's length from
+	 * the row's header, where "text IS NULL" would read the whole text */
+	q = stmt(st, "SELECT size, length(text) IS NOT NULL FROM documents WHERE id = ?1");
 	if (!q)
 		return -1;
 	sqlite3_bind_int64(q, 1, doc);
@@ -1133,7 +1135,7 @@ int store_doc_text(struct store *st, int64_t doc, const char *bytes, size_t size
 
 	if (tx_begin(st) != 0)
 		return -1;
-	q = stmt(st, "UPDATE documents SET text = ?2 WHERE id = ?1 AND text IS NULL");
+	q = stmt(st, "UPDATE documents SET text = ?2 WHERE id = ?1 AND length(text) IS NULL");
 	if (!q)
 		goto fail;
 	sqlite3_bind_int64(q, 1, doc);
@@ -1415,9 +1417,63 @@ static int links_of(struct store *st, struct store_ann *a)
 	return 0;
 }
 
-/* The annotations q (bound to doc as ?1) reads, with their links. */
-static int anns_read(struct store *st, sqlite3_stmt *q, int64_t doc, struct store_ann **out,
-		     size_t *n)
+struct ann_index {
+	int64_t id;
+	size_t i;
+};
+
+static int ann_index_cmp(const void *a, const void *b)
+{
+	const struct ann_index *x = a, *y = b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * The links of anns[0..len) from lq, which gives ("from", "to") for all of
+ * them (and maybe more) by "from" then "to": one query, not one per
+ * annotation, for a document's hundreds.
+ */
+static int links_all(struct store *st, sqlite3_stmt *lq, int64_t doc, struct store_ann *anns,
+		     size_t len)
+{
+	struct ann_index *ix = util_malloc((len ? len : 1) * sizeof *ix), key, *hit = NULL;
+	size_t i, cap = 0;
+	int rc;
+
+	for (i = 0; i < len; i++)
+		ix[i] = (struct ann_index){ anns[i].id, i };
+	qsort(ix, len, sizeof *ix, ann_index_cmp);
+	sqlite3_bind_int64(lq, 1, doc);
+	while ((rc = sqlite3_step(lq)) == SQLITE_ROW) {
+		struct store_ann *a;
+		key.id = sqlite3_column_int64(lq, 0);
+		if (!hit || hit->id != key.id) {
+			hit = bsearch(&key, ix, len, sizeof *ix, ann_index_cmp);
+			cap = 0;
+		}
+		if (!hit)
+			continue;
+		a = &anns[hit->i];
+		if (a->nlinks == cap) {
+			cap = cap ? 2 * cap : 4;
+			a->links = util_realloc(a->links, cap * sizeof *a->links);
+		}
+		a->links[a->nlinks++] = sqlite3_column_int64(lq, 1);
+	}
+	sqlite3_reset(lq);
+	free(ix);
+	if (rc != SQLITE_DONE) {
+		db_error(st, rc);
+		return -1;
+	}
+	return 0;
+}
+
+/* The annotations q (bound to doc as ?1) reads, with their links: from lq
+ * (see links_all), or when it is NULL (none given, or it could not be
+ * prepared) one query for each. */
+static int anns_read(struct store *st, sqlite3_stmt *q, sqlite3_stmt *lq, int64_t doc,
+		     struct store_ann **out, size_t *n)
 {
 	struct store_ann *anns = NULL;
 	size_t len = 0, cap = 0, i;
@@ -1442,9 +1498,14 @@ static int anns_read(struct store *st, sqlite3_stmt *q, int64_t doc, struct stor
 		db_error(st, rc);
 		goto fail;
 	}
-	for (i = 0; i < len; i++)
-		if (links_of(st, &anns[i]) != 0)
+	if (lq) {
+		if (links_all(st, lq, doc, anns, len) != 0)
 			goto fail;
+	} else {
+		for (i = 0; i < len; i++)
+			if (links_of(st, &anns[i]) != 0)
+				goto fail;
+	}
 	rd_end(st);
 	*out = anns;
 	*n = len;
@@ -1459,6 +1520,9 @@ int store_anns(struct store *st, int64_t doc, struct store_ann **out, size_t *n)
 {
 	return anns_read(st, stmt(st, "SELECT " ANN_COLUMNS " FROM annotations WHERE document = ?1"
 				  " AND start IS NOT NULL ORDER BY start, \"end\" DESC, tag, id"),
+			 stmt(st, "SELECT l.\"from\", l.\"to\" FROM annotations a"
+				  " JOIN links l ON l.\"from\" = a.id WHERE a.document = ?1"
+				  " AND a.start IS NOT NULL ORDER BY l.\"from\", l.\"to\""),
 			 doc, out, n);
 }
 
@@ -1468,7 +1532,7 @@ int store_orphans(struct store *st, int64_t doc, struct store_ann **out, size_t 
 				  " (SELECT ?1 UNION SELECT o.id FROM documents d JOIN documents o"
 				  "  ON o.file = d.file WHERE d.id = ?1)"
 				  " AND start IS NULL AND cp_start IS NULL ORDER BY id"),
-			 doc, out, n);
+			 NULL, doc, out, n);
 }
 
 void store_ann_release(struct store_ann *a)
@@ -2323,7 +2387,7 @@ int store_ann_reattach(struct store *st, int64_t id, int64_t doc, size_t start, 
 			util_error("no annotation %lld", (long long)id);
 		goto fail;
 	}
-	r = exists(st, "SELECT 1 FROM documents WHERE id = ?1 AND text IS NOT NULL", doc);
+	r = exists(st, "SELECT 1 FROM documents WHERE id = ?1 AND length(text) IS NOT NULL", doc);
 	if (r <= 0) {
 		if (r == 0)
 			util_error("the document's text is not kept: tag something in it first");
@@ -2975,7 +3039,7 @@ static int keep_text(struct store *st, int64_t doc, const char *s, size_t n)
 			   (long long)doc, st->path, n);
 		return -1;
 	}
-	q = stmt(st, "UPDATE documents SET text = ?2, size = ?3 WHERE id = ?1 AND text IS NULL");
+	q = stmt(st, "UPDATE documents SET text = ?2, size = ?3 WHERE id = ?1 AND length(text) IS NULL");
 	if (!q)
 		return -1;
 	sqlite3_bind_int64(q, 1, doc);
@@ -3294,7 +3358,9 @@ int store_doc_follow(struct store *st, int64_t doc, const char *file, const char
 	 * annotations in place, or when this version is not the one last seen
 	 * here (then orphans, its own too, get another chance).  Both cheap.
 	 */
-	q = stmt(st, "SELECT 1 FROM documents WHERE id = ?1 AND file = ?2 AND seen ="
+	/* +id: answered from the index on (file, seen) alone; the row itself
+	 * holds the text before file and seen, which SQLite would read through */
+	q = stmt(st, "SELECT 1 FROM documents WHERE file = ?2 AND +id = ?1 AND seen ="
 		 " (SELECT max(seen) FROM documents WHERE file = ?2)");
 	if (!q)
 		return -1;
@@ -3569,7 +3635,7 @@ static int import_doc(struct store_import *im, const struct store_row *row, cons
 		im->dbtext = NULL;
 		im->dbread = false;
 		im->ws.pos = im->ws.cp = im->we.pos = im->we.cp = 0;
-		q = stmt(st, "SELECT id, text IS NOT NULL, size FROM documents WHERE sha256 = ?1");
+		q = stmt(st, "SELECT id, length(text) IS NOT NULL, size FROM documents WHERE sha256 = ?1");
 		if (!q)
 			return -1;
 		sqlite3_bind_text(q, 1, row->sha256, -1, SQLITE_STATIC);

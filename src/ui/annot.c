@@ -88,6 +88,15 @@ void ui_annot_reload(struct ui *u)
 		ui_pane_load(u, i);
 }
 
+/* After a change to one document's own annotations (a new one): only its
+ * panes change; the tags and the other documents' counts stay. */
+static void ui_annot_reload_doc(struct ui *u, int64_t doc)
+{
+	for (size_t i = 0; i < u->npane; i++)
+		if (u->panes[i].docid == doc)
+			ui_pane_load(u, i);
+}
+
 /* printf at buf + at, within size; returns where the text now ends. */
 static size_t ui_appendf(char *buf, size_t size, size_t at, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -260,7 +269,7 @@ void ui_tag_with(struct ui *u, size_t t)
 		return;
 	}
 	p->selecting = false;
-	ui_annot_reload(u);
+	ui_annot_reload_doc(u, p->docid);
 	ui_message(u, false, "tagged as %s: \"%s\"", name, ex);
 }
 
