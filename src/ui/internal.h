@@ -47,6 +47,22 @@ enum ui_mode {
 	UI_MODE_NOTE,     /* editing a note (i) */
 };
 
+/*
+ * Everything a pane's drawing depends on besides the document: when it is
+ * the same as at the last drawing, the pane's cells are as they were and a
+ * key that moved another pane does not draw this one.  Filled whole (with
+ * memset first), so that it compares with memcmp.
+ */
+struct ui_pane_drawn {
+	bool valid;
+	size_t top;          /* view_top */
+	int x, w, height, percent;
+	bool focus, sel;
+	size_t sa, sb;       /* the selection, when sel */
+	size_t claims, sources, unsourced;
+	unsigned gen;        /* struct ui's gen */
+};
+
 struct ui_pane {
 	struct doc *doc;     /* borrowed */
 	struct view *view;   /* owned */
@@ -63,6 +79,7 @@ struct ui_pane {
 	size_t cur_at;       /* the cursor when cur was chosen: moving away forgets it */
 	bool selecting;      /* v: a selection runs from sel_from to the cursor */
 	size_t sel_from;
+	struct ui_pane_drawn drawn; /* what the screen shows of it, to skip a redraw */
 };
 
 /* One entry of the list of annotations (L). */
@@ -82,6 +99,12 @@ struct ui {
 	bool sync;
 	enum ui_mode mode;
 	struct search *search; /* owned; the last pattern */
+	unsigned gen;          /* bumped when annotations, tags or the search change:
+				* what every pane shows may have changed */
+	/* the last drawing: its mode, panes and size (see ui_pane_drawn) */
+	enum ui_mode drawn_mode;
+	size_t drawn_first, drawn_nshown;
+	int drawn_rows, drawn_cols;
 	char prompt[1024];     /* the line being typed, UTF-8 */
 	size_t prompt_len;
 	int prompt_kind;       /* '/' */

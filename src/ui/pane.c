@@ -86,10 +86,18 @@ void ui_draw_glyph(int y, int x, const char *text, attr_t a)
 {
 	wchar_t wc[CCHARW_MAX + 1];
 	mbstate_t st;
-	size_t n = strlen(text), k;
+	size_t n, k;
 	int nw = 0;
 	wchar_t c;
 
+	/* most glyphs of most text: one printable ASCII character */
+	if ((unsigned char)text[0] >= 0x20 && (unsigned char)text[0] < 0x7F && !text[1]) {
+		wc[0] = (wchar_t)text[0];
+		wc[1] = 0;
+		ui_put_cell(y, x, wc, a);
+		return;
+	}
+	n = strlen(text);
 	memset(&st, 0, sizeof st);
 	while (n > 0 && nw < CCHARW_MAX) {
 		k = mbrtowc(&c, text, n, &st);

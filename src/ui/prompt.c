@@ -70,6 +70,7 @@ static void ui_prompt_done(struct ui *u)
 	}
 	search_free(u->search);
 	u->search = q;
+	u->gen++;
 	ui_search_run(u, false);
 }
 

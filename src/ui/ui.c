@@ -232,12 +232,56 @@ static void ui_draw_status(struct ui *u)
 	ui_put(y, 0, u->cols - rw, left, a);
 }
 
+/* Only the panes, and the status line, are on the screen in these modes. */
+static bool ui_panes_only(enum ui_mode m)
+{
+	return m == UI_MODE_READ || m == UI_MODE_PROMPT;
+}
+
+/* Whether pane i must be drawn: the screen shows something else of it. */
+static bool ui_pane_stale(struct ui *u, size_t i, bool all)
+{
+	struct ui_pane *p = &u->panes[i];
+	struct ui_pane_drawn d;
+
+	memset(&d, 0, sizeof d);
+	d.valid = true;
+	d.top = view_top(p->view);
+	d.x = p->x;
+	d.w = p->w;
+	d.height = u->rows - 1;
+	d.percent = view_percent(p->view);
+	d.focus = i == u->focus;
+	d.sel = ui_selection(u, i, &d.sa, &d.sb);
+	if (!d.sel)
+		d.sa = d.sb = 0;
+	d.claims = p->claims;
+	d.sources = p->sources;
+	d.unsourced = p->unsourced;
+	d.gen = u->gen;
+	if (!all && memcmp(&d, &p->drawn, sizeof d) == 0)
+		return false;
+	p->drawn = d;
+	return true;
+}
+
 static void ui_draw(struct ui *u)
 {
 	int y = 0, x = 0;
 	bool cursor = false;
+	/* A key that moves one pane draws that pane: the others keep their
+	 * cells, unless anything but panes was on the screen or they moved. */
+	bool all = !ui_panes_only(u->mode) || !ui_panes_only(u->drawn_mode) ||
+		   u->drawn_first != u->first || u->drawn_nshown != u->nshown ||
+		   u->drawn_rows != u->rows || u->drawn_cols != u->cols;
 
-	erase();
+	u->drawn_mode = u->mode;
+	u->drawn_first = u->first;
+	u->drawn_nshown = u->nshown;
+	u->drawn_rows = u->rows;
+	u->drawn_cols = u->cols;
+	if (all)
+		erase();
 	if (u->mode == UI_MODE_HELP) {
 		ui_help_draw(u);
 	} else if (u->mode == UI_MODE_LIST) {
@@ -245,7 +289,12 @@ static void ui_draw(struct ui *u)
 	} else {
 		for (size_t i = u->first; i < u->first + u->nshown; i++) {
 			struct ui_pane *p = &u->panes[i];
-			ui_pane_draw(u, i, 0, u->rows - 1);
+			if (ui_pane_stale(u, i, all)) {
+				if (!all)
+					for (int r = 0; r < u->rows - 1; r++)
+						mvhline(r, p->x, ' ', p->w);
+				ui_pane_draw(u, i, 0, u->rows - 1);
+			}
 			if (i + 1 < u->first + u->nshown && p->x + p->w < u->cols) {
 				attron(ui_attr(UI_SEP));
 				mvvline(0, p->x + p->w, ACS_VLINE, u->rows - 1);
