@@ -48,7 +48,7 @@ static void ui_pane_load(struct ui *u, size_t i)
 	struct ui_pane *p = &u->panes[i];
 	struct spans_item *items;
 
-	u->gen++;
+	p->gen++;
 	store_anns_free(p->anns, p->nann);
 	spans_free(p->spans);
 	p->anns = NULL;

@@ -61,6 +61,7 @@ struct ui_pane_drawn {
 	size_t sa, sb;       /* the selection, when sel */
 	size_t claims, sources, unsourced;
 	unsigned gen;        /* struct ui's gen */
+	unsigned pane_gen;   /* struct ui_pane's gen */
 };
 
 struct ui_pane {
@@ -80,6 +81,7 @@ struct ui_pane {
 	bool selecting;      /* v: a selection runs from sel_from to the cursor */
 	size_t sel_from;
 	struct ui_pane_drawn drawn; /* what the screen shows of it, to skip a redraw */
+	unsigned gen;        /* bumped when its annotations are loaded again */
 };
 
 /* One entry of the list of annotations (L). */
@@ -99,8 +101,8 @@ struct ui {
 	bool sync;
 	enum ui_mode mode;
 	struct search *search; /* owned; the last pattern */
-	unsigned gen;          /* bumped when annotations, tags or the search change:
-				* what every pane shows may have changed */
+	unsigned gen;          /* bumped when the search changes: what every
+				* pane shows may have changed */
 	/* the last drawing: its mode, panes and size (see ui_pane_drawn) */
 	enum ui_mode drawn_mode;
 	size_t drawn_first, drawn_nshown;

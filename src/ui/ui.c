@@ -259,6 +259,7 @@ static bool ui_pane_stale(struct ui *u, size_t i, bool all)
 	d.sources = p->sources;
 	d.unsourced = p->unsourced;
 	d.gen = u->gen;
+	d.pane_gen = p->gen;
 	if (!all && memcmp(&d, &p->drawn, sizeof d) == 0)
 		return false;
 	p->drawn = d;
