@@ -3,6 +3,7 @@
  * shows, with control characters in their colour and search matches
  * highlighted.  Matches are looked for in the units on screen only.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,51 @@ static void ui_draw_title(struct ui_pane *p, bool focus, int y)
 		ui_put(y, p->x + p->w - pw, pw, pct, a);
 }
 
+/* The annotations a row may show: a few, looked through for each glyph
+ * instead of two walks of the index per glyph. */
+#define UI_ROW_SPANS 16
+
+struct ui_row_spans {
+	size_t idx[UI_ROW_SPANS];
+	size_t n;
+	bool all;            /* more than fit: ask the index for each glyph */
+};
+
+static void ui_row_spans(const struct spans *sp, size_t a, size_t last, struct ui_row_spans *r)
+{
+	r->n = spans_overlapping(sp, a, last + 1, r->idx, UI_ROW_SPANS);
+	r->all = r->n > UI_ROW_SPANS;
+}
+
+/* spans_innermost and spans_depth for pos, from the row's candidates. */
+static long ui_row_innermost(const struct spans *sp, const struct ui_row_spans *r, size_t pos,
+			     size_t *depth)
+{
+	long best = -1;
+
+	if (r->all) {
+		best = spans_innermost(sp, pos);
+		*depth = best >= 0 ? spans_depth(sp, pos) : 0;
+		return best;
+	}
+	*depth = 0;
+	for (size_t k = 0; k < r->n; k++) {
+		const struct spans_item *it = spans_at(sp, r->idx[k]), *b;
+		if (!(it->start <= pos && pos < it->end))
+			continue;
+		(*depth)++;
+		if (best < 0) {
+			best = (long)r->idx[k];
+			continue;
+		}
+		b = spans_at(sp, (size_t)best);
+		if (it->end - it->start < b->end - b->start ||
+		    (it->end - it->start == b->end - b->start && it->start > b->start))
+			best = (long)r->idx[k];
+	}
+	return best;
+}
+
 void ui_pane_draw(struct ui *u, size_t i, int top, int height)
 {
 	struct ui_pane *p = &u->panes[i];
@@ -169,6 +215,15 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height)
 		const struct layout *l = rows[r].layout;
 		const struct layout_row *lr = &l->rows[rows[r].row];
 		int y = top + 1 + (int)r;
+		struct ui_row_spans rs = { .n = 0, .all = false };
+		if (p->spans && lr->nglyph) {
+			size_t lo = SIZE_MAX, hi = 0;
+			for (size_t g = lr->glyph; g < lr->glyph + lr->nglyph; g++) {
+				lo = l->glyphs[g].off < lo ? l->glyphs[g].off : lo;
+				hi = l->glyphs[g].off > hi ? l->glyphs[g].off : hi;
+			}
+			ui_row_spans(p->spans, l->start + lo, l->start + hi, &rs);
+		}
 		for (size_t g = lr->glyph; g < lr->glyph + lr->nglyph; g++) {
 			const struct layout_glyph *gl = &l->glyphs[g];
 			attr_t a;
@@ -183,12 +238,12 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height)
 				a = ui_attr(UI_TEXT);
 			}
 			size_t pos = l->start + gl->off;
-			if (p->spans && gl->kind == DOC_SHOW_TEXT) {
-				long in = spans_innermost(p->spans, pos);
+			if ((rs.n || rs.all) && gl->kind == DOC_SHOW_TEXT) {
+				size_t depth;
+				long in = ui_row_innermost(p->spans, &rs, pos, &depth);
 				if (in >= 0) {
 					const struct spans_item *it = spans_at(p->spans, (size_t)in);
-					a = ui_tag_attr(ui_tag_of(u, p->anns[it->id].tag),
-							spans_depth(p->spans, pos));
+					a = ui_tag_attr(ui_tag_of(u, p->anns[it->id].tag), depth);
 				}
 			}
 			if (ui_in_spans(&m, &k, pos))
