@@ -316,11 +316,15 @@ size_t seg_word_end(const char *s, size_t n, size_t pos)
 		}
 	}
 	words_free(&ws);
-	/* A grapheme longer than the window hides every word end: still go forward. */
+	/* A grapheme longer than the window hides every word end: still go
+	 * forward; at the end, the window may start inside the last grapheme,
+	 * whose start is then before it. */
 	if (r <= pos && pos < n) {
 		r = seg_grapheme_next(s, n, pos);
 		if (r >= n)
 			r = seg_grapheme_prev(s, n, n);
+	} else if (pos == n) {
+		r = seg_grapheme_prev(s, n, n);
 	}
 	return r;
 }

@@ -2947,7 +2947,8 @@ static int placing_cmp(const void *a, const void *b)
 
 /*
  * Inside a transaction: place doc's unplaced annotations that have code
- * point offsets in s[0..n).  The number placed, or -1.
+ * point offsets in s[0..n); one whose quote is not at its offsets there
+ * becomes an orphan.  The number placed, or -1.
  */
 static long place(struct store *st, int64_t doc, const char *s, size_t n)
 {
@@ -2998,8 +2999,18 @@ static long place(struct store *st, int64_t doc, const char *s, size_t n)
 		r = span_bytes(&w, &e, s, n, p[i].cs, p[i].ce, quote ? quote : "",
 			       (size_t)sqlite3_column_bytes(q, 0), &start, &end);
 		sqlite3_reset(q);
-		if (r != 0)
-			continue; /* stays unplaced */
+		if (r != 0) {
+			/* The text came, and the quote is not at those offsets:
+			 * an orphan now, listed and exported as one (in every
+			 * database alike), never left waiting for a text it has. */
+			q = stmt(st, "UPDATE annotations SET cp_start = NULL, cp_end = NULL WHERE id = ?1");
+			if (!q)
+				goto fail;
+			sqlite3_bind_int64(q, 1, p[i].id);
+			if (step_done(st, q) != 0)
+				goto fail;
+			continue;
+		}
 		/* the text's own bytes, where the quote had U+FFFD; and context */
 		anchor_make(s, n, (size_t)start, (size_t)end, &an);
 		q = stmt(st, "UPDATE annotations SET start = ?2, \"end\" = ?3,"

@@ -338,6 +338,16 @@ static void test_words_prev_end(void)
 	T_EQ_INT(seg_word_end(s, n, 17), 17);
 	T_EQ_INT(seg_word_end(s, n, n), 17);
 	T_EQ_INT(seg_word_end("ab  ", 4, 1), 3); /* no word after: the last grapheme */
+	{
+		/* one grapheme longer than the window looked back over, at the end */
+		char big[1 + 32 * 2 + 1];
+		big[0] = 'e';
+		for (int k = 0; k < 32; k++)
+			memcpy(big + 1 + 2 * k, "\xcc\x81", 2);
+		big[sizeof big - 1] = '\0';
+		T_EQ_INT(seg_word_end(big, sizeof big - 1, sizeof big - 1), 0);
+		T_EQ_INT(seg_word_end(big, sizeof big - 1, 0), 0);
+	}
 	T_EQ_INT(seg_word_end("", 0, 0), 0);
 	T_EQ_INT(seg_word_next("", 0, 0), 0);
 	T_EQ_INT(seg_word_prev("", 0, 0), 0);
