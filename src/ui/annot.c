@@ -43,7 +43,8 @@ static const struct store_tag *ui_tag_named(struct ui *u, const char *name)
 	return NULL;
 }
 
-static void ui_pane_load(struct ui *u, size_t i)
+/* Pane i's annotations from the store, and its counts unless told not to. */
+static void ui_pane_load_as(struct ui *u, size_t i, bool counts)
 {
 	struct ui_pane *p = &u->panes[i];
 	struct spans_item *items;
@@ -71,8 +72,13 @@ static void ui_pane_load(struct ui *u, size_t i)
 	}
 	p->spans = spans_new(items, p->nann);
 	free(items);
-	if (store_counts(u->store, p->docid, &p->claims, &p->sources, &p->unsourced) < 0)
+	if (counts && store_counts(u->store, p->docid, &p->claims, &p->sources, &p->unsourced) < 0)
 		p->claims = p->sources = p->unsourced = 0;
+}
+
+static void ui_pane_load(struct ui *u, size_t i)
+{
+	ui_pane_load_as(u, i, true);
 }
 
 void ui_annot_reload(struct ui *u)
@@ -89,13 +95,23 @@ void ui_annot_reload(struct ui *u)
 		ui_pane_load(u, i);
 }
 
-/* After a change to one document's own annotations (a new one): only its
- * panes change; the tags and the other documents' counts stay. */
-static void ui_annot_reload_doc(struct ui *u, int64_t doc)
+/* After a new annotation tagged name, with no links yet, in doc: only its
+ * panes change, and their counts by what a new claim or source adds (a
+ * claim with no link is unsourced); the tags and other documents stay. */
+static void ui_annot_reload_doc(struct ui *u, int64_t doc, const char *name)
 {
-	for (size_t i = 0; i < u->npane; i++)
-		if (u->panes[i].docid == doc)
-			ui_pane_load(u, i);
+	for (size_t i = 0; i < u->npane; i++) {
+		struct ui_pane *p = &u->panes[i];
+		if (p->docid != doc)
+			continue;
+		ui_pane_load_as(u, i, false);
+		if (strcmp(name, "claim") == 0) {
+			p->claims++;
+			p->unsourced++;
+		} else if (strcmp(name, "source") == 0) {
+			p->sources++;
+		}
+	}
 }
 
 /* printf at buf + at, within size; returns where the text now ends. */
@@ -270,7 +286,7 @@ void ui_tag_with(struct ui *u, size_t t)
 		return;
 	}
 	p->selecting = false;
-	ui_annot_reload_doc(u, p->docid);
+	ui_annot_reload_doc(u, p->docid, name);
 	ui_message(u, false, "tagged as %s: \"%s\"", name, ex);
 }
 
