@@ -262,7 +262,7 @@ static bool ui_pane_stale(struct ui *u, size_t i, bool all)
 	d.pane_gen = p->gen;
 	if (!all && memcmp(&d, &p->drawn, sizeof d) == 0)
 		return false;
-	p->drawn = d;
+	memcpy(&p->drawn, &d, sizeof d); /* padding too: it is compared */
 	return true;
 }
 
