@@ -1469,19 +1469,18 @@ static int links_all(struct store *st, sqlite3_stmt *lq, int64_t doc, struct sto
 	return 0;
 }
 
-/* The annotations q (bound to doc as ?1) reads, with their links: from lq
- * (see links_all), or when it is NULL (none given, or it could not be
- * prepared) one query for each. */
+/* The annotations q (bound to doc as ?1) reads, with their links from lq
+ * (see links_all). */
 static int anns_read(struct store *st, sqlite3_stmt *q, sqlite3_stmt *lq, int64_t doc,
 		     struct store_ann **out, size_t *n)
 {
 	struct store_ann *anns = NULL;
-	size_t len = 0, cap = 0, i;
+	size_t len = 0, cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (!q)
+	if (!q || !lq)
 		return -1;
 	if (rd_begin(st) != 0)
 		return -1;
@@ -1498,14 +1497,8 @@ static int anns_read(struct store *st, sqlite3_stmt *q, sqlite3_stmt *lq, int64_
 		db_error(st, rc);
 		goto fail;
 	}
-	if (lq) {
-		if (links_all(st, lq, doc, anns, len) != 0)
-			goto fail;
-	} else {
-		for (i = 0; i < len; i++)
-			if (links_of(st, &anns[i]) != 0)
-				goto fail;
-	}
+	if (links_all(st, lq, doc, anns, len) != 0)
+		goto fail;
 	rd_end(st);
 	*out = anns;
 	*n = len;
@@ -1532,7 +1525,12 @@ int store_orphans(struct store *st, int64_t doc, struct store_ann **out, size_t 
 				  " (SELECT ?1 UNION SELECT o.id FROM documents d JOIN documents o"
 				  "  ON o.file = d.file WHERE d.id = ?1)"
 				  " AND start IS NULL AND cp_start IS NULL ORDER BY id"),
-			 NULL, doc, out, n);
+			 stmt(st, "SELECT l.\"from\", l.\"to\" FROM annotations a"
+				  " JOIN links l ON l.\"from\" = a.id WHERE a.document IN"
+				  " (SELECT ?1 UNION SELECT o.id FROM documents d JOIN documents o"
+				  "  ON o.file = d.file WHERE d.id = ?1)"
+				  " AND a.start IS NULL AND a.cp_start IS NULL ORDER BY l.\"from\", l.\"to\""),
+			 doc, out, n);
 }
 
 void store_ann_release(struct store_ann *a)

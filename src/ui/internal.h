@@ -54,7 +54,6 @@ enum ui_mode {
  * memset first), so that it compares with memcmp.
  */
 struct ui_pane_drawn {
-	bool valid;
 	size_t top;          /* view_top */
 	int x, w, height, percent;
 	bool focus, sel;

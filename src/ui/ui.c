@@ -245,7 +245,6 @@ static bool ui_pane_stale(struct ui *u, size_t i, bool all)
 	struct ui_pane_drawn d;
 
 	memset(&d, 0, sizeof d);
-	d.valid = true;
 	d.top = view_top(p->view);
 	d.x = p->x;
 	d.w = p->w;
