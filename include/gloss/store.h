@@ -172,8 +172,8 @@ struct store_ann {
 	size_t nlinks;
 };
 
-/* Every placed annotation of a document, by start, then longest first.
- * Release with store_anns_free. */
+/* Every placed annotation of a document, by start, then longest first, then
+ * by tag and id.  Release with store_anns_free. */
 int store_anns(struct store *st, int64_t doc, struct store_ann **out, size_t *n);
 void store_anns_free(struct store_ann *anns, size_t n);
 /* The orphans (annotations whose text was not found again: no offsets) of

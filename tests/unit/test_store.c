@@ -724,11 +724,29 @@ static void test_annotations(void)
 	T_EQ_INT(add(st, doc + 50, CLAIM, 1, 2), -1);
 	T_EQ_INT(add(st, doc, CLAIM, 5, 2), -1);
 
-	/* by start, then longest first */
+	/* by start, then longest first, then by tag */
 	T_ASSERT(store_anns(st, doc, &anns, &n) == 0);
 	T_ASSERT(n == 4 && anns[0].id == s1 && anns[1].id == c2 && anns[2].id == c1 &&
 		 anns[3].id == s2);
 	store_anns_free(anns, n);
+
+	/* one span under six tags, tagged last tag first: still by tag, not by
+	 * the order the rows happen to have in the index */
+	{
+		const char *const names[] = { "t1", "t2", "t3", "t4" };
+		int64_t tags[6] = { CLAIM, SOURCE }, ids[6];
+		for (int k = 0; k < 4; k++)
+			T_ASSERT((tags[k + 2] = store_tag_add(st, names[k], '1' + k, "red")) > 0);
+		for (int k = 5; k >= 0; k--)
+			T_ASSERT((ids[k] = add(st, doc, tags[k], 70, 80)) > 0);
+		T_ASSERT(store_anns(st, doc, &anns, &n) == 0);
+		T_EQ_INT(n, 10);
+		for (int k = 0; k < 6; k++)
+			T_EQ_INT(anns[4 + k].id, ids[k]);
+		store_anns_free(anns, n);
+		for (int k = 0; k < 6; k++)
+			T_EQ_INT(store_ann_delete(st, ids[k]), 0);
+	}
 
 	T_ASSERT(store_ann_get(st, c1, &a));
 	T_ASSERT(is_uuid4(a.uuid));
