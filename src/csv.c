@@ -32,7 +32,20 @@ static bool csv_needs_quotes(const char *s, size_t n)
 	/* U+FEFF first would pass for a byte order mark at the start of a file. */
 	if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
 		return true;
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+	/* eight bytes at a time: a byte of x is zero where s has that character */
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+	for (; n - i >= 8; i += 8) {
+		uint64_t v, hit = 0;
+		memcpy(&v, s + i, 8);
+		for (const char *c = ",\"\r\n"; *c; c++) {
+			uint64_t x = v ^ (ones * (unsigned char)*c);
+			hit |= (x - ones) & ~x & highs;
+		}
+		if (hit)
+			return true;
+	}
+	for (; i < n; i++) {
 		char c = s[i];
 		if (c == ',' || c == '"' || c == '\r' || c == '\n')
 			return true;

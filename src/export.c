@@ -396,8 +396,11 @@ long export_write(struct store *st, const struct export_opts *o, FILE *f)
 	size_t *total;
 	int r;
 
-	/* Big writes: an export of a million rows is mostly output. */
-	setvbuf(f, NULL, _IOFBF, 1u << 20);
+	/* Big writes: an export of a million rows is mostly output.  glibc
+	 * ignores the size unless it is given the buffer; a static one outlives
+	 * any stream, stdout included, and exports come one after another. */
+	static char buf[1u << 20];
+	setvbuf(f, buf, _IOFBF, sizeof buf);
 	memset(&x, 0, sizeof x);
 	x.o = o;
 	x.f = f;

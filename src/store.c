@@ -2507,8 +2507,6 @@ struct cpwalk {
 	size_t pos, cp;
 };
 
-#define ASCII8 UINT64_C(0x8080808080808080)
-
 /* Advance w in s[0..n) until it reaches byte `bytes`, code point `cps`, or n. */
 static void walk(struct cpwalk *w, const char *s, size_t n, size_t bytes, size_t cps)
 {
@@ -2519,26 +2517,16 @@ static void walk(struct cpwalk *w, const char *s, size_t n, size_t bytes, size_t
 	if (bytes > n)
 		bytes = n;
 	while (pos < bytes && cp < cps) {
-		size_t room = bytes - pos;
-		uint64_t v;
+		size_t room = bytes - pos, k;
 
 		if (cps - cp < room)
 			room = cps - cp;
-		/* most text is ASCII: eight bytes, eight code points at a time */
-		while (room >= 8) {
-			memcpy(&v, s + pos, 8);
-			if (v & ASCII8)
-				break;
-			pos += 8;
-			cp += 8;
-			room -= 8;
-		}
-		if (!room)
+		k = util_ascii_prefix(s + pos, room);
+		pos += k;
+		cp += k;
+		if (k == room)
 			break;
-		if ((unsigned char)s[pos] < 0x80)
-			pos++;
-		else
-			pos += (size_t)util_utf8_decode(s + pos, n - pos, &c, &valid);
+		pos += (size_t)util_utf8_decode(s + pos, n - pos, &c, &valid);
 		cp++;
 	}
 	w->pos = pos;

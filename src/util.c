@@ -175,6 +175,23 @@ size_t util_utf8_back(const char *s, size_t pos)
 	return p;
 }
 
+size_t util_ascii_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t v;
+
+	/* most text is ASCII: eight bytes at a time */
+	while (n - i >= 8) {
+		memcpy(&v, s + i, 8);
+		if (v & UINT64_C(0x8080808080808080))
+			break;
+		i += 8;
+	}
+	while (i < n && (unsigned char)s[i] < 0x80)
+		i++;
+	return i;
+}
+
 /* Bytes of s[0..n) before its first ill-formed sequence. */
 static size_t util_utf8_valid_prefix(const char *s, size_t n)
 {
@@ -184,7 +201,7 @@ static size_t util_utf8_valid_prefix(const char *s, size_t n)
 
 	while (i < n) {
 		if ((unsigned char)s[i] < 0x80) {
-			i++;
+			i += util_ascii_prefix(s + i, n - i);
 			continue;
 		}
 		int k = util_utf8_decode(s + i, n - i, &cp, &valid);

@@ -38,6 +38,8 @@ const char *util_errmsg(void);
  * maximal subpart (at least one byte), as the Unicode standard recommends.
  */
 int util_utf8_decode(const char *s, size_t n, uint32_t *cp, int *valid);
+/* Bytes of s[0..n) before the first that is not ASCII: each one code point. */
+size_t util_ascii_prefix(const char *s, size_t n);
 
 /* Encode cp into out (at least 4 bytes); returns its length. */
 int util_utf8_encode(uint32_t cp, char *out);

@@ -107,6 +107,37 @@ static void test_writer_quoting(void)
 	}
 }
 
+/* Each of the four characters that need quotes, and bytes that differ from
+ * them by one bit, at every place of fields longer and shorter than the
+ * eight bytes the writer looks at together. */
+static void test_writer_quoting_every_place(void)
+{
+	static const char needs[] = { ',', '"', '\r', '\n' };
+	static const char near[] = { '+', '-', '!', '#', 0x0C, 0x0E, 0x0B, 0x09,
+				     (char)0xAC, (char)0xA2, (char)0x8D, (char)0x8A };
+	char s[24];
+
+	for (size_t n = 1; n <= sizeof s; n++) {
+		memset(s, 'a', n);
+		for (size_t at = 0; at < n; at++) {
+			for (size_t k = 0; k < sizeof needs + sizeof near; k++) {
+				bool quoted = k < sizeof needs;
+				struct csv_writer w = mem_open();
+				s[at] = quoted ? needs[k] : near[k - sizeof needs];
+				csv_field(&w, s, n, 0);
+				mem_close();
+				if ((mem_len > 0 && mem_buf[0] == '"') != quoted) {
+					mem_free();
+					T_FAIL("byte 0x%02x at %zu of %zu: %s", (unsigned char)s[at], at, n,
+					       quoted ? "not quoted" : "quoted");
+				}
+				mem_free();
+			}
+			s[at] = 'a';
+		}
+	}
+}
+
 static void test_writer_safe(void)
 {
 	static const struct {
@@ -513,6 +544,7 @@ int main(void)
 {
 	T_RUN(test_writer_plain);
 	T_RUN(test_writer_quoting);
+	T_RUN(test_writer_quoting_every_place);
 	T_RUN(test_writer_safe);
 	T_RUN(test_writer_empty_records);
 	T_RUN(test_reader_errors);

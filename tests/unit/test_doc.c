@@ -1,8 +1,9 @@
 /*
  * test_doc.c: opening documents (files, empty, missing, directories,
  * unreadable, FIFOs, standard input as a pipe and as a file), the binary
- * check, titles, SHA-256 in steps, and the hash cache.  Everything happens in
- * a private temporary directory that is removed at the end.
+ * check, titles, SHA-256 in steps, the hash cache, and the UTF-8 helpers that
+ * read eight bytes at a time.  Everything happens in a private temporary
+ * directory that is removed at the end.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -856,6 +857,54 @@ static void remove_tree(const char *path)
 	remove(path);
 }
 
+/* Where the first byte that is not ASCII is, at every place of runs longer
+ * and shorter than the eight bytes read at once. */
+static void test_ascii_prefix(void)
+{
+	char s[40] = { 0 };
+
+	for (size_t n = 0; n <= sizeof s; n++) {
+		for (size_t i = 0; i < n; i++)
+			s[i] = (char)(i % 2 ? 0x7F : 'a' + (int)i % 26);
+		T_EQ_INT(util_ascii_prefix(s, n), n);
+		for (size_t at = 0; at < n; at++) {
+			char keep = s[at];
+			s[at] = (char)0x80;
+			T_EQ_INT(util_ascii_prefix(s, n), at);
+			s[at] = (char)0xFF;
+			T_EQ_INT(util_ascii_prefix(s, n), at);
+			s[at] = keep;
+		}
+	}
+}
+
+/* One ill-formed byte at every place of a long field becomes U+FFFD there;
+ * a valid field comes back as it is, not copied. */
+static void test_utf8_repair_every_place(void)
+{
+	char s[32], want[40], *buf = NULL;
+	const char *out;
+	size_t cap = 0, m;
+
+	memset(s, 'x', sizeof s);
+	memcpy(s + 20, "\xC3\xA9", 2); /* e acute, valid */
+	m = util_utf8_repair(s, sizeof s, &buf, &cap, &out);
+	T_ASSERT(out == s && m == sizeof s);
+	for (size_t at = 0; at < sizeof s; at++) {
+		if (at == 20 || at == 21)
+			continue;
+		s[at] = (char)0xFE;
+		memcpy(want, s, at);
+		memcpy(want + at, "\xEF\xBF\xBD", 3);
+		memcpy(want + at + 3, s + at + 1, sizeof s - at - 1);
+		m = util_utf8_repair(s, sizeof s, &buf, &cap, &out);
+		T_EQ_INT(m, sizeof s + 2);
+		T_ASSERT(out == buf && memcmp(out, want, m) == 0);
+		s[at] = 'x';
+	}
+	free(buf);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -891,6 +940,8 @@ int main(void)
 	T_RUN(test_stdin_pipe);
 	T_RUN(test_stdin_file);
 	T_RUN(test_stdin_directory);
+	T_RUN(test_ascii_prefix);
+	T_RUN(test_utf8_repair_every_place);
 
 	remove_tree(root);
 	T_DONE();
