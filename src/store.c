@@ -2049,20 +2049,18 @@ int store_counts(struct store *st, int64_t doc, size_t *claims, size_t *sources,
 {
 	sqlite3_stmt *q;
 
+	/* one pass over the document's annotations, each row read once */
 	q = stmt(st,
-		 "WITH c AS (SELECT id FROM tags WHERE name = 'claim'),"
-		 " s AS (SELECT id FROM tags WHERE name = 'source')"
-		 " SELECT"
-		 " (SELECT count(*) FROM annotations WHERE document = ?1 AND start IS NOT NULL"
-		 "   AND tag IN c),"
-		 " (SELECT count(*) FROM annotations WHERE document = ?1 AND start IS NOT NULL"
-		 "   AND tag IN s),"
-		 " (SELECT count(*) FROM annotations a WHERE a.document = ?1 AND a.start IS NOT NULL"
-		 "   AND a.tag IN c"
+		 "WITH t AS (SELECT (SELECT id FROM tags WHERE name = 'claim') AS c,"
+		 "   (SELECT id FROM tags WHERE name = 'source') AS s)"
+		 " SELECT count(*) FILTER (WHERE a.tag = t.c),"
+		 " count(*) FILTER (WHERE a.tag = t.s),"
+		 " count(*) FILTER (WHERE a.tag = t.c"
 		 "   AND NOT EXISTS (SELECT 1 FROM links l JOIN annotations o ON o.id = l.\"to\""
-		 "     WHERE l.\"from\" = a.id AND o.tag IN s)"
+		 "     WHERE l.\"from\" = a.id AND o.tag = t.s)"
 		 "   AND NOT EXISTS (SELECT 1 FROM links l JOIN annotations o ON o.id = l.\"from\""
-		 "     WHERE l.\"to\" = a.id AND o.tag IN s))");
+		 "     WHERE l.\"to\" = a.id AND o.tag = t.s))"
+		 " FROM t, annotations a WHERE a.document = ?1 AND a.start IS NOT NULL");
 	if (!q)
 		return -1;
 	sqlite3_bind_int64(q, 1, doc);
