@@ -396,11 +396,6 @@ long export_write(struct store *st, const struct export_opts *o, FILE *f)
 	size_t *total;
 	int r;
 
-	/* Big writes: an export of a million rows is mostly output.  glibc
-	 * ignores the size unless it is given the buffer; a static one outlives
-	 * any stream, stdout included, and exports come one after another. */
-	static char buf[1u << 20];
-	setvbuf(f, buf, _IOFBF, sizeof buf);
 	memset(&x, 0, sizeof x);
 	x.o = o;
 	x.f = f;
@@ -468,6 +463,17 @@ static void export_sync_dir(const char *path)
 	free(dir);
 }
 
+/* Big writes for a file export_to opened, or stdout: an export of a million
+ * rows is mostly output.  glibc ignores the size unless it is given the
+ * buffer; a static one outlives any stream, stdout included, and exports
+ * come one after another.  Not for a memory stream, which keeps its own. */
+static void export_buffer(FILE *f)
+{
+	static char buf[1u << 20];
+
+	setvbuf(f, buf, _IOFBF, sizeof buf);
+}
+
 long export_to(struct store *st, const struct export_opts *o, const char *path)
 {
 	char *tmp, *target = NULL;
@@ -477,8 +483,10 @@ long export_to(struct store *st, const struct export_opts *o, const char *path)
 	FILE *f;
 	long rows;
 
-	if (!path || strcmp(path, "-") == 0)
+	if (!path || strcmp(path, "-") == 0) {
+		export_buffer(stdout);
 		return export_write(st, o, stdout);
+	}
 	/* rename() would replace a link with a file; writing through it could
 	 * reach a file the user never named: neither without being asked. */
 	if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
@@ -514,6 +522,7 @@ long export_to(struct store *st, const struct export_opts *o, const char *path)
 		free(target);
 		return -1;
 	}
+	export_buffer(f);
 	rows = export_write(st, o, f);
 	if (rows < 0 && strncmp(util_errmsg(), "cannot write: ", 14) == 0) {
 		/* name the file the output was going to */
