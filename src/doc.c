@@ -61,6 +61,7 @@ struct doc {
 	struct sha256 ctx;
 	size_t hashed;     /* bytes fed to ctx */
 	bool done;
+	bool saved;        /* the sum is in the cache, or was looked for there */
 	char hex[SHA256_HEX_LEN + 1];
 };
 
@@ -447,6 +448,7 @@ static void cache_lookup(struct doc *d)
 			memcpy(d->hex, v[i].hex, sizeof d->hex);
 			d->hashed = d->size;
 			d->done = true;
+			d->saved = true;
 			break;
 		}
 	}
@@ -752,6 +754,14 @@ bool doc_hash_step(struct doc *d, size_t budget)
 	sha256_final(&d->ctx, sum);
 	sha256_hex(sum, d->hex);
 	d->done = true;
+	return true;
+}
+
+bool doc_hash_save(struct doc *d)
+{
+	if (!d->done || d->saved)
+		return false;
+	d->saved = true;
 	cache_record(d);
 	return true;
 }

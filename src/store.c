@@ -1099,6 +1099,28 @@ fail:
 	return -1;
 }
 
+int store_doc_known(struct store *st, const char *sha256, const char *file)
+{
+	sqlite3_stmt *q;
+	int r;
+
+	q = stmt(st, "SELECT EXISTS (SELECT 1 FROM documents WHERE sha256 = ?1)"
+		     " OR EXISTS (SELECT 1 FROM documents WHERE file = ?2)");
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, sha256, -1, SQLITE_STATIC);
+	if (file)
+		sqlite3_bind_text(q, 2, file, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 2);
+	r = step_row(st, q);
+	if (r != 1)
+		return r < 0 ? -1 : 0;
+	r = sqlite3_column_int(q, 0) != 0;
+	sqlite3_reset(q);
+	return r;
+}
+
 int store_doc_text(struct store *st, int64_t doc, const char *bytes, size_t size)
 {
 	sqlite3_stmt *q;

@@ -85,10 +85,17 @@ char *doc_title(const struct doc *d, size_t max_bytes);
 
 /*
  * SHA-256 in steps: hash at most budget more bytes.  Returns true when the
- * sum is complete (then it is also written to the hash cache, if any); at
- * once when the cache knew it.  An empty document completes with any budget.
+ * sum is complete; at once when the cache knew it.  An empty document
+ * completes with any budget.
  */
 bool doc_hash_step(struct doc *d, size_t budget);
+/*
+ * Write a complete sum to the hash cache (rewritten with an fsync), once;
+ * nothing while it is not complete, when it came from the cache, or with no
+ * cache.  Apart from doc_hash_step so that a reader can show the document
+ * first and write when nobody waits.  True when it tried to write now.
+ */
+bool doc_hash_save(struct doc *d);
 /* 64 lowercase hex digits, or NULL while not yet complete; owned by d. */
 const char *doc_sha256(const struct doc *d);
 

@@ -65,6 +65,11 @@ void store_close(struct store *st);
 /* The id of the document with this sum, made if new; its path and size
  * recorded.  -1 on failure. */
 int64_t store_doc(struct store *st, const char *sha256, size_t size, const char *path);
+/* Whether the database knows a document with this sum, or a version last
+ * opened from file (an absolute path, or NULL to ask only the sum): 1 or
+ * 0, -1 on failure.  Reads only.  A document unknown both ways has nothing
+ * to show, so a reader can record it once its screen is drawn. */
+int store_doc_known(struct store *st, const char *sha256, const char *file);
 /* Keep the document's text in the database (once; later calls do nothing).
  * Called before its first annotation is added.  The bytes are not copied on
  * the way in.  -1 on failure, also when size is not the size store_doc

@@ -191,6 +191,19 @@ void ui_annot_identify(struct ui *u, size_t i, bool now)
 		while (!doc_hash_step(p->doc, 64u << 20))
 			;
 	}
+	if (!now && !p->from_db) {
+		/* Unknown by its sum and by its file: nothing to show, so
+		 * recording it (a commit with its fsync) waits for the screen. */
+		char *file = strcmp(doc_path(p->doc), "-") == 0 ? NULL
+							      : realpath(doc_path(p->doc), NULL);
+		int known = store_doc_known(u->store, doc_sha256(p->doc), file);
+		free(file);
+		if (known == 0) {
+			p->pending = true;
+			return;
+		}
+	}
+	p->pending = false;
 	id = store_doc(u->store, doc_sha256(p->doc), doc_size(p->doc), doc_path(p->doc));
 	if (id < 0) {
 		ui_message(u, true, "%s", util_errmsg());
@@ -209,6 +222,19 @@ void ui_annot_identify(struct ui *u, size_t i, bool now)
 		    c < doc_size(p->doc))
 			view_goto(p->view, c, true);
 	}
+}
+
+bool ui_annot_record(struct ui *u)
+{
+	for (size_t i = 0; i < u->npane; i++)
+		if (u->panes[i].pending && u->panes[i].docid < 0) {
+			ui_annot_identify(u, i, true);
+			return true;
+		}
+	for (size_t i = 0; i < u->npane; i++)
+		if (doc_hash_save(u->panes[i].doc))
+			return true;
+	return false;
 }
 
 void ui_annot_save_cursors(struct ui *u)

@@ -70,6 +70,7 @@ struct ui_pane {
 	int x, w;            /* columns, when shown */
 	int64_t docid;       /* the store's document, -1 until its SHA-256 is known */
 	bool restored;       /* the saved cursor was looked for */
+	bool pending;        /* new to the database: to be recorded when nobody waits */
 	bool from_db;        /* the database's copy of its text (--doc): no file to follow */
 	struct store_ann *anns; /* owned: the document's annotations */
 	size_t nann;
@@ -183,7 +184,13 @@ void ui_prompt_key(struct ui *u, int key);
 void ui_prompt_draw(struct ui *u, int y);
 
 /* annot.c: annotations of the panes and the commands on them */
+/* Pane i's document found in the store, or recorded there, once its sum is
+ * known: at once when now, else only where it may have something to show
+ * (others are left pending for ui_annot_record). */
 void ui_annot_identify(struct ui *u, size_t i, bool now);
+/* Record one pending document, or one sum in the hash cache: true when
+ * there was one (each write has its fsync, so one at a time between keys). */
+bool ui_annot_record(struct ui *u);
 void ui_annot_reload(struct ui *u);
 void ui_annot_save_cursors(struct ui *u);
 /* The annotation under the cursor of pane i: index into its anns, or -1. */

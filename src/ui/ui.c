@@ -493,6 +493,10 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 				}
 		return true;
 	}
+	if (ui_annot_record(u)) {
+		*dirty = true;
+		return true;
+	}
 	/* Nobody typed for the whole timeout: see whether another gloss wrote,
 	 * and move the log into the database while nobody waits. */
 	if (timed_out && store_changed(u->store)) {
@@ -591,6 +595,9 @@ int ui_run(struct doc **docs, const bool *from_db, size_t ndocs, struct store *s
 		ui_dispatch(&u, key);
 		dirty = true;
 	}
+	/* what a quick quit left unrecorded */
+	while (ui_annot_record(&u))
+		;
 	ui_annot_save_cursors(&u);
 
 	endwin();

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import GLOSS, Screen, check, run, test, write, sql  # noqa: E402
@@ -159,6 +160,37 @@ def quit_and_reopen_shows_annotations_and_cursor():
     with screen(db, one, two, width=160, height=20) as sc:
         sc.wait(lambda s: "1 claim 0 sources 1 unsourced" in s.lines()[0], "annotation shown again")
         sc.wait(lambda s: s.cursor() == where, "cursor back where it was")
+
+
+def cached_paths(sc):
+    """The paths the hash cache of sc's gloss holds a sum for."""
+    try:
+        with open(os.path.join(sc.tmp, "cache", "gloss", "sha256")) as f:
+            return {line.rstrip("\n").split(" ", 5)[-1] for line in f.readlines()[1:]}
+    except OSError:
+        return set()
+
+
+@test
+def new_documents_recorded_after_the_first_screen_and_on_a_quick_quit():
+    d, one, two, db = files()
+    past = time.time() - 3600   # old enough for the hash cache to take their sums
+    for p in (one, two):
+        os.utime(p, (past, past))
+    want = {os.path.realpath(one), os.path.realpath(two)}
+    with screen(db, one, two, width=160, height=20) as sc:
+        sc.wait_text("Council says")
+        sc.wait(lambda s: sql(db, "SELECT count(*) FROM documents") == "2", "both recorded")
+        sc.wait(lambda s: cached_paths(s) == want, "both sums cached")
+    # q typed before gloss has had a moment without keys: recorded on the way out
+    db2 = os.path.join(d, "quick.db")
+    sc = screen(db2, one, two, width=160, height=20)
+    try:
+        sc.keys("q")
+        sc.wait_dead()
+        check(sql(db2, "SELECT count(*) FROM documents") == "2", sql(db2, "SELECT path FROM documents"))
+    finally:
+        sc.close()
 
 
 @test

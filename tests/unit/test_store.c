@@ -2286,9 +2286,24 @@ static void test_follow(void)
 
 	st = fresh("follow.db", NULL);
 	T_ASSERT(st);
+	/* nothing known yet: by sum or by file */
+	T_EQ_INT(store_doc_known(st, SHA_A, "/x/a.txt"), 0);
+	T_EQ_INT(store_doc_known(st, SHA_A, NULL), 0);
 	d1 = version(st, v1, "a.txt");
 	T_ASSERT(d1 > 0);
+	/* recorded, but not yet at a file */
+	T_EQ_INT(store_doc_known(st, SHA_A, "/x/a.txt"), 0);
 	T_EQ_INT(store_doc_follow(st, d1, "/x/a.txt", v1, strlen(v1), &f), 0);
+	/* another version at that file is known by the file; the recorded
+	 * one by its sum, wherever it is opened from */
+	T_EQ_INT(store_doc_known(st, SHA_A, "/x/a.txt"), 1);
+	T_EQ_INT(store_doc_known(st, SHA_A, "/y/a.txt"), 0);
+	{
+		char sha[65];
+		sha_of(v1, sha);
+		T_EQ_INT(store_doc_known(st, sha, "/y/a.txt"), 1);
+		T_EQ_INT(store_doc_known(st, sha, NULL), 1);
+	}
 	T_EQ_INT(f.exact + f.diff + f.fuzzy + f.found + f.orphaned, 0);
 	a = ann_add(st, d1, CLAIM, 11, 20, "Beta two.", "", "", NULL);
 	b = ann_add(st, d1, SOURCE, 0, 10, "Alpha one.", "", "", NULL);
