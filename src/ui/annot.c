@@ -132,24 +132,29 @@ static size_t ui_appendf(char *buf, size_t size, size_t at, const char *fmt, ...
 	return at + (size_t)k < size ? at + (size_t)k : size - 1;
 }
 
-/* A file that was annotated in another version brings its annotations along. */
-static void ui_annot_follow(struct ui *u, struct ui_pane *p)
+/* The file pane p's document was opened from, links resolved (the caller
+ * frees it); NULL for standard input, the database's copy, or a file gone. */
+static char *ui_annot_file(const struct ui_pane *p)
+{
+	if (p->from_db || strcmp(doc_path(p->doc), "-") == 0)
+		return NULL;
+	return realpath(doc_path(p->doc), NULL);
+}
+
+/* A file that was annotated in another version brings its annotations
+ * along; file as ui_annot_file gives it. */
+static void ui_annot_follow(struct ui *u, struct ui_pane *p, const char *file)
 {
 	struct store_follow f;
-	char *file, msg[400], name[100];
+	char msg[400], name[100];
 	size_t placed, n;
 
-	if (p->from_db || strcmp(doc_path(p->doc), "-") == 0)
-		return;
-	file = realpath(doc_path(p->doc), NULL);
 	if (!file)
 		return;
 	if (store_doc_follow(u->store, p->docid, file, doc_bytes(p->doc), doc_size(p->doc), &f) < 0) {
 		ui_message(u, true, "annotations of the earlier version not moved: %s", util_errmsg());
-		free(file);
 		return;
 	}
-	free(file);
 	placed = f.exact + f.diff + f.fuzzy;
 	if (placed + f.found + f.orphaned == 0)
 		return;
@@ -182,6 +187,7 @@ void ui_annot_identify(struct ui *u, size_t i, bool now)
 	struct ui_pane *p = &u->panes[i];
 	size_t c;
 	int64_t id;
+	char *file;
 
 	if (p->docid >= 0)
 		return;
@@ -191,29 +197,27 @@ void ui_annot_identify(struct ui *u, size_t i, bool now)
 		while (!doc_hash_step(p->doc, 64u << 20))
 			;
 	}
-	if (!now && !p->from_db) {
-		/* Unknown by its sum and by its file: nothing to show, so
-		 * recording it (a commit with its fsync) waits for the screen. */
-		char *file = strcmp(doc_path(p->doc), "-") == 0 ? NULL
-							      : realpath(doc_path(p->doc), NULL);
-		int known = store_doc_known(u->store, doc_sha256(p->doc), file);
+	file = ui_annot_file(p);
+	/* Unknown by its sum and by its file: nothing to show, so recording
+	 * it (a commit with its fsync) waits for the screen. */
+	if (!now && !p->from_db && store_doc_known(u->store, doc_sha256(p->doc), file) == 0) {
+		p->pending = true;
 		free(file);
-		if (known == 0) {
-			p->pending = true;
-			return;
-		}
+		return;
 	}
 	p->pending = false;
 	id = store_doc(u->store, doc_sha256(p->doc), doc_size(p->doc), doc_path(p->doc));
 	if (id < 0) {
 		ui_message(u, true, "%s", util_errmsg());
+		free(file);
 		return;
 	}
 	p->docid = id;
 	/* Annotations imported before this document was seen find their place now. */
 	if (store_doc_place(u->store, id, doc_bytes(p->doc), doc_size(p->doc)) < 0)
 		ui_message(u, true, "%s", util_errmsg());
-	ui_annot_follow(u, p);
+	ui_annot_follow(u, p, file);
+	free(file);
 	ui_pane_load(u, i);
 	/* Back where the reader left it, unless they have moved meanwhile. */
 	if (!p->restored) {

@@ -68,7 +68,7 @@ struct ui_pane {
 	struct view *view;   /* owned */
 	char *title;         /* owned, safe to print */
 	int x, w;            /* columns, when shown */
-	int64_t docid;       /* the store's document, -1 until its SHA-256 is known */
+	int64_t docid;       /* the store's document; -1 until its sum is known, and while pending */
 	bool restored;       /* the saved cursor was looked for */
 	bool pending;        /* new to the database: to be recorded when nobody waits */
 	bool from_db;        /* the database's copy of its text (--doc): no file to follow */
