@@ -1097,8 +1097,10 @@ long export_import(struct store *st, const char *path, FILE *warn)
 	 * first pass stops quietly where the second will say what is wrong. */
 	for (int pass = 0; pass < 2; pass++) {
 		x.scan = pass == 0;
-		rc = (i < n && buf[i] == '{') ? import_jsonl(&x, buf, n)
-					      : import_csv(&x, buf ? buf : "", n);
+		/* nothing but blank lines is JSON Lines of no row: what an export
+		 * of nothing in that format writes */
+		rc = (i == n || buf[i] == '{') ? import_jsonl(&x, buf, n)
+					       : import_csv(&x, buf ? buf : "", n);
 	}
 	if (rc < 0) {
 		snprintf(msg, sizeof msg, "%s", util_errmsg());

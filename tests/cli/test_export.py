@@ -94,6 +94,26 @@ def round_trip_gives_the_same_bytes():
 
 
 @test
+def an_empty_database_round_trips_in_both_formats():
+    d, doc, db = fresh()
+    gloss("docs", db=db)
+    for fmt in ("csv", "jsonl"):
+        out = gloss("export", "--format", fmt, db=db)
+        check(out.returncode == 0, out.stderr.decode())
+        path = write(d, "none." + fmt, out.stdout)
+        db2 = os.path.join(d, "none-%s.db" % fmt)
+        r = gloss("import", path, db=db2)
+        check(r.returncode == 0, "%s: %r" % (fmt, r.stderr))
+        check(b"0 annotations added or replaced" in r.stdout, r.stdout)
+        check(gloss("export", "--format", fmt, db=db2).stdout == out.stdout, "%s: same bytes" % fmt)
+    # blank lines are no rows either; a CSV without its header is still refused
+    r = gloss("import", write(d, "blank.jsonl", b"\n\r\n\n"), db=db)
+    check(r.returncode == 0, r.stderr)
+    refused(d, db, "rows.csv", csv_bytes(sample(doc)).split(b"\r\n", 1)[1],
+            "line 1, column 1: not the header of a gloss export (id,document,sha256,...)")
+
+
+@test
 def nul_bytes_and_bad_utf8_in_a_document_round_trip():
     """A quote over a NUL byte keeps it; ill-formed bytes go out as U+FFFD, one
     per code point as a decoder with errors="replace" counts them, and come
