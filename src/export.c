@@ -764,9 +764,11 @@ static bool import_is_time(const char *s)
 	return s[sizeof shape - 1] == '\0';
 }
 
+/* Ids with spaces between them, as many as a hand may leave (before, between
+ * and after), as the store reads them. */
 static bool import_is_links(const char *s)
 {
-	while (*s) {
+	for (s += strspn(s, " "); *s; s += strspn(s, " ")) {
 		size_t k = strcspn(s, " ");
 		char id[40];
 		if (k != 36)
@@ -776,9 +778,6 @@ static bool import_is_links(const char *s)
 		if (!import_is_uuid(id))
 			return false;
 		s += k;
-		if (*s == ' ' && s[1] == '\0')
-			return false;
-		s += strspn(s, " ");
 	}
 	return true;
 }
@@ -821,7 +820,7 @@ static bool import_check(struct import *x, struct store_row *r, const char *star
 	else if (*start && r->cp_end < r->cp_start)
 		col = 5, what = "end before start";
 	else if (!import_is_links(r->links))
-		col = 8, what = "not ids separated by single spaces";
+		col = 8, what = "not ids separated by spaces";
 	else if (!import_is_time(r->created))
 		col = 10, what = "not a time like 2026-11-22T10:00:00Z";
 	else if (!import_is_time(r->updated))

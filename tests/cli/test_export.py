@@ -114,6 +114,24 @@ def an_empty_database_round_trips_in_both_formats():
 
 
 @test
+def spaces_around_link_ids_are_read_as_the_store_reads_them():
+    d, doc, db = fresh()
+    src = sample(doc)
+    rows_ = [list(r) for r in src]
+    for i, links in enumerate([U[2] + " ", "  " + U[4], "", U[2] + "  " + U[1] + " "]):
+        rows_[i][8] = links
+    r = gloss("import", write(d, "spaced.csv", csv_bytes(rows_)), db=db)
+    check(r.returncode == 0, r.stderr.decode())
+    got = {rec[0]: rec[8] for rec in csv.reader(io.StringIO(gloss("export", db=db).stdout.decode()))}
+    check(got[U[1]] == U[2] and got[U[2]] == U[4] and got[U[3]] == ""
+          and sorted(got[U[4]].split(" ")) == [U[1], U[2]] and "  " not in got[U[4]],
+          "links written with single spaces: %r" % got)
+    bad = [list(r) for r in src[:1]]
+    bad[0][8] = U[2] + " x"
+    refused(d, db, "badlink.csv", csv_bytes(bad), "line 2, column 9 (links): not ids separated by spaces")
+
+
+@test
 def nul_bytes_and_bad_utf8_in_a_document_round_trip():
     """A quote over a NUL byte keeps it; ill-formed bytes go out as U+FFFD, one
     per code point as a decoder with errors="replace" counts them, and come
