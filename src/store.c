@@ -234,6 +234,7 @@ static int step_move(struct store *st, const char *uuid, const struct place *exp
 static int history_add(struct store *st, const char *uuid, const char *sha, const size_t *start,
 		       const size_t *end, const char *quote, size_t quote_len, const char *how,
 		       const char *now);
+static int doc_sha(struct store *st, int64_t doc, char sha[65]);
 
 /* ---- small helpers ---- */
 
@@ -2349,14 +2350,8 @@ static int place_write(struct store *st, int64_t id, const char *uuid, const str
 	size_t s0 = (size_t)was->start, e0 = (size_t)was->end;
 
 	now_utc(now);
-	q = stmt(st, "SELECT sha256 FROM documents WHERE id = ?1");
-	if (!q)
+	if (doc_sha(st, was->doc, sha) != 0)
 		return -1;
-	sqlite3_bind_int64(q, 1, was->doc);
-	if (step_row(st, q) != 1)
-		return -1;
-	col_copy(sha, sizeof sha, q, 0);
-	sqlite3_reset(q);
 	if (history_add(st, uuid, sha, was->placed ? &s0 : NULL, &e0, was->quote, was->quote_len,
 			"reattached", now) != 0)
 		return -1;
@@ -2987,6 +2982,7 @@ static long place(struct store *st, int64_t doc, const char *s, size_t n)
 	struct anchor an;
 	size_t len = 0, cap = 0, i;
 	long placed = 0;
+	char sha[65] = "", now[21];
 	int rc;
 
 	/* read them all first: placing them moves them in the index being read */
@@ -3018,7 +3014,7 @@ static long place(struct store *st, int64_t doc, const char *s, size_t n)
 		int64_t start, end;
 		int r;
 
-		q = stmt(st, "SELECT quote FROM annotations WHERE id = ?1");
+		q = stmt(st, "SELECT quote, uuid FROM annotations WHERE id = ?1");
 		if (!q)
 			goto fail;
 		sqlite3_bind_int64(q, 1, p[i].id);
@@ -3027,11 +3023,25 @@ static long place(struct store *st, int64_t doc, const char *s, size_t n)
 		quote = (const char *)sqlite3_column_text(q, 0);
 		r = span_bytes(&w, &e, s, n, p[i].cs, p[i].ce, quote ? quote : "",
 			       (size_t)sqlite3_column_bytes(q, 0), &start, &end);
-		sqlite3_reset(q);
 		if (r != 0) {
 			/* The text came, and the quote is not at those offsets:
 			 * an orphan now, listed and exported as one (in every
-			 * database alike), never left waiting for a text it has. */
+			 * database alike), never left waiting for a text it has;
+			 * its history says so, as for one orphaned by a change. */
+			char uuid[37];
+			col_copy(uuid, sizeof uuid, q, 1);
+			if (!sha[0]) {
+				if (doc_sha(st, doc, sha) != 0) {
+					sqlite3_reset(q);
+					goto fail;
+				}
+				now_utc(now);
+			}
+			r = history_add(st, uuid, sha, NULL, NULL, quote ? quote : "",
+					(size_t)sqlite3_column_bytes(q, 0), "orphaned", now);
+			sqlite3_reset(q);
+			if (r != 0)
+				goto fail;
 			q = stmt(st, "UPDATE annotations SET cp_start = NULL, cp_end = NULL WHERE id = ?1");
 			if (!q)
 				goto fail;
@@ -3040,6 +3050,7 @@ static long place(struct store *st, int64_t doc, const char *s, size_t n)
 				goto fail;
 			continue;
 		}
+		sqlite3_reset(q);
 		/* the text's own bytes, where the quote had U+FFFD; and context */
 		anchor_make(s, n, (size_t)start, (size_t)end, &an);
 		q = stmt(st, "UPDATE annotations SET start = ?2, \"end\" = ?3,"
@@ -3255,6 +3266,21 @@ static int movings_of(struct store *st, int64_t old, bool orphans_only, struct m
 	}
 	*out = m;
 	*n = len;
+	return 0;
+}
+
+/* The sum of document doc into sha: 0, or -1 (none is an error here). */
+static int doc_sha(struct store *st, int64_t doc, char sha[65])
+{
+	sqlite3_stmt *q = stmt(st, "SELECT sha256 FROM documents WHERE id = ?1");
+
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, doc);
+	if (step_row(st, q) != 1)
+		return -1;
+	col_copy(sha, 65, q, 0);
+	sqlite3_reset(q);
 	return 0;
 }
 

@@ -2128,6 +2128,13 @@ static void test_import_unplaced(void)
 	T_EQ_STR(sqlite(path, "SELECT uuid, quote(start), quote(\"end\"), quote(cp_start)"
 			" FROM annotations ORDER BY uuid; SELECT size, length(text) FROM documents;"),
 		 UA "|5|9|NULL\n" UB "|10|18|NULL\n" UC "|NULL|NULL|NULL\n" UD "|NULL|NULL|NULL\n40|40\n");
+	/* the one orphaned here has a history row, as one orphaned by a change */
+	{
+		char want[300];
+		snprintf(want, sizeof want, "%s|%s|NULL|NULL|not the emoji|orphaned|1\n", UC, sha);
+		T_EQ_STR(sqlite(path, "SELECT uuid, sha256, quote(start), quote(\"end\"), quote, how,"
+				" length(at) = 20 FROM history ORDER BY id;"), want);
+	}
 	T_EQ_INT(store_anns(st, doc, &anns, &n), 0);
 	T_ASSERT(n == 2 && !strcmp(anns[0].uuid, UA) && anns[0].nlinks == 1 &&
 		 anns[0].links[0] == anns[1].id);
