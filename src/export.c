@@ -512,7 +512,15 @@ long export_to(struct store *st, const struct export_opts *o, const char *path)
 		free(target);
 		return -1;
 	}
-	fchmod(fd, 0644);
+	/* the mode a file written in place would have: a replaced file's own,
+	 * else what the umask leaves of 0666 (mkstemp made it 0600) */
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		fchmod(fd, sb.st_mode & 07777);
+	} else {
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
 	f = fdopen(fd, "w");
 	if (!f) {
 		util_error("cannot write '%s': %s", path, strerror(errno));

@@ -248,6 +248,17 @@ def output_file_is_written_atomically():
     check(r.returncode == 0 and r.stdout == b"", r.stderr)
     check(open(out, "rb").read() == gloss("export", db=db).stdout, "same as stdout")
     check(not [f for f in os.listdir(d) if ".tmp-" in f], "no temporary left: %r" % os.listdir(d))
+    # a new file's mode is what the umask leaves of 0666; a replaced file keeps its own
+    old = os.umask(0o027)
+    try:
+        fresh_out = os.path.join(d, "masked.csv")
+        check(gloss("export", "-o", fresh_out, db=db).returncode == 0, "export under umask 027")
+        check(os.stat(fresh_out).st_mode & 0o777 == 0o640, "mode %o" % os.stat(fresh_out).st_mode)
+    finally:
+        os.umask(old)
+    os.chmod(out, 0o600)
+    check(gloss("export", "--tag", "claim", "-o", out, db=db).returncode == 0, "replaced")
+    check(os.stat(out).st_mode & 0o777 == 0o600, "replaced file keeps 0600: %o" % os.stat(out).st_mode)
     r = gloss("export", "-o", os.path.join(d, "missing", "x.csv"), db=db)
     check(r.returncode == 1 and b"cannot write" in r.stderr, r.stderr)
     # a failed export leaves an older file where it was
