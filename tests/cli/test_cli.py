@@ -4,12 +4,11 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "screen"))
-from harness import GLOSS, Screen, check, run, test, write  # noqa: E402
+from harness import GLOSS, Screen, check, run, scratch, test, write  # noqa: E402
 
-TMP = tempfile.mkdtemp(prefix="gloss-cli-")
+TMP = scratch("gloss-cli-")
 # The schema version this gloss writes, as its store header says.
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "include", "gloss", "store.h")) as _h:
     SCHEMA = re.search(r"#define STORE_SCHEMA (\d+)", _h.read()).group(1)

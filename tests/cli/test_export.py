@@ -10,9 +10,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "screen"))
-from harness import GLOSS, Screen, check, run, test, write  # noqa: E402
+from harness import GLOSS, Screen, check, run, scratch, test, write  # noqa: E402
 
-TMP = tempfile.mkdtemp(prefix="gloss-export-")
+TMP = scratch("gloss-export-")
 HEADER = "id,document,sha256,tag,start,end,quote,note,links,author,created,updated\r\n"
 
 TEXT = ("Caf\u00e9 owners say the tax rose 12%, \u201cfar too much.\u201d\n"

@@ -13,7 +13,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "screen"))
-from harness import check, run, test  # noqa: E402
+from harness import check, run, scratch, test  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 SRC = os.path.join(ROOT, "src")
@@ -133,8 +133,7 @@ def sql_is_never_built_from_data():
 @test
 def sql_checker_catches_a_built_statement():
     """The check above can fail: a call with a variable or a %s format is reported."""
-    import tempfile
-    d = tempfile.mkdtemp(prefix="gloss-source-")
+    d = scratch("gloss-source-")
     bad = os.path.join(d, "bad.c")
     with open(bad, "w") as f:
         f.write('static void f(struct store *st, const char *name)\n{\n'

@@ -4,6 +4,7 @@ A test is a function decorated with @test; run() runs them all and prints
 "ok - name" or "not ok - name: why" for each.  Waiting is always for a
 condition with a deadline, never a bare sleep.
 """
+import atexit
 import os
 import shutil
 import subprocess
@@ -22,6 +23,13 @@ def test(fn):
     return fn
 
 
+def scratch(prefix):
+    """A new temporary directory, removed when the test program exits."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, d, True)
+    return d
+
+
 class Failure(Exception):
     pass
 
@@ -35,7 +43,7 @@ class Screen:
         Screen.count += 1
         self.shell = shell
         self.sock = "gloss-test-%d-%d" % (os.getpid(), Screen.count)
-        self.tmp = tempfile.mkdtemp(prefix="gloss-screen-")
+        self.tmp = scratch("gloss-screen-")
         base = {
             "LC_ALL": "C.UTF-8",
             "XDG_CACHE_HOME": os.path.join(self.tmp, "cache"),

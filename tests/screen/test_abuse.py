@@ -9,7 +9,6 @@ redraw draws), or have left the terminal sane (echo and icanon back, the
 shell prompt working) and the database closed and intact.  gloss runs from
 a shell in tmux, so that its exit status is the shell's $?.
 """
-import atexit
 import csv
 import fcntl
 import hashlib
@@ -17,7 +16,6 @@ import os
 import random
 import re
 import shlex
-import shutil
 import signal
 import struct
 import subprocess
@@ -29,12 +27,11 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import GLOSS, hostile_generator, Screen, check, run, test, write  # noqa: E402
+from harness import GLOSS, Screen, check, hostile_generator, run, scratch, test, write  # noqa: E402
 
 gen = hostile_generator()
 
-TMP = tempfile.mkdtemp(prefix="gloss-abuse-")
-atexit.register(shutil.rmtree, TMP, True)
+TMP = scratch("gloss-abuse-")
 
 HOSTILE = gen.generate(os.path.join(TMP, "hostile"), small_only=True)
 

@@ -12,9 +12,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import GLOSS, Screen, check, run, test, write, sql  # noqa: E402
+from harness import GLOSS, Screen, check, run, scratch, sql, test, write  # noqa: E402
 
-TMP = tempfile.mkdtemp(prefix="gloss-annotate-")
+TMP = scratch("gloss-annotate-")
 
 S1 = "RIVERTON, Oct. 7 \u2014 The U.S. Army Corps of Engineers approved the repair on Monday."
 S2 = "\u201cThe bridge is safe,\u201d said Dr. Ana Ruiz."

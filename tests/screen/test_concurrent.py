@@ -10,9 +10,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import GLOSS, Screen, check, run, test, write, sql  # noqa: E402
+from harness import GLOSS, Screen, check, run, scratch, sql, test, write  # noqa: E402
 
-TMP = tempfile.mkdtemp(prefix="gloss-concurrent-")
+TMP = scratch("gloss-concurrent-")
 TEXT = "Three at once\n" + " ".join(
     "Sentence %d says the ferry fare went up by %d cents." % (i, i + 5) for i in range(40)) + "\n"
 ROWS = int(os.environ.get("GLOSS_CONCURRENT_ROWS", "150000"))

@@ -10,9 +10,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import GLOSS, Screen, check, run, test, write, sql  # noqa: E402
+from harness import GLOSS, Screen, check, run, scratch, sql, test, write  # noqa: E402
 
-TMP = tempfile.mkdtemp(prefix="gloss-disk-")
+TMP = scratch("gloss-disk-")
 TEXT = "Sentences to tag\n" + " ".join(
     "Claim number %d says the harbour fee rose by %d euros." % (i, 3 * i) for i in range(60)) + "\n"
 

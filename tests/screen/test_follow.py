@@ -11,9 +11,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import GLOSS, Screen, check, run, test, write, sql  # noqa: E402
+from harness import GLOSS, Screen, check, run, scratch, sql, test, write  # noqa: E402
 
-TMP = tempfile.mkdtemp(prefix="gloss-follow-")
+TMP = scratch("gloss-follow-")
 
 P1 = "Harbour fees will double next spring, the port authority said on Friday."
 P2 = "Fishers say the rise will cost each boat 4,000 euros a year."

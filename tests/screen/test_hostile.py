@@ -20,7 +20,6 @@ What must hold, for every document:
   its offsets in the document decoded as Python's errors="replace" does;
 - gloss list and gloss docs, printed on the terminal, leak nothing either.
 """
-import atexit
 import csv
 import glob
 import hashlib
@@ -29,21 +28,18 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import GLOSS, hostile_generator, Failure, Screen, check, run, test  # noqa: E402
+from harness import GLOSS, Failure, Screen, check, hostile_generator, run, scratch, test  # noqa: E402
 
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 gen = hostile_generator()
 
-TMP = tempfile.mkdtemp(prefix="gloss-hostile-")
-atexit.register(shutil.rmtree, TMP, True)
+TMP = scratch("gloss-hostile-")
 
 DOCS = gen.generate(os.path.join(TMP, "docs"))
 

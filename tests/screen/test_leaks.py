@@ -11,9 +11,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import GLOSS, Screen, check, run, test, write  # noqa: E402
+from harness import GLOSS, Screen, check, run, scratch, test, write  # noqa: E402
 
-TMP = tempfile.mkdtemp(prefix="gloss-leaks-")
+TMP = scratch("gloss-leaks-")
 TEXT = "Leak check\n" + " ".join(
     "Statement %d says the tram line opens in %d weeks." % (i, i + 2) for i in range(40)) + "\n"
 

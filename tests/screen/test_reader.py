@@ -3,12 +3,11 @@ import os
 import re
 import signal
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Screen, check, run, test, write  # noqa: E402
+from harness import Screen, check, run, scratch, test, write  # noqa: E402
 
-TMP = tempfile.mkdtemp(prefix="gloss-reader-")
+TMP = scratch("gloss-reader-")
 
 ALPHA = (
     "Harbour fire closes the old quay\n"
