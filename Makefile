@@ -14,7 +14,7 @@ CURSES_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncurs
 ALL_CFLAGS = $(STD) $(WARN) -Iinclude $(CFLAGS)
 SQLITE_CFLAGS := $(shell $(PKG_CONFIG) --cflags sqlite3 2>/dev/null)
 SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3)
-MODEL_LIBS = -lunistring $(SQLITE_LIBS)
+MODEL_LIBS = -lunistring $(SQLITE_LIBS) -pthread
 
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -34,7 +34,7 @@ endif
 STATIC_ARCHIVES = libncursesw.a libtinfo.a libunistring.a libsqlite3.a
 ifeq ($(STATIC),1)
 ifeq ($(strip $(foreach a,$(STATIC_ARCHIVES),$(if $(filter /%,$(shell $(CC) -print-file-name=$(a))),,$(a)))),)
-GLOSS_LIBS = -Wl,-Bstatic $(CURSES_LIBS) -lunistring $(SQLITE_LIBS) -Wl,-Bdynamic -lm -ldl
+GLOSS_LIBS = -Wl,-Bstatic $(CURSES_LIBS) -lunistring $(SQLITE_LIBS) -Wl,-Bdynamic -lm -ldl -pthread
 endif
 endif
 GLOSS_LIBS ?= $(CURSES_LIBS) $(MODEL_LIBS)

@@ -192,8 +192,11 @@ int main(int argc, char **argv)
 	size_t nfile = 0, i;
 	bool opts = true, stdin_used = false, bad = false;
 	const char *db_opt = NULL, *author_opt = NULL, *key;
+	struct store_opening *opening;
 	struct store *st;
+	struct ui *u;
 	char *cache, *db;
+	bool early;
 	int rc;
 
 	/* Past a file size limit a write fails with EFBIG and the change is
@@ -273,8 +276,18 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	st = store_open(db, main_author(author_opt));
+	/* The database opens on another thread while the terminal is set up
+	 * (unless a document's text must come from it first); its error, if
+	 * any, is said first, with the terminal left as it was. */
+	early = true;
+	for (i = 0; i < nfile; i++)
+		early = early && !from_db[i];
+	opening = store_open_begin(db, main_author(author_opt));
+	u = early ? ui_open(docs, from_db, nfile) : NULL;
+	st = store_open_end(opening);
 	if (!st) {
+		if (u)
+			ui_abandon(u);
 		fprintf(stderr, "gloss: %s\n", util_errmsg());
 		goto out;
 	}
@@ -290,7 +303,13 @@ int main(int argc, char **argv)
 		t.text = NULL;
 		store_doctext_release(&t);
 	}
-	rc = ui_run(docs, from_db, nfile, st);
+	if (!early)
+		u = ui_open(docs, from_db, nfile);
+	if (!u) {
+		fprintf(stderr, "gloss: %s\n", util_errmsg());
+		goto out;
+	}
+	rc = ui_run(u, st);
 out:
 	if (st)
 		store_close(st);

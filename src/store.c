@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1029,6 +1031,75 @@ struct store *store_open(const char *path, const char *author)
 fail:
 	store_close(st);
 	return NULL;
+}
+
+struct store_opening {
+	pthread_t thread;
+	bool threaded;
+	char *path, *author;
+	struct store *st;
+	char *msg; /* what store_open said on failure */
+};
+
+static void *opening_run(void *arg)
+{
+	struct store_opening *op = arg;
+
+	op->st = store_open(op->path, op->author);
+	if (!op->st)
+		op->msg = util_strdup(util_errmsg());
+	return NULL;
+}
+
+/*
+ * The opening runs on a CPU other than the caller's, or not on a thread at
+ * all: a new thread left to the scheduler often waits on the caller's CPU
+ * until the caller blocks, which gains nothing and costs the thread.
+ */
+static bool opening_start(struct store_opening *op)
+{
+	cpu_set_t cpus;
+	pthread_attr_t attr;
+	int here = sched_getcpu();
+	bool started;
+
+	if (here < 0 || sched_getaffinity(0, sizeof cpus, &cpus) != 0 || !CPU_ISSET(here, &cpus))
+		return false;
+	CPU_CLR(here, &cpus);
+	if (CPU_COUNT(&cpus) == 0 || pthread_attr_init(&attr) != 0)
+		return false;
+	started = pthread_attr_setaffinity_np(&attr, sizeof cpus, &cpus) == 0 &&
+		  pthread_create(&op->thread, &attr, opening_run, op) == 0;
+	pthread_attr_destroy(&attr);
+	return started;
+}
+
+struct store_opening *store_open_begin(const char *path, const char *author)
+{
+	struct store_opening *op = util_calloc(1, sizeof *op);
+
+	op->path = util_strdup(path);
+	op->author = author ? util_strdup(author) : NULL;
+	op->threaded = opening_start(op);
+	if (!op->threaded)
+		opening_run(op);
+	return op;
+}
+
+struct store *store_open_end(struct store_opening *op)
+{
+	struct store *st;
+
+	if (op->threaded)
+		pthread_join(op->thread, NULL);
+	st = op->st;
+	if (!st)
+		util_error("%s", op->msg);
+	free(op->msg);
+	free(op->path);
+	free(op->author);
+	free(op);
+	return st;
 }
 
 void store_close(struct store *st)

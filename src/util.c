@@ -12,7 +12,8 @@
 
 #include "gloss/util.h"
 
-static char util_msg[1024];
+/* each thread its own: a store may be opened on another thread (store_open_begin) */
+static _Thread_local char util_msg[1024];
 
 static void util_oom(size_t n)
 {

@@ -52,6 +52,17 @@ struct store;
  * new.  Opening an up-to-date database takes no write lock.
  */
 struct store *store_open(const char *path, const char *author);
+/*
+ * store_open on another thread, while the caller sets up the terminal.
+ * store_open_begin copies path and author and never fails: where no thread
+ * can be made, it opens at once.  store_open_end waits for the opening and
+ * gives what store_open gave: the store (the caller's to close) or NULL
+ * with its message set by util_error on the calling thread.  It frees op.
+ * Between the two calls the caller must not use SQLite on this database.
+ */
+struct store_opening;
+struct store_opening *store_open_begin(const char *path, const char *author);
+struct store *store_open_end(struct store_opening *op);
 /* A file that can be read but not written (or in a directory that cannot
  * take the -wal and -shm files) is opened to be read only, when it needs
  * no update of its schema ("... is read-only and has schema version 2: open

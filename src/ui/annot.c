@@ -49,6 +49,13 @@ static void ui_pane_load_as(struct ui *u, size_t i, bool counts)
 	struct ui_pane *p = &u->panes[i];
 	struct spans_item *items;
 
+	if (p->docid < 0 && p->nann == 0) {
+		/* nothing shown, nothing to show: the pane's cells stay */
+		spans_free(p->spans);
+		p->spans = NULL;
+		p->cur = -1;
+		return;
+	}
 	p->gen++;
 	store_anns_free(p->anns, p->nann);
 	spans_free(p->spans);

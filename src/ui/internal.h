@@ -93,6 +93,8 @@ struct ui_item {
 };
 
 struct ui {
+	SCREEN *screen;        /* owned */
+	FILE *tty;             /* /dev/tty when standard input is a document; owned */
 	struct ui_pane *panes; /* owned array */
 	size_t npane;
 	size_t focus;

@@ -265,9 +265,10 @@ static bool ui_pane_stale(struct ui *u, size_t i, bool all)
 	return true;
 }
 
-static void ui_draw(struct ui *u)
+/* The screen into curses' picture of it, nothing sent yet; true with the
+ * cursor's place in *y, *x when the cursor shows. */
+static bool ui_compose(struct ui *u, int *y, int *x)
 {
-	int y = 0, x = 0;
 	bool cursor = false;
 	/* A key that moves one pane draws that pane: the others keep their
 	 * cells, unless anything but panes was on the screen or they moved. */
@@ -301,20 +302,28 @@ static void ui_draw(struct ui *u)
 				attroff(ui_attr(UI_SEP));
 			}
 		}
-		cursor = ui_pane_cursor(u, u->focus, 0, &y, &x);
+		cursor = ui_pane_cursor(u, u->focus, 0, y, x);
 		if (u->mode == UI_MODE_MENU)
 			ui_menu_draw(u);
 	}
 	ui_draw_status(u);
 	if (u->mode == UI_MODE_NOTE) {
 		ui_note_draw(u);
-		getyx(stdscr, y, x);
+		getyx(stdscr, *y, *x);
 		cursor = true;
 	}
 	if (u->mode == UI_MODE_PROMPT) {
-		getyx(stdscr, y, x);
+		getyx(stdscr, *y, *x);
 		cursor = true;
 	}
+	return cursor;
+}
+
+static void ui_draw(struct ui *u)
+{
+	int y = 0, x = 0;
+	bool cursor = ui_compose(u, &y, &x);
+
 	if (cursor && y < u->rows && x < u->cols) {
 		move(y, x);
 		curs_set(1);
@@ -508,21 +517,69 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 	return false;
 }
 
-int ui_run(struct doc **docs, const bool *from_db, size_t ndocs, struct store *st)
+/* What ui_open made, in the order it made it. */
+static void ui_release(struct ui *u)
 {
-	struct ui u;
-	FILE *tty;
-	SCREEN *scr;
+	for (size_t i = 0; i < u->npane; i++) {
+		view_free(u->panes[i].view);
+		free(u->panes[i].title);
+		store_anns_free(u->panes[i].anns, u->panes[i].nann);
+		spans_free(u->panes[i].spans);
+	}
+	free(u->panes);
+	endwin();
+	delscreen(u->screen);
+	if (u->tty)
+		fclose(u->tty);
+	free(u);
+}
+
+struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs)
+{
+	struct ui *u = util_calloc(1, sizeof *u);
+	size_t i;
+
+	u->screen = ui_take_terminal(&u->tty);
+	if (!u->screen) {
+		free(u);
+		return NULL;
+	}
+	ui_theme_init();
+	u->npane = ndocs;
+	u->panes = util_calloc(ndocs, sizeof *u->panes);
+	for (i = 0; i < ndocs; i++) {
+		struct ui_pane *p = &u->panes[i];
+		p->doc = docs[i];
+		p->from_db = from_db && from_db[i];
+		p->view = view_new(doc_bytes(docs[i]), doc_size(docs[i]));
+		p->docid = -1;
+		p->cur = -1;
+		p->title = doc_title(docs[i], 400);
+		if (!p->title)
+			p->title = util_strdup(doc_name(docs[i]));
+		if (doc_is_binary(docs[i]) && !u->msg[0])
+			ui_message(u, true, "'%s' looks like a binary file; control bytes show as ^X",
+				   doc_path(docs[i]));
+	}
+	ui_place_panes(u);
+	/* The panes as they show with no annotations, while the database
+	 * opens: the first drawing then redraws only a pane it changed. */
+	int y, x;
+	ui_compose(u, &y, &x);
+	return u;
+}
+
+void ui_abandon(struct ui *u)
+{
+	ui_release(u);
+}
+
+int ui_run(struct ui *u, struct store *st)
+{
 	struct sigaction sa;
 	size_t i;
 
-	memset(&u, 0, sizeof u);
-	u.store = st;
-	scr = ui_take_terminal(&tty);
-	if (!scr) {
-		fprintf(stderr, "gloss: %s\n", util_errmsg());
-		return 1;
-	}
+	u->store = st;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = ui_on_stop;
 	sigaction(SIGTERM, &sa, NULL);
@@ -541,79 +598,51 @@ int ui_run(struct doc **docs, const bool *from_db, size_t ndocs, struct store *s
 			  BUTTON5_PRESSED,
 		  NULL);
 	mouseinterval(0);
-	ui_theme_init();
 
-	u.npane = ndocs;
-	u.panes = util_calloc(ndocs, sizeof *u.panes);
-	for (i = 0; i < ndocs; i++) {
-		struct ui_pane *p = &u.panes[i];
-		p->doc = docs[i];
-		p->from_db = from_db && from_db[i];
-		p->view = view_new(doc_bytes(docs[i]), doc_size(docs[i]));
-		p->docid = -1;
-		p->cur = -1;
-		p->title = doc_title(docs[i], 400);
-		if (!p->title)
-			p->title = util_strdup(doc_name(docs[i]));
-		if (doc_is_binary(docs[i]) && !u.msg[0])
-			ui_message(&u, true, "'%s' looks like a binary file; control bytes show as ^X",
-				   doc_path(docs[i]));
-	}
 	if (store_readonly(st))
-		ui_message(&u, true, "the database is read-only: annotations show, changes are refused");
-	ui_place_panes(&u);
-	ui_annot_reload(&u);
-	for (i = 0; i < ndocs; i++)
-		ui_annot_identify(&u, i, false);
-	store_changed(u.store);
+		ui_message(u, true, "the database is read-only: annotations show, changes are refused");
+	ui_annot_reload(u);
+	for (i = 0; i < u->npane; i++)
+		ui_annot_identify(u, i, false);
+	store_changed(u->store);
 
 	bool dirty = true, more = true;
-	while (!u.quit && !ui_stop_signal) {
+	while (!u->quit && !ui_stop_signal) {
 		int key;
 		if (dirty)
-			ui_draw(&u);
+			ui_draw(u);
 		dirty = false;
 		timeout(more ? 0 : 500);
 		key = ui_read_key();
-		if (ui_interrupted() && u.mode != UI_MODE_READ) {
+		if (ui_interrupted() && u->mode != UI_MODE_READ) {
 			/* Ctrl-C leaves a prompt, a menu, the list or the note, as Esc does. */
 			ui_interrupted_clear();
-			ui_list_close(&u);
-			edit_free(u.note);
-			u.note = NULL;
-			u.mode = UI_MODE_READ;
+			ui_list_close(u);
+			edit_free(u->note);
+			u->note = NULL;
+			u->mode = UI_MODE_READ;
 			dirty = true;
 			continue;
 		}
 		ui_interrupted_clear();
 		if (key < 0) {
-			more = ui_idle(&u, !more, &dirty);
+			more = ui_idle(u, !more, &dirty);
 			continue;
 		}
 		if (key == UI_FN(KEY_RESIZE))
-			ui_place_panes(&u);
-		ui_dispatch(&u, key);
+			ui_place_panes(u);
+		ui_dispatch(u, key);
 		dirty = true;
 	}
 	/* what a quick quit left unrecorded */
-	while (ui_annot_record(&u))
+	while (ui_annot_record(u))
 		;
-	ui_annot_save_cursors(&u);
+	ui_annot_save_cursors(u);
 
-	endwin();
-	delscreen(scr);
-	if (tty)
-		fclose(tty);
-	for (i = 0; i < ndocs; i++) {
-		view_free(u.panes[i].view);
-		free(u.panes[i].title);
-		store_anns_free(u.panes[i].anns, u.panes[i].nann);
-		spans_free(u.panes[i].spans);
-	}
-	store_tags_free(u.tags, u.ntags);
-	ui_list_close(&u);
-	free(u.panes);
-	search_free(u.search);
+	store_tags_free(u->tags, u->ntags);
+	ui_list_close(u);
+	search_free(u->search);
+	ui_release(u);
 	/* the caller closes the database, then dies of the signal */
 	return ui_stop_signal ? 128 + (int)ui_stop_signal : 0;
 }

@@ -153,6 +153,28 @@ def foreign_sqlite_file_is_refused_untouched():
 
 
 @test
+def a_database_error_in_a_terminal_leaves_it_as_it_was():
+    """The database opens while the terminal is set up: its error still comes
+    on the shell's screen, with the terminal's modes as they were."""
+    db = os.path.join(TMP, "other-tty.db")
+    sqlite(db, "CREATE TABLE t(x);")
+    with Screen([], width=120, height=12, shell=True) as sc:
+        # The markers are spelt differently in the command line, so that
+        # waiting for them cannot match the typed command.
+        sc.type("printf 'EARLIER%%s\\n' OUTPUT; %s --db %s %s; echo DONE=$?;"
+                " stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e icanon; printf 'TTY%%s\\n' CHECKED\n"
+                % (GLOSS, db, GOOD))
+        sc.wait_text("TTYCHECKED")
+        text = sc.text()
+        check("EARLIEROUTPUT" in text, "the shell's screen kept: %r" % text)
+        check("gloss: '%s' is not a gloss database\nDONE=1" % db in text, "the error: %r" % text)
+        after = text.split("DONE=")[-1]
+        check("echo" in after and "icanon" in after, "terminal modes as they were: %r" % after)
+        check(sc.fmt("#{alternate_on} #{mouse_any_flag} #{keypad_flag}") == "0 0 0",
+              "screen, mouse and keypad as they were")
+
+
+@test
 def newer_schema_is_refused_untouched():
     db = os.path.join(TMP, "newer.db")
     sqlite(db, "PRAGMA application_id = %d; PRAGMA user_version = 99; CREATE TABLE t(x);" % 0x676c6f73)

@@ -148,24 +148,31 @@ static int shot_same(const char *path, struct shot *s)
 /* Stop the calling test when a helper it called has failed. */
 #define CHECK(call) do { call; if (t_failed_now) return; } while (0)
 
-/* store_open(path) must fail with msg and leave the file as it was. */
+/* store_open(path), and the same on another thread, must fail with msg
+ * and leave the file as it was. */
 static void refused(const char *path, const char *msg)
 {
 	struct shot s;
 	struct store *st;
 
-	T_ASSERT(shot_take(path, &s) == 0);
-	st = store_open(path, "tester");
-	if (st) {
-		store_close(st);
-		free(s.bytes);
-		T_FAIL("'%s' was opened", path);
+	for (int threaded = 0; threaded < 2; threaded++) {
+		T_ASSERT(shot_take(path, &s) == 0);
+		util_error("not the message");
+		if (threaded)
+			st = store_open_end(store_open_begin(path, "tester"));
+		else
+			st = store_open(path, "tester");
+		if (st) {
+			store_close(st);
+			free(s.bytes);
+			T_FAIL("'%s' was opened%s", path, threaded ? " on a thread" : "");
+		}
+		if (strcmp(util_errmsg(), msg)) {
+			free(s.bytes);
+			T_EQ_STR(util_errmsg(), msg);
+		}
+		T_ASSERT(shot_same(path, &s));
 	}
-	if (strcmp(util_errmsg(), msg)) {
-		free(s.bytes);
-		T_EQ_STR(util_errmsg(), msg);
-	}
-	T_ASSERT(shot_same(path, &s));
 }
 
 /*
@@ -407,6 +414,31 @@ static void test_reopen(void)
 	store_anns_free(anns, n);
 	store_close(st);
 	T_EQ_STR(sqlite(path, "SELECT text FROM documents;"), TEXT_A "\n");
+}
+
+/* Opened on another thread while the caller goes on: the store is the
+ * caller's, with the author given, and the caller's message is its own. */
+static void test_open_on_thread(void)
+{
+	const char *path = in_root("thread.db");
+	struct store_opening *op;
+	struct store *st;
+	struct store_ann a;
+	int64_t doc, id;
+
+	unlink(path);
+	op = store_open_begin(path, "threaded");
+	util_error("the caller's own message");
+	st = store_open_end(op);
+	T_ASSERT(st);
+	T_EQ_STR(util_errmsg(), "the caller's own message");
+	doc = store_doc(st, SHA_A, strlen(TEXT_A), "a.txt");
+	id = doc > 0 ? add(st, doc, CLAIM, 0, 9) : -1;
+	T_ASSERT(id > 0 && store_ann_get(st, id, &a));
+	T_EQ_STR(a.author, "threaded");
+	store_ann_release(&a);
+	store_close(st);
+	T_EQ_STR(sqlite(path, "SELECT author FROM annotations;"), "threaded\n");
 }
 
 static void test_migrate_v0(void)
@@ -2429,6 +2461,7 @@ int main(void)
 	T_RUN(test_create_relative);
 	T_RUN(test_odd_name);
 	T_RUN(test_reopen);
+	T_RUN(test_open_on_thread);
 	T_RUN(test_migrate_v0);
 	T_RUN(test_empty_files_are_new);
 	T_RUN(test_refuse_foreign);
