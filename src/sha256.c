@@ -1,11 +1,20 @@
 /*
  * sha256.c: SHA-256 as FIPS 180-4 defines it (sections 4.1.2, 4.2.2, 5.1.1,
  * 5.3.3 and 6.2), for byte-oriented messages.  Whole blocks are compressed
- * straight from the caller's memory; only a partial block is copied.
+ * straight from the caller's memory; only a partial block is copied.  The
+ * compression is portable C, or on x86-64 processors that have them the SHA
+ * instructions, several times faster (chosen once, at the first sum).
  */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "gloss/sha256.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SHA256_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 /* The first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
 static const uint32_t sha256_k[64] = {
@@ -24,8 +33,8 @@ static uint32_t rotr(uint32_t x, unsigned n)
 	return (x >> n) | (x << (32 - n));
 }
 
-/* Compress one 64-byte block into the chaining value. */
-static void sha256_block(uint32_t h[8], const unsigned char *p)
+/* Compress one 64-byte block into the chaining value, in portable C. */
+static void sha256_block_c(uint32_t h[8], const unsigned char *p)
 {
 	uint32_t w[64];
 	uint32_t a, b, c, d, e, f, g, hh;
@@ -57,6 +66,105 @@ static void sha256_block(uint32_t h[8], const unsigned char *p)
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
+#ifdef SHA256_X86
+/*
+ * n blocks with the SHA extensions.  SHA256RNDS2 does two rounds on the
+ * state held as two registers, (A,B,E,F) and (C,D,G,H), A and C in the top
+ * lanes; it takes W[t]+K[t] for the two rounds in the low lanes of its
+ * third operand and returns the new (A,B,E,F), the old one being the new
+ * (C,D,G,H).  SHA256MSG1 and SHA256MSG2 compute the schedule's sigma terms
+ * four words at a time.
+ */
+__attribute__((target("sha,sse4.1,ssse3"))) static void sha256_blocks_x86(uint32_t h[8],
+									 const unsigned char *p,
+									 size_t n)
+{
+	/* each 32-bit word's bytes reversed: the block is big-endian */
+	const __m128i swap = _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
+	__m128i abcd = _mm_loadu_si128((const __m128i *)&h[0]);
+	__m128i efgh = _mm_loadu_si128((const __m128i *)&h[4]);
+	__m128i badc = _mm_shuffle_epi32(abcd, 0xB1);
+	__m128i hgfe = _mm_shuffle_epi32(efgh, 0x1B);
+	__m128i abef = _mm_alignr_epi8(badc, hgfe, 8);
+	__m128i cdgh = _mm_blend_epi16(hgfe, badc, 0xF0);
+
+	for (; n > 0; n--, p += 64) {
+		__m128i w[4], k, abef0 = abef, cdgh0 = cdgh;
+
+		for (int i = 0; i < 4; i++)
+			w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), swap);
+		for (int g = 0; g < 16; g++) {
+			/* rounds 4g .. 4g+3, their words in w[g % 4] */
+			if (g >= 4) {
+				__m128i t = _mm_sha256msg1_epu32(w[g % 4], w[(g + 1) % 4]);
+				t = _mm_add_epi32(t, _mm_alignr_epi8(w[(g + 3) % 4], w[(g + 2) % 4], 4));
+				w[g % 4] = _mm_sha256msg2_epu32(t, w[(g + 3) % 4]);
+			}
+			k = _mm_add_epi32(w[g % 4], _mm_loadu_si128((const __m128i *)&sha256_k[4 * g]));
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, k);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(k, 0x0E));
+		}
+		abef = _mm_add_epi32(abef, abef0);
+		cdgh = _mm_add_epi32(cdgh, cdgh0);
+	}
+
+	__m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+	__m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+	_mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(feba, dchg, 0xF0));
+	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(dchg, feba, 8));
+}
+
+static bool sha256_x86_usable(void)
+{
+	unsigned a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1))
+		return false;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+}
+#endif
+
+/* 0 not chosen yet, 1 portable C, 2 the SHA instructions */
+static atomic_int sha256_impl;
+
+static int sha256_choose(void)
+{
+	int impl = atomic_load_explicit(&sha256_impl, memory_order_relaxed);
+
+	if (impl == 0) {
+		impl = 1;
+#ifdef SHA256_X86
+		if (sha256_x86_usable())
+			impl = 2;
+#endif
+		atomic_store_explicit(&sha256_impl, impl, memory_order_relaxed);
+	}
+	return impl;
+}
+
+static void sha256_blocks(uint32_t h[8], const unsigned char *p, size_t n)
+{
+#ifdef SHA256_X86
+	if (sha256_choose() == 2) {
+		sha256_blocks_x86(h, p, n);
+		return;
+	}
+#endif
+	for (; n > 0; n--, p += 64)
+		sha256_block_c(h, p);
+}
+
+bool sha256_portable(bool on)
+{
+	bool hw;
+
+	atomic_store_explicit(&sha256_impl, 0, memory_order_relaxed);
+	hw = sha256_choose() == 2;
+	if (on)
+		atomic_store_explicit(&sha256_impl, 1, memory_order_relaxed);
+	return hw;
+}
+
 void sha256_init(struct sha256 *c)
 {
 	/* The first 32 bits of the fractional parts of the square roots of the first 8 primes. */
@@ -86,11 +194,12 @@ void sha256_update(struct sha256 *c, const void *data, size_t n)
 		n -= take;
 		if (c->fill < 64)
 			return;
-		sha256_block(c->h, c->buf);
+		sha256_blocks(c->h, c->buf, 1);
 		c->fill = 0;
 	}
-	for (; n >= 64; p += 64, n -= 64)
-		sha256_block(c->h, p);
+	sha256_blocks(c->h, p, n / 64);
+	p += n / 64 * 64;
+	n %= 64;
 	if (n) {
 		memcpy(c->buf, p, n);
 		c->fill = n;
@@ -106,13 +215,13 @@ void sha256_final(struct sha256 *c, unsigned char out[SHA256_LEN])
 	c->buf[c->fill++] = 0x80;
 	if (c->fill > 56) {
 		memset(c->buf + c->fill, 0, 64 - c->fill);
-		sha256_block(c->h, c->buf);
+		sha256_blocks(c->h, c->buf, 1);
 		c->fill = 0;
 	}
 	memset(c->buf + c->fill, 0, 56 - c->fill);
 	for (i = 0; i < 8; i++)
 		c->buf[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha256_block(c->h, c->buf);
+	sha256_blocks(c->h, c->buf, 1);
 	c->fill = 0;
 
 	for (i = 0; i < 8; i++) {

@@ -9,6 +9,7 @@
 #ifndef GLOSS_SHA256_H
 #define GLOSS_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,14 @@ void sha256_final(struct sha256 *c, unsigned char out[SHA256_LEN]);
 
 /* One call: the sum of data[0..n). */
 void sha256_sum(const void *data, size_t n, unsigned char out[SHA256_LEN]);
+
+/*
+ * The sums use the processor's SHA instructions where it has them (x86-64),
+ * else portable C; both give the same sums.  sha256_portable(true) makes
+ * later sums use the portable code, false the best there is (for tests,
+ * which compare the two).  True when the processor has the instructions.
+ */
+bool sha256_portable(bool on);
 
 /* Write sum as 64 lowercase hex digits and a NUL to hex (65 bytes). */
 void sha256_hex(const unsigned char sum[SHA256_LEN], char hex[SHA256_HEX_LEN + 1]);

@@ -4,7 +4,9 @@
  * were; doc_is_binary() must say yes to a NUL and no to clean text; the
  * title must be safe to print and fit its limit; the SHA-256 taken in small
  * steps must equal the one-shot sum, and sha256_update() in pieces must
- * equal it too; and every code point's doc_show_cp() text must be safe.
+ * equal it too, as must the portable code's sum where the processor's SHA
+ * instructions made the others; and every code point's doc_show_cp() text
+ * must be safe.
  *
  * The last input byte chooses the step budget and the title's limit, so
  * that text seeds work.
@@ -181,6 +183,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sha256_update(&ctx, NULL, 0);
 	sha256_final(&ctx, sum2);
 	CHECK(memcmp(sum, sum2, SHA256_LEN) == 0, "sum in pieces differs from the one-shot sum");
+	sha256_portable(true);
+	sha256_sum(data, size, sum2);
+	sha256_portable(false);
+	CHECK(memcmp(sum, sum2, SHA256_LEN) == 0, "the portable code's sum differs");
 	doc_free(d);
 
 	check_show(data, size);

@@ -1,6 +1,8 @@
 /*
  * test_sha256.c: the FIPS 180-4 example vectors, a million 'a', lengths
- * around the padding boundaries, and every way of splitting short messages.
+ * around the padding boundaries, and every way of splitting short messages,
+ * each with the processor's SHA instructions (where it has them) and with
+ * the portable code; and the two against each other on many messages.
  */
 #include <stdlib.h>
 
@@ -129,7 +131,42 @@ static void test_reinit(void)
 	T_EQ_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-int main(void)
+/* Every length up to 1100 bytes and a few large ones, at every alignment
+ * mod 8, in one piece and in pieces of 100: the same sum both ways. */
+static void test_instructions_match_portable(void)
+{
+	size_t big = (1u << 20) + 77, n, off;
+	unsigned char *buf = malloc(big + 8), hw[SHA256_LEN], c[SHA256_LEN];
+	uint32_t x = 2463534242u;
+
+	for (size_t i = 0; i < big + 8; i++) {
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5; /* xorshift: any bytes will do */
+		buf[i] = (unsigned char)x;
+	}
+	for (n = 0; n <= big; n = n < 1100 ? n + 1 : n * 3 + 1001) {
+		for (off = 0; off < 8; off += n < 1100 ? 3 : 1) {
+			struct sha256 ctx;
+			size_t k;
+
+			sha256_portable(false);
+			sha256_init(&ctx);
+			for (k = 0; k < n; k += 100)
+				sha256_update(&ctx, buf + off + k, n - k < 100 ? n - k : 100);
+			sha256_final(&ctx, hw);
+			sha256_portable(true);
+			sha256_sum(buf + off, n, c);
+			if (memcmp(hw, c, SHA256_LEN)) {
+				free(buf);
+				sha256_portable(false);
+				T_FAIL("length %zu at offset %zu: the two differ", n, off);
+			}
+		}
+	}
+	free(buf);
+	sha256_portable(false);
+}
+
+static void run_vectors(void)
 {
 	T_RUN(test_empty);
 	T_RUN(test_abc);
@@ -139,5 +176,16 @@ int main(void)
 	T_RUN(test_padding_boundaries);
 	T_RUN(test_pieces);
 	T_RUN(test_reinit);
+}
+
+int main(void)
+{
+	if (!sha256_portable(false))
+		printf("# this processor has no SHA instructions: the portable code runs twice\n");
+	run_vectors();
+	sha256_portable(true);
+	run_vectors();
+	sha256_portable(false);
+	T_RUN(test_instructions_match_portable);
 	T_DONE();
 }
