@@ -1530,10 +1530,13 @@ static int ann_index_cmp(const void *a, const void *b)
 static int links_all(struct store *st, sqlite3_stmt *lq, int64_t doc, struct store_ann *anns,
 		     size_t len)
 {
-	struct ann_index *ix = util_malloc((len ? len : 1) * sizeof *ix), key, *hit = NULL;
+	struct ann_index *ix, key, *hit = NULL;
 	size_t i, cap = 0;
 	int rc;
 
+	if (!lq)
+		return -1;
+	ix = util_malloc((len ? len : 1) * sizeof *ix);
 	for (i = 0; i < len; i++)
 		ix[i] = (struct ann_index){ anns[i].id, i };
 	qsort(ix, len, sizeof *ix, ann_index_cmp);
@@ -1563,9 +1566,9 @@ static int links_all(struct store *st, sqlite3_stmt *lq, int64_t doc, struct sto
 	return 0;
 }
 
-/* The annotations q (bound to doc as ?1) reads, with their links from lq
- * (see links_all). */
-static int anns_read(struct store *st, sqlite3_stmt *q, sqlite3_stmt *lq, int64_t doc,
+/* The annotations q (bound to doc as ?1) reads, with their links from the
+ * statement sql (see links_all), prepared only when there are some. */
+static int anns_read(struct store *st, sqlite3_stmt *q, const char *sql, int64_t doc,
 		     struct store_ann **out, size_t *n)
 {
 	struct store_ann *anns = NULL;
@@ -1574,7 +1577,7 @@ static int anns_read(struct store *st, sqlite3_stmt *q, sqlite3_stmt *lq, int64_
 
 	*out = NULL;
 	*n = 0;
-	if (!q || !lq)
+	if (!q)
 		return -1;
 	if (rd_begin(st) != 0)
 		return -1;
@@ -1591,7 +1594,8 @@ static int anns_read(struct store *st, sqlite3_stmt *q, sqlite3_stmt *lq, int64_
 		db_error(st, rc);
 		goto fail;
 	}
-	if (links_all(st, lq, doc, anns, len) != 0)
+	/* no annotation, no link: the statement is not even prepared */
+	if (len > 0 && links_all(st, stmt(st, sql), doc, anns, len) != 0)
 		goto fail;
 	rd_end(st);
 	*out = anns;
@@ -1621,9 +1625,9 @@ int store_anns(struct store *st, int64_t doc, struct store_ann **out, size_t *n)
 	 * (which would copy every row, a third of the time); ties are few. */
 	if (anns_read(st, stmt(st, "SELECT " ANN_COLUMNS " FROM annotations WHERE document = ?1"
 				  " AND start IS NOT NULL ORDER BY start, \"end\" DESC"),
-		      stmt(st, "SELECT l.\"from\", l.\"to\" FROM annotations a"
-			       " JOIN links l ON l.\"from\" = a.id WHERE a.document = ?1"
-			       " AND a.start IS NOT NULL ORDER BY l.\"from\", l.\"to\""),
+		      "SELECT l.\"from\", l.\"to\" FROM annotations a"
+		      " JOIN links l ON l.\"from\" = a.id WHERE a.document = ?1"
+		      " AND a.start IS NOT NULL ORDER BY l.\"from\", l.\"to\"",
 		      doc, out, n) != 0)
 		return -1;
 	for (i = 0; i < *n; i = j) {
@@ -1642,11 +1646,11 @@ int store_orphans(struct store *st, int64_t doc, struct store_ann **out, size_t 
 				  " (SELECT ?1 UNION SELECT o.id FROM documents d JOIN documents o"
 				  "  ON o.file = d.file WHERE d.id = ?1)"
 				  " AND start IS NULL AND cp_start IS NULL ORDER BY id"),
-			 stmt(st, "SELECT l.\"from\", l.\"to\" FROM annotations a"
-				  " JOIN links l ON l.\"from\" = a.id WHERE a.document IN"
-				  " (SELECT ?1 UNION SELECT o.id FROM documents d JOIN documents o"
-				  "  ON o.file = d.file WHERE d.id = ?1)"
-				  " AND a.start IS NULL AND a.cp_start IS NULL ORDER BY l.\"from\", l.\"to\""),
+			 "SELECT l.\"from\", l.\"to\" FROM annotations a"
+			 " JOIN links l ON l.\"from\" = a.id WHERE a.document IN"
+			 " (SELECT ?1 UNION SELECT o.id FROM documents d JOIN documents o"
+			 "  ON o.file = d.file WHERE d.id = ?1)"
+			 " AND a.start IS NULL AND a.cp_start IS NULL ORDER BY l.\"from\", l.\"to\"",
 			 doc, out, n);
 }
 

@@ -47,39 +47,42 @@ static const struct store_tag *ui_tag_named(struct ui *u, const char *name)
 static void ui_pane_load_as(struct ui *u, size_t i, bool counts)
 {
 	struct ui_pane *p = &u->panes[i];
-	struct spans_item *items;
+	bool had = p->nann > 0;
 
-	if (p->docid < 0 && p->nann == 0) {
-		/* nothing shown, nothing to show: the pane's cells stay */
-		spans_free(p->spans);
-		p->spans = NULL;
-		p->cur = -1;
-		return;
-	}
-	p->gen++;
 	store_anns_free(p->anns, p->nann);
 	spans_free(p->spans);
 	p->anns = NULL;
 	p->nann = 0;
 	p->spans = NULL;
 	p->cur = -1;
-	if (p->docid < 0)
+	if (p->docid >= 0) {
+		struct spans_item *items;
+
+		if (store_anns(u->store, p->docid, &p->anns, &p->nann) < 0) {
+			ui_message(u, true, "%s", util_errmsg());
+			p->anns = NULL;
+			p->nann = 0;
+		}
+		items = util_calloc(p->nann ? p->nann : 1, sizeof *items);
+		for (size_t k = 0; k < p->nann; k++) {
+			items[k].start = p->anns[k].start;
+			items[k].end = p->anns[k].end;
+			items[k].id = (int64_t)k;
+			items[k].tag = 0;
+		}
+		p->spans = spans_new(items, p->nann);
+		free(items);
+	}
+	/* The pane's cells change with its annotations: with none before and
+	 * none now they stay, and the first screen is sent as composed. */
+	if (had || p->nann > 0)
+		p->gen++;
+	if (p->docid < 0 || !counts)
 		return;
-	if (store_anns(u->store, p->docid, &p->anns, &p->nann) < 0) {
-		ui_message(u, true, "%s", util_errmsg());
-		p->anns = NULL;
-		p->nann = 0;
-	}
-	items = util_calloc(p->nann ? p->nann : 1, sizeof *items);
-	for (size_t k = 0; k < p->nann; k++) {
-		items[k].start = p->anns[k].start;
-		items[k].end = p->anns[k].end;
-		items[k].id = (int64_t)k;
-		items[k].tag = 0;
-	}
-	p->spans = spans_new(items, p->nann);
-	free(items);
-	if (counts && store_counts(u->store, p->docid, &p->claims, &p->sources, &p->unsourced) < 0)
+	/* the counts are of the same annotations: none, none to count */
+	if (p->nann == 0)
+		p->claims = p->sources = p->unsourced = 0;
+	else if (store_counts(u->store, p->docid, &p->claims, &p->sources, &p->unsourced) < 0)
 		p->claims = p->sources = p->unsourced = 0;
 }
 
@@ -189,6 +192,12 @@ static void ui_annot_follow(struct ui *u, struct ui_pane *p, const char *file)
 	ui_message(u, f.orphaned > 0, "%s", msg);
 }
 
+static void ui_hash_whole(struct doc *d)
+{
+	while (!doc_hash_step(d, 64u << 20))
+		;
+}
+
 void ui_annot_identify(struct ui *u, size_t i, bool now)
 {
 	struct ui_pane *p = &u->panes[i];
@@ -201,8 +210,7 @@ void ui_annot_identify(struct ui *u, size_t i, bool now)
 	if (!doc_sha256(p->doc)) {
 		if (!now && doc_size(p->doc) > UI_HASH_AT_ONCE)
 			return;
-		while (!doc_hash_step(p->doc, 64u << 20))
-			;
+		ui_hash_whole(p->doc);
 	}
 	file = ui_annot_file(p);
 	/* Unknown by its sum and by its file: nothing to show, so recording
@@ -233,6 +241,14 @@ void ui_annot_identify(struct ui *u, size_t i, bool now)
 		    c < doc_size(p->doc))
 			view_goto(p->view, c, true);
 	}
+}
+
+void ui_annot_hash_small(struct ui *u, size_t i)
+{
+	struct doc *d = u->panes[i].doc;
+
+	if (!doc_sha256(d) && doc_size(d) <= UI_HASH_AT_ONCE)
+		ui_hash_whole(d);
 }
 
 bool ui_annot_record(struct ui *u)

@@ -190,6 +190,9 @@ void ui_prompt_draw(struct ui *u, int y);
  * known: at once when now, else only where it may have something to show
  * (others are left pending for ui_annot_record). */
 void ui_annot_identify(struct ui *u, size_t i, bool now);
+/* Hash pane i's document now when it is small enough for its annotations
+ * to be looked for before the first screen (a big one is hashed while idle). */
+void ui_annot_hash_small(struct ui *u, size_t i);
 /* Record one pending document, or one sum in the hash cache: true when
  * there was one (each write has its fsync, so one at a time between keys). */
 bool ui_annot_record(struct ui *u);

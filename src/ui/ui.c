@@ -566,6 +566,8 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs)
 	 * opens: the first drawing then redraws only a pane it changed. */
 	int y, x;
 	ui_compose(u, &y, &x);
+	for (i = 0; i < ndocs; i++)
+		ui_annot_hash_small(u, i);
 	return u;
 }
 
