@@ -286,9 +286,11 @@ int main(int argc, char **argv)
 	u = early ? ui_open(docs, from_db, nfile) : NULL;
 	st = store_open_end(opening);
 	if (!st) {
-		if (u)
-			ui_abandon(u);
-		fprintf(stderr, "gloss: %s\n", util_errmsg());
+		/* interrupted meanwhile: the interruption is the answer */
+		if (!u || (rc = ui_abandon(u)) == 0) {
+			fprintf(stderr, "gloss: %s\n", util_errmsg());
+			rc = 1;
+		}
 		goto out;
 	}
 	for (i = 0; i < nfile; i++) {

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1060,6 +1061,7 @@ static bool opening_start(struct store_opening *op)
 {
 	cpu_set_t cpus;
 	pthread_attr_t attr;
+	sigset_t all, old;
 	int here = sched_getcpu();
 	bool started;
 
@@ -1068,8 +1070,12 @@ static bool opening_start(struct store_opening *op)
 	CPU_CLR(here, &cpus);
 	if (CPU_COUNT(&cpus) == 0 || pthread_attr_init(&attr) != 0)
 		return false;
+	/* signals are the caller's to take: the thread blocks them all */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	started = pthread_attr_setaffinity_np(&attr, sizeof cpus, &cpus) == 0 &&
 		  pthread_create(&op->thread, &attr, opening_run, op) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	return started;
 }

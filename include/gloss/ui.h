@@ -15,10 +15,12 @@ struct store;
 struct ui;
 
 /*
- * Take the terminal and lay the documents out, showing nothing yet: the
- * terminal's modes and screen stay as they were until ui_run, so that an
- * error found meanwhile (the database's) can still be said on a clean
- * terminal after ui_abandon.  docs[0..ndocs) stay owned by the caller and
+ * Take the terminal and lay the documents out, showing nothing yet: nothing
+ * is sent to the terminal until ui_run, and ui_abandon gives it back with
+ * its modes as they were, so that an error found meanwhile (the
+ * database's) is said on the terminal as the user left it.  From here on
+ * SIGINT, SIGTERM and SIGHUP are noted, not fatal; one noted before ui_run
+ * makes it return at once.  docs[0..ndocs) stay owned by the caller and
  * must outlive the ui.  from_db[i] (from_db may be NULL) marks a document
  * shown from the database's copy of its text (gloss --doc), which has no
  * file whose changes to follow.  Keys are read from the terminal even when
@@ -26,14 +28,16 @@ struct ui;
  * is not a terminal or the terminal cannot be used.
  */
 struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs);
-/* Give the terminal back untouched and free u. */
-void ui_abandon(struct ui *u);
+/* Give the terminal back untouched and free u.  Returns 128 + a signal
+ * noted since ui_open (see ui_run), else 0. */
+int ui_abandon(struct ui *u);
 /*
  * Run until the user quits, with the store st (the caller's; it must
  * outlive the call), then give the terminal back and free u.  Returns the
- * exit status: 128 + the signal when SIGTERM or SIGHUP ended it, with the
- * terminal restored; the caller should close the store and then let the
- * signal take the process, as a shell expects.
+ * exit status: 128 + the signal when SIGTERM or SIGHUP ended it, or when
+ * one of them or SIGINT came before the first screen, with the terminal
+ * restored; the caller should close the store and then let the signal take
+ * the process, as a shell expects.
  */
 int ui_run(struct ui *u, struct store *st);
 

@@ -6,6 +6,7 @@
 #define GLOSS_UI_INTERNAL_H
 
 #include <curses.h>
+#include <termios.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -94,7 +95,9 @@ struct ui_item {
 
 struct ui {
 	SCREEN *screen;        /* owned */
+	FILE *out;             /* curses' copy of standard output; owned */
 	FILE *tty;             /* /dev/tty when standard input is a document; owned */
+	struct termios shell;  /* the terminal's modes before curses */
 	struct ui_pane *panes; /* owned array */
 	size_t npane;
 	size_t focus;

@@ -4,11 +4,13 @@
  * (q, SIGTERM, SIGHUP; Ctrl-Z is curses' own).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -461,30 +463,41 @@ static int ui_read_key(void)
 	return (int)wc;
 }
 
-static SCREEN *ui_take_terminal(FILE **tty)
+/*
+ * curses gets the terminal through its own descriptor, a copy of standard
+ * output's: until ui_run, what curses has buffered (the switch to the
+ * alternate screen, colours) can then be thrown away by pointing that
+ * descriptor at /dev/null (ui_abandon), and the modes newterm set are put
+ * back from u->shell.
+ */
+static bool ui_take_terminal(struct ui *u)
 {
-	SCREEN *scr;
+	int fd;
 
-	*tty = NULL;
-	if (!isatty(STDOUT_FILENO)) {
+	if (!isatty(STDOUT_FILENO) || tcgetattr(STDOUT_FILENO, &u->shell) != 0) {
 		util_error("standard output is not a terminal");
-		return NULL;
+		return false;
 	}
 	if (!isatty(STDIN_FILENO)) {
-		*tty = fopen("/dev/tty", "r");
-		if (!*tty) {
+		u->tty = fopen("/dev/tty", "r");
+		if (!u->tty) {
 			util_error("cannot open '/dev/tty': %s", strerror(errno));
-			return NULL;
+			return false;
 		}
 	}
-	scr = newterm(NULL, stdout, *tty ? *tty : stdin);
-	if (!scr) {
+	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	u->out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!u->out) {
+		util_error("cannot use the terminal: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	} else if (!(u->screen = newterm(NULL, u->out, u->tty ? u->tty : stdin))) {
 		util_error("cannot use terminal '%s'", getenv("TERM") ? getenv("TERM") : "");
-		if (*tty)
-			fclose(*tty);
-		return NULL;
+		fclose(u->out);
 	}
-	return scr;
+	if (!u->screen && u->tty)
+		fclose(u->tty);
+	return u->screen != NULL;
 }
 
 /* Work between keys: hash one step of a document, or look for another
@@ -517,8 +530,9 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 	return false;
 }
 
-/* What ui_open made, in the order it made it. */
-static void ui_release(struct ui *u)
+/* What ui_open made; the terminal given back as the user left it, or
+ * (quiet) as it was before ui_open, with nothing sent to it. */
+static void ui_release(struct ui *u, bool quiet)
 {
 	for (size_t i = 0; i < u->npane; i++) {
 		view_free(u->panes[i].view);
@@ -527,8 +541,21 @@ static void ui_release(struct ui *u)
 		spans_free(u->panes[i].spans);
 	}
 	free(u->panes);
-	endwin();
+	if (quiet) {
+		int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (nul >= 0) {
+			dup2(nul, fileno(u->out));
+			close(nul);
+		}
+		tcsetattr(STDOUT_FILENO, TCSADRAIN, &u->shell);
+		/* curses took these while it had the terminal */
+		signal(SIGTSTP, SIG_DFL);
+		signal(SIGWINCH, SIG_DFL);
+	} else {
+		endwin();
+	}
 	delscreen(u->screen);
+	fclose(u->out);
 	if (u->tty)
 		fclose(u->tty);
 	free(u);
@@ -537,10 +564,20 @@ static void ui_release(struct ui *u)
 struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs)
 {
 	struct ui *u = util_calloc(1, sizeof *u);
+	struct sigaction sa;
 	size_t i;
 
-	u->screen = ui_take_terminal(&u->tty);
-	if (!u->screen) {
+	/* Before newterm, which would otherwise take SIGINT and SIGTERM for
+	 * itself: a signal is noted from now on and acted on in ui_run. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = ui_on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = ui_on_interrupt;
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = ui_on_bus;
+	sigaction(SIGBUS, &sa, NULL);
+	if (!ui_take_terminal(u)) {
 		free(u);
 		return NULL;
 	}
@@ -571,26 +608,29 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs)
 	return u;
 }
 
-void ui_abandon(struct ui *u)
+/* 128 + the signal noted since ui_open (SIGINT last), or 0 */
+static int ui_noted_signal(void)
 {
-	ui_release(u);
+	if (ui_stop_signal)
+		return 128 + (int)ui_stop_signal;
+	return ui_interrupted() ? 128 + SIGINT : 0;
+}
+
+int ui_abandon(struct ui *u)
+{
+	ui_release(u, true);
+	return ui_noted_signal();
 }
 
 int ui_run(struct ui *u, struct store *st)
 {
-	struct sigaction sa;
 	size_t i;
 
+	/* Interrupted or told to stop before the first screen: leave as the
+	 * signal would have left before the terminal was taken. */
+	if (ui_noted_signal())
+		return ui_abandon(u);
 	u->store = st;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = ui_on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = ui_on_interrupt;
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = ui_on_bus;
-	sigaction(SIGBUS, &sa, NULL);
-
 	cbreak();
 	noecho();
 	nonl();
@@ -644,7 +684,7 @@ int ui_run(struct ui *u, struct store *st)
 	store_tags_free(u->tags, u->ntags);
 	ui_list_close(u);
 	search_free(u->search);
-	ui_release(u);
+	ui_release(u, false);
 	/* the caller closes the database, then dies of the signal */
 	return ui_stop_signal ? 128 + (int)ui_stop_signal : 0;
 }

@@ -1,9 +1,16 @@
 """Command-line tests: errors before the screen is taken, options, exit status."""
+import fcntl
 import hashlib
 import os
+import pty
 import re
+import select
+import signal
+import struct
 import subprocess
 import sys
+import termios
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "screen"))
 from harness import GLOSS, Screen, check, run, scratch, test, write  # noqa: E402
@@ -172,6 +179,80 @@ def a_database_error_in_a_terminal_leaves_it_as_it_was():
         check("echo" in after and "icanon" in after, "terminal modes as they were: %r" % after)
         check(sc.fmt("#{alternate_on} #{mouse_any_flag} #{keypad_flag}") == "0 0 0",
               "screen, mouse and keypad as they were")
+
+
+def in_pty(args, env=None, when_waiting=None):
+    """Run gloss on a new pseudo-terminal of 80x24; returns (status, every
+    byte it wrote, the terminal's modes before, after).  when_waiting(pid)
+    is called once gloss has its second thread (the database opening)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    before = termios.tcgetattr(slave)
+    base = dict(os.environ, LC_ALL="C.UTF-8", TERM="xterm-256color", HOME=TMP,
+                XDG_CACHE_HOME=os.path.join(TMP, "cache"), XDG_DATA_HOME=os.path.join(TMP, "data"))
+    base.update(env or {})
+    proc = subprocess.Popen([GLOSS] + list(args), stdin=slave, stdout=slave, stderr=slave, env=base,
+                            start_new_session=True)
+    out = b""
+    try:
+        if when_waiting:
+            end = time.monotonic() + 10
+            while len(os.listdir("/proc/%d/task" % proc.pid)) < 2:
+                check(time.monotonic() < end and proc.poll() is None, "no second thread seen")
+                time.sleep(0.001)
+            when_waiting(proc.pid)
+        status = proc.wait(timeout=20)
+        while select.select([master], [], [], 0)[0]:
+            chunk = os.read(master, 4096)
+            if not chunk:
+                break
+            out += chunk
+        after = termios.tcgetattr(slave)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+        os.close(slave)
+    return status, out, before, after
+
+
+@test
+def a_database_error_sends_the_terminal_nothing_but_itself():
+    """The terminal is set up while the database opens, but a refused
+    database leaves it as it was: not a byte but the error, modes unchanged,
+    on a terminal with an alternate screen and on one without."""
+    db = os.path.join(TMP, "other-pty.db")
+    sqlite(db, "CREATE TABLE t(x);")
+    for term in ("xterm-256color", "linux"):
+        status, out, before, after = in_pty(["--db", db, GOOD], {"TERM": term})
+        check(status == 1, "status %d (%s)" % (status, term))
+        check(out == ("gloss: '%s' is not a gloss database\r\n" % db).encode(), "%s: wrote %r" % (term, out))
+        check(before == after, "%s: modes %r, then %r" % (term, before, after))
+
+
+@test
+def an_interrupt_while_the_database_opens_ends_gloss_as_it_would_have():
+    """Ctrl-C (SIGINT) or SIGTERM while gloss waits for a locked database:
+    it dies of that signal, writes nothing, and leaves the modes as they were."""
+    db = os.path.join(TMP, "locked.db")
+    check(gloss("--db", db, "docs").returncode == 0, "database made")
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        holder = subprocess.Popen(["sqlite3", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        try:
+            holder.stdin.write("PRAGMA locking_mode=EXCLUSIVE;\nBEGIN EXCLUSIVE;\nSELECT 'held';\n")
+            holder.stdin.flush()
+            check(holder.stdout.readline().strip() == "exclusive", "locking mode set")
+            check(holder.stdout.readline().strip() == "held", "lock held")
+            status, out, before, after = in_pty(["--db", db, GOOD],
+                                                when_waiting=lambda pid: os.kill(pid, sig))
+        finally:
+            holder.stdin.close()
+            holder.wait()
+        check(status == -sig, "%s: status %d, wrote %r" % (sig.name, status, out))
+        check(out == b"", "%s: wrote %r" % (sig.name, out))
+        check(before == after, "%s: modes %r, then %r" % (sig.name, before, after))
 
 
 @test
