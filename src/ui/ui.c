@@ -26,8 +26,9 @@
 
 #define UI_MIN_PANE 30
 /* Small enough that a key typed during a step waits well under a
- * millisecond (SHA-256 runs at some 300 MB/s), large enough that looking
- * for a key between steps costs about 1% of the hashing. */
+ * millisecond (SHA-256 runs at some 300 MB/s in portable C, 1.5 GB/s with
+ * the SHA instructions), large enough that looking for a key between steps
+ * costs little of the hashing. */
 #define UI_HASH_STEP (128u << 10)
 
 static volatile sig_atomic_t ui_stop_signal;
