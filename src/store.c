@@ -1039,7 +1039,8 @@ struct store_opening {
 	bool threaded;
 	char *path, *author;
 	struct store *st;
-	char *msg; /* what store_open said on failure */
+	char *msg;     /* what store_open said on failure */
+	cpu_set_t cpus; /* where the caller may run */
 };
 
 static void *opening_run(void *arg)
@@ -1067,6 +1068,7 @@ static bool opening_start(struct store_opening *op)
 
 	if (here < 0 || sched_getaffinity(0, sizeof cpus, &cpus) != 0 || !CPU_ISSET(here, &cpus))
 		return false;
+	op->cpus = cpus;
 	CPU_CLR(here, &cpus);
 	if (CPU_COUNT(&cpus) == 0 || pthread_attr_init(&attr) != 0)
 		return false;
@@ -1096,8 +1098,12 @@ struct store *store_open_end(struct store_opening *op)
 {
 	struct store *st;
 
-	if (op->threaded)
+	if (op->threaded) {
+		/* Now that the caller waits, its CPU will do too: the other may be
+		 * busy with another program. */
+		pthread_setaffinity_np(op->thread, sizeof op->cpus, &op->cpus);
 		pthread_join(op->thread, NULL);
+	}
 	st = op->st;
 	if (!st)
 		util_error("%s", op->msg);
