@@ -1114,6 +1114,89 @@ struct store *store_open_end(struct store_opening *op)
 	return st;
 }
 
+/* ---- checking ---- */
+
+/* The first row of sql's one column as text into out, "" when none: -1 on failure. */
+static int check_first(struct store *st, const char *sql, char *out, size_t size)
+{
+	sqlite3_stmt *q = stmt(st, sql);
+	int r;
+
+	out[0] = '\0';
+	if (!q)
+		return -1;
+	r = step_row(st, q);
+	if (r < 0)
+		return -1;
+	if (r) {
+		const char *t = (const char *)sqlite3_column_text(q, 0);
+		snprintf(out, size, "%s", t ? t : "NULL");
+		sqlite3_reset(q);
+	}
+	return 0;
+}
+
+int store_check(struct store *st)
+{
+	static const struct {
+		const char *sql, *what; /* a row names what is wrong */
+	} checks[] = {
+		{ "PRAGMA quick_check", "SQLite's check says" },
+		{ "SELECT \"table\" || coalesce(' row ' || rowid, '') || ' names no row of ' || parent"
+		  " FROM pragma_foreign_key_check",
+		  "a foreign key fails:" },
+		{ "SELECT id FROM documents WHERE text IS NOT NULL AND length(CAST(text AS BLOB)) <> size",
+		  "the text is not as long as the document, in document" },
+		{ "SELECT a.uuid FROM annotations a JOIN documents d ON d.id = a.document"
+		  " WHERE a.start IS NOT NULL AND (d.text IS NULL OR a.start < 0"
+		  " OR a.\"end\" > length(CAST(d.text AS BLOB))"
+		  " OR substr(CAST(d.text AS BLOB), a.start + 1, a.\"end\" - a.start) <> CAST(a.quote AS BLOB)"
+		  " OR hex(substr(CAST(d.text AS BLOB), a.start + 1, 1)) BETWEEN '80' AND 'BF'"
+		  " OR hex(substr(CAST(d.text AS BLOB), a.\"end\" + 1, 1)) BETWEEN '80' AND 'BF')",
+		  "an annotation is not where it says, or its quote is not there:" },
+		{ "SELECT a.uuid FROM annotations a JOIN documents d ON d.id = a.document"
+		  " WHERE a.start IS NULL AND a.cp_start IS NOT NULL AND d.text IS NOT NULL",
+		  "an annotation waits for a text its document has:" },
+		{ "SELECT a.uuid FROM links l JOIN annotations a ON a.id = l.\"from\" WHERE l.\"from\" = l.\"to\"",
+		  "an annotation links to itself:" },
+	};
+	char got[200];
+	sqlite3_stmt *q;
+	int rc;
+
+	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+		if (check_first(st, checks[i].sql, got, sizeof got) != 0)
+			return -1;
+		if (got[0] && (i > 0 || strcmp(got, "ok") != 0)) {
+			util_error("database '%s': %s %s", st->path, checks[i].what, got);
+			return -1;
+		}
+	}
+	q = stmt(st, "SELECT id, sha256, text FROM documents WHERE text IS NOT NULL");
+	if (!q)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		unsigned char sum[SHA256_LEN];
+		char hex[SHA256_HEX_LEN + 1];
+		const char *want = (const char *)sqlite3_column_text(q, 1);
+
+		sha256_sum(sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2), sum);
+		sha256_hex(sum, hex);
+		if (!want || strcmp(want, hex) != 0) {
+			util_error("database '%s': the text of document %lld has another SHA-256", st->path,
+				   (long long)sqlite3_column_int64(q, 0));
+			sqlite3_reset(q);
+			return -1;
+		}
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		db_error(st, rc);
+		return -1;
+	}
+	return 0;
+}
+
 void store_close(struct store *st)
 {
 	size_t i;

@@ -394,4 +394,17 @@ bool store_idle(struct store *st);
  * committed since.  Changes made through st itself never count. */
 bool store_changed(struct store *st);
 
+/* ---- checking ---- */
+
+/*
+ * Whether the database holds together: SQLite's own check and foreign keys;
+ * every kept text as long as its document and with its SHA-256; every
+ * placed annotation inside its document's text, on code point boundaries,
+ * quoting exactly the bytes there; no annotation waiting for a text its
+ * document has; no link from an annotation to itself.  0 when it does, -1
+ * with util_error naming the first thing that does not (for tests and fuzz
+ * targets: it reads every text).
+ */
+int store_check(struct store *st);
+
 #endif

@@ -24,7 +24,9 @@
  * and exported again: the same bytes (the round trip of DESIGN.md).  The
  * JSON Lines export must give the same database the same way, the W3C
  * export must parse as JSON, and importing the input a second time must
- * succeed and change nothing.
+ * succeed and change nothing.  After each import, failed or not, the
+ * database must hold together (store_check: texts and their sums, every
+ * placed annotation quoting its text, no row waiting for a text it has).
  *
  * Documents named by the input are opened at their paths, relative to the
  * directory the fuzzer runs in (tests/fuzz/run: the top of the checkout):
@@ -164,6 +166,12 @@ static void sweep(const char *tmp)
 }
 
 /* A store on a fresh copy of the database file image[0..len). */
+/* The database holds together (store_check) after what was just done. */
+static void check_sound(struct store *st, const char *after)
+{
+	CHECK(store_check(st) == 0, "after %s: %s", after, util_errmsg());
+}
+
 static struct store *fresh(const char *path, const char *image, size_t len)
 {
 	struct store *st;
@@ -172,6 +180,7 @@ static struct store *fresh(const char *path, const char *image, size_t len)
 	write_file(path, image, len);
 	st = store_open(path, "fuzz");
 	CHECK(st, "cannot open the copy: %s", util_errmsg());
+	check_sound(st, "opening the copy");
 	return st;
 }
 
@@ -430,6 +439,7 @@ static void check_round_trip(const char *csv1, size_t len1, long rows, enum expo
 	      util_errmsg());
 	CHECK(got == rows, "%ld rows exported as %s, %ld imported", rows,
 	      format == EXPORT_CSV ? "CSV" : "JSONL", got);
+	check_sound(st, "importing the export into an empty database");
 	csv2 = export_as(st, EXPORT_CSV, &len2, NULL);
 	same = same_export(csv1, len1, csv2, len2);
 	/* shown from the line where they part */
@@ -476,6 +486,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(strcmp(after, base ? base_state : empty_state) == 0,
 		      "a failed import (%s) changed the database", msg);
 		free(after);
+		check_sound(st, "a failed import");
 		/* and left no transaction open */
 		got = export_import(st, header_path, NULL);
 		CHECK(got == 0, "an import after a failed one (%s): %s", msg,
@@ -486,6 +497,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_warning(warn, warn_len);
 	free(warn);
+	check_sound(st, "the import");
 	CHECK((size_t)got <= lines, "%ld annotations from %zu lines", got, lines);
 
 	csv1 = export_as(st, EXPORT_CSV, &len1, &rows);
@@ -509,6 +521,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	got = export_import(st, in_path, NULL);
 	CHECK(got == 0, "a second import of the same file: %s",
 	      got < 0 ? util_errmsg() : "added or replaced annotations");
+	check_sound(st, "the second import");
 	e = export_as(st, EXPORT_CSV, &elen, NULL);
 	CHECK(elen == len1 && memcmp(e, csv1, len1) == 0,
 	      "a second import of the same file changed the export");

@@ -2207,6 +2207,69 @@ static int64_t ann_add_u(struct store *st, int64_t doc, int64_t tag, size_t star
 	return id;
 }
 
+/* store_check: a sound database passes; each kind of damage, made behind
+ * the store's back with the sqlite3 program, is named. */
+static void test_check(void)
+{
+	char path[4200], wal[4210], shm[4210];
+	static const struct {
+		const char *damage, *said;
+	} cases[] = {
+		{ "UPDATE annotations SET quote = 'Zo' WHERE start = 5;", "its quote is not there: " },
+		{ "UPDATE annotations SET start = 11 WHERE start = 10;", "its quote is not there: " },
+		{ "UPDATE annotations SET \"end\" = 999 WHERE start = 5;", "is not where it says" },
+		{ "UPDATE annotations SET start = 1, \"end\" = 3, quote = CAST(substr(CAST("
+		  "(SELECT text FROM documents) AS BLOB), 2, 2) AS TEXT) WHERE start = 5;",
+		  "is not where it says" },
+		{ "UPDATE documents SET size = size + 1;", "not as long as the document" },
+		{ "UPDATE documents SET text = substr(CAST(text AS BLOB), 1, size - 1) || CAST('?' AS BLOB);",
+		  "another SHA-256" },
+		{ "UPDATE annotations SET start = NULL, \"end\" = NULL, cp_start = 0, cp_end = 2"
+		  " WHERE start = 5;", "waits for a text its document has" },
+		{ "INSERT INTO links SELECT id, id FROM annotations WHERE start = 5;", "links to itself" },
+		{ "PRAGMA foreign_keys = OFF; INSERT INTO links VALUES ((SELECT id FROM annotations"
+		  " WHERE start = 5), 999);", "a foreign key fails: links names no row of annotations" },
+	};
+	char sha[65];
+	struct store *st;
+	int64_t doc, c, s;
+
+	snprintf(path, sizeof path, "%s", in_root("check.db"));
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	snprintf(shm, sizeof shm, "%s-shm", path);
+	for (size_t k = 0; k <= sizeof cases / sizeof cases[0]; k++) {
+		unlink(path);
+		unlink(wal);
+		unlink(shm);
+		st = store_open(path, "tester");
+		T_ASSERT(st);
+		sha_of(TEXT_U, sha);
+		doc = store_doc(st, sha, strlen(TEXT_U), "u.txt");
+		T_ASSERT(doc > 0 && store_doc_text(st, doc, TEXT_U, strlen(TEXT_U)) == 0);
+		c = ann_add(st, doc, CLAIM, 5, 9, "said", "", "", NULL);
+		s = ann_add(st, doc, SOURCE, 10, 18, "\xe2\x80\x9cno\xe2\x80\x9d", "", "", NULL);
+		T_ASSERT(c > 0 && s > 0 && store_link(st, c, s) == 1);
+		if (store_check(st) != 0) {
+			store_close(st);
+			T_FAIL("a sound database: %s", util_errmsg());
+		}
+		if (k == sizeof cases / sizeof cases[0]) {
+			store_close(st);
+			break;
+		}
+		T_EQ_STR(sqlite(path, cases[k].damage), "");
+		if (store_check(st) == 0) {
+			store_close(st);
+			T_FAIL("not seen: %s", cases[k].damage);
+		}
+		if (!strstr(util_errmsg(), cases[k].said)) {
+			store_close(st);
+			T_FAIL("'%s' for %s", util_errmsg(), cases[k].damage);
+		}
+		store_close(st);
+	}
+}
+
 static void test_roundtrip(void)
 {
 	struct store *a, *b;
@@ -2496,6 +2559,7 @@ int main(void)
 	T_RUN(test_import_links);
 	T_RUN(test_import_refused);
 	T_RUN(test_import_unplaced);
+	T_RUN(test_check);
 	T_RUN(test_roundtrip);
 
 	remove_tree(root);
