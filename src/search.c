@@ -1,39 +1,52 @@
 /*
- * search.c: smartcase search.  An exact pattern is found with memmem; a
- * folded one by walking the document one code point at a time, comparing its
- * case folding with the folded pattern.  ASCII takes a fast path.
+ * search.c: smartcase search.  An exact ASCII pattern is found with memmem;
+ * any other by walking the document one code point at a time, comparing each
+ * one's canonical decomposition (NFD), case folded unless the search is
+ * exact, with the pattern's.  ASCII takes a fast path.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <unicase.h>
 #include <unictype.h>
+#include <uninorm.h>
 
 #include "gloss/search.h"
 #include "gloss/util.h"
 
 #define SEARCH_CANCEL_EVERY (4u << 20)
+/* code points one code point can become: decomposed, then case folded and
+ * decomposed again (U+1F82 gives four) */
+#define SEARCH_FOLD_MAX 8
 
 struct search {
 	char *pattern;
 	size_t len;        /* bytes of pattern */
 	bool exact;
-	uint32_t *fold;    /* the folded pattern, as code points */
+	bool ascii;        /* exact and ASCII: memmem finds it */
+	uint32_t *fold;    /* the pattern as search_fold_cp makes it, as code points */
 	size_t nfold;
 };
 
-/* Full case folding of one code point: at most 3 code points. */
-static size_t search_fold_cp(uint32_t cp, uint32_t out[3])
+/*
+ * What one code point is compared as: its canonical decomposition (so that
+ * "é" and "e" + U+0301 are the same), with full case folding unless exact.
+ * At most SEARCH_FOLD_MAX code points.
+ */
+static size_t search_fold_cp(uint32_t cp, bool exact, uint32_t out[SEARCH_FOLD_MAX])
 {
-	uint32_t buf[8];
-	size_t len = 8;
+	uint32_t buf[SEARCH_FOLD_MAX];
+	size_t len = SEARCH_FOLD_MAX;
 	uint32_t *r;
 
 	if (cp < 0x80) {
-		out[0] = (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+		out[0] = (!exact && cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
 		return 1;
 	}
-	r = u32_casefold(&cp, 1, NULL, NULL, buf, &len);
-	if (!r || len == 0 || len > 3) {
+	if (exact)
+		r = u32_normalize(UNINORM_NFD, &cp, 1, buf, &len);
+	else
+		r = u32_casefold(&cp, 1, NULL, UNINORM_NFD, buf, &len);
+	if (!r || len == 0 || len > SEARCH_FOLD_MAX) {
 		if (r && r != buf)
 			free(r);
 		out[0] = cp;
@@ -48,8 +61,8 @@ static size_t search_fold_cp(uint32_t cp, uint32_t out[3])
 struct search *search_new(const char *pattern)
 {
 	struct search *q;
-	size_t n = strlen(pattern), i = 0;
-	uint32_t cp, f[3];
+	size_t n = strlen(pattern), i;
+	uint32_t cp, f[SEARCH_FOLD_MAX];
 	int valid;
 
 	if (n == 0) {
@@ -59,8 +72,9 @@ struct search *search_new(const char *pattern)
 	q = util_calloc(1, sizeof *q);
 	q->pattern = util_strdup(pattern);
 	q->len = n;
-	q->fold = util_malloc(3 * n * sizeof *q->fold);
-	while (i < n) {
+	q->fold = util_malloc(SEARCH_FOLD_MAX * n * sizeof *q->fold);
+	q->ascii = true;
+	for (i = 0; i < n;) {
 		i += (size_t)util_utf8_decode(pattern + i, n - i, &cp, &valid);
 		if (!valid) {
 			util_error("search pattern is not valid UTF-8");
@@ -69,7 +83,12 @@ struct search *search_new(const char *pattern)
 		}
 		if (uc_is_upper(cp) || uc_tolower(cp) != cp)
 			q->exact = true;
-		size_t k = search_fold_cp(cp, f);
+		q->ascii = q->ascii && cp < 0x80;
+	}
+	q->ascii = q->ascii && q->exact;
+	for (i = 0; i < n;) {
+		i += (size_t)util_utf8_decode(pattern + i, n - i, &cp, &valid);
+		size_t k = search_fold_cp(cp, q->exact, f);
 		memcpy(q->fold + q->nfold, f, k * sizeof *f);
 		q->nfold += k;
 	}
@@ -95,11 +114,12 @@ bool search_exact(const struct search *q)
 	return q->exact;
 }
 
-/* The end of a folded match starting at i, or 0 when none starts there. */
+/* The end of a match walked code point by code point starting at i, or 0
+ * when none starts there. */
 static size_t search_match_at(const struct search *q, const char *s, size_t i, size_t hi)
 {
 	size_t k = 0;
-	uint32_t cp, f[3];
+	uint32_t cp, f[SEARCH_FOLD_MAX];
 	int valid;
 
 	while (k < q->nfold) {
@@ -107,7 +127,7 @@ static size_t search_match_at(const struct search *q, const char *s, size_t i, s
 			return 0;
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x80) {
-			uint32_t lc = (c >= 'A' && c <= 'Z') ? c + 32u : c;
+			uint32_t lc = (!q->exact && c >= 'A' && c <= 'Z') ? c + 32u : c;
 			if (lc != q->fold[k])
 				return 0;
 			k++;
@@ -117,7 +137,7 @@ static size_t search_match_at(const struct search *q, const char *s, size_t i, s
 		int used = util_utf8_decode(s + i, hi - i, &cp, &valid);
 		if (!valid)
 			return 0;
-		size_t nf = search_fold_cp(cp, f);
+		size_t nf = search_fold_cp(cp, q->exact, f);
 		/* The match must not end inside one character's folding. */
 		if (k + nf > q->nfold || memcmp(f, q->fold + k, nf * sizeof *f) != 0)
 			return 0;
@@ -146,7 +166,7 @@ static bool search_forward(const struct search *q, const char *s, size_t lo, siz
 		size_t stop = hi - i > SEARCH_CANCEL_EVERY ? i + SEARCH_CANCEL_EVERY : hi;
 		if (cancel && cancel(arg))
 			return false;
-		if (q->exact) {
+		if (q->ascii) {
 			/* Search a little past stop so a match across the seam is seen once. */
 			size_t lim = stop + q->len - 1 < hi ? stop + q->len - 1 : hi;
 			while (i < stop) {
@@ -168,7 +188,7 @@ static bool search_forward(const struct search *q, const char *s, size_t lo, siz
 			for (; i < stop; i++) {
 				unsigned char c = (unsigned char)s[i];
 				if (c < 0x80) {
-					uint32_t lc = (c >= 'A' && c <= 'Z') ? c + 32u : c;
+					uint32_t lc = (!q->exact && c >= 'A' && c <= 'Z') ? c + 32u : c;
 					if (lc != first)
 						continue;
 				} else if ((c & 0xC0) == 0x80) {
@@ -202,7 +222,7 @@ static bool search_backward(const struct search *q, const char *s, size_t lo, si
 		unsigned char c = (unsigned char)s[i];
 		if ((c & 0xC0) == 0x80)
 			continue;
-		if (q->exact) {
+		if (q->ascii) {
 			if (c == (unsigned char)q->pattern[0] && hi - i >= q->len &&
 			    memcmp(s + i, q->pattern, q->len) == 0 && search_exact_ok(q, s, lo, hi, i)) {
 				*ms = i;

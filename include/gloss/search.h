@@ -1,10 +1,13 @@
 /*
  * search: finding a pattern in a document, as vim's smartcase does it.
  *
- * A pattern with an uppercase letter matches exactly (byte for byte); one
- * without matches under Unicode full case folding (so "strasse" finds
- * "Straße" and "müller" finds "MÜLLER").  Matches start and end on code point
- * boundaries of the document.  Ill-formed bytes in the document never match.
+ * A pattern with an uppercase letter matches case exactly; one without
+ * matches under Unicode full case folding (so "strasse" finds "Straße" and
+ * "müller" finds "MÜLLER").  Either way each code point is compared as its
+ * canonical decomposition, so "é" (U+00E9) and "e" + U+0301 find each other;
+ * combining marks are not reordered.  Matches start and end on code point
+ * boundaries of the document, and never inside one code point's
+ * decomposition.  Ill-formed bytes in the document never match.
  */
 #ifndef GLOSS_SEARCH_H
 #define GLOSS_SEARCH_H

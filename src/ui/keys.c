@@ -267,7 +267,7 @@ const struct ui_key ui_keys[] = {
 	{{UI_CTRL('u')}, "Ctrl-u", "half page up", ui_k_half_up},
 	{{'g', UI_FN(KEY_HOME)}, "g Home", "start of document", ui_k_home},
 	{{'G', UI_FN(KEY_END)}, "G End", "end of document", ui_k_end},
-	{{'/'}, "/", "search (smartcase, Unicode case folding)", ui_k_search},
+	{{'/'}, "/", "search (smartcase, Unicode case folding, \xc3\xa9 = e+U+0301)", ui_k_search},
 	{{'n'}, "n", "next match", ui_k_search_next},
 	{{'N'}, "N", "previous match", ui_k_search_prev},
 	{{'='}, "=", "synchronized scrolling on/off", ui_k_sync},

@@ -53,6 +53,41 @@ static void test_unicode_folding(void)
 	T_ASSERT(!find("s", "\xc3\x9f", 0, false, &a, &b));
 }
 
+/* "é" (U+00E9) and "e" + U+0301 are one character written two ways: each
+ * finds the other, folded or exact, both directions; "e" alone finds
+ * neither's whole, and a decomposed pattern does not find a bare "e". */
+static void test_canonical_equivalence(void)
+{
+	size_t a, b;
+	const char *nfc = "Le caf\xc3\xa9 de Ren\xc3\xa9" "e, \xc3\x89lise.";
+	const char *nfd = "Le cafe\xcc\x81 de Rene\xcc\x81" "e, E\xcc\x81lise.";
+
+	T_ASSERT(find("caf\xc3\xa9", nfd, 0, false, &a, &b));
+	T_EQ_INT(a, 3);
+	T_EQ_INT(b, 9);
+	T_ASSERT(find("cafe\xcc\x81", nfc, 0, false, &a, &b));
+	T_EQ_INT(a, 3);
+	T_EQ_INT(b, 8);
+	/* exact (an uppercase letter), NFC pattern in NFD text and back */
+	T_ASSERT(find("\xc3\x89lise", nfd, 0, false, &a, &b));
+	T_EQ_INT(a, 22);
+	T_EQ_INT(b, 29);
+	T_ASSERT(find("E\xcc\x81lise", nfc, strlen(nfc), true, &a, &b));
+	T_EQ_INT(a, 20);
+	T_EQ_INT(b, 26);
+	T_ASSERT(!find("\xc3\x89LISE", nfd, 0, false, &a, &b)); /* exact is exact */
+	/* folded across the two forms: "renée" finds "Rene" + U+0301 + "e" */
+	T_ASSERT(find("ren\xc3\xa9" "e", nfd, 0, false, &a, &b));
+	T_EQ_INT(a, 13);
+	/* a bare "e" is not the whole of "é" */
+	T_ASSERT(!find("cafe ", nfc, 0, false, &a, &b));
+	T_ASSERT(!find("cafe\xcc\x81", "cafe", 0, false, &a, &b));
+	/* Hangul: a syllable and its jamo */
+	T_ASSERT(find("\xea\xb0\x80", "x\xe1\x84\x80\xe1\x85\xa1y", 0, false, &a, &b));
+	T_EQ_INT(a, 1);
+	T_EQ_INT(b, 7);
+}
+
 static void test_directions_and_bounds(void)
 {
 	size_t a, b;
@@ -123,6 +158,7 @@ int main(void)
 	setlocale(LC_ALL, "C.UTF-8");
 	T_RUN(test_smartcase);
 	T_RUN(test_unicode_folding);
+	T_RUN(test_canonical_equivalence);
 	T_RUN(test_directions_and_bounds);
 	T_RUN(test_bad_patterns_and_bytes);
 	T_RUN(test_big_buffer_seams_and_cancel);
