@@ -22,7 +22,7 @@ struct search {
 	char *pattern;
 	size_t len;        /* bytes of pattern */
 	bool exact;
-	bool ascii;        /* exact and ASCII: memmem finds it */
+	bool ascii;        /* exact and ASCII (but K ; `): memmem finds it */
 	uint32_t *fold;    /* the pattern as search_fold_cp makes it, as code points */
 	size_t nfold;
 };
@@ -85,7 +85,10 @@ struct search *search_new(const char *pattern)
 			q->exact = true;
 		q->ascii = q->ascii && cp < 0x80;
 	}
-	q->ascii = q->ascii && q->exact;
+	/* Three characters decompose to ASCII alone: U+212A KELVIN SIGN to K,
+	 * U+037E GREEK QUESTION MARK to ';', U+1FEF to '`'; a pattern holding
+	 * one of those is walked, so that it finds them too. */
+	q->ascii = q->ascii && q->exact && !strpbrk(pattern, "K;`");
 	for (i = 0; i < n;) {
 		i += (size_t)util_utf8_decode(pattern + i, n - i, &cp, &valid);
 		size_t k = search_fold_cp(cp, q->exact, f);

@@ -5,15 +5,17 @@
  *
  * search_new() must refuse exactly the empty and the ill-formed patterns.
  * Every match must lie in [lo, hi], start and end on code point boundaries,
- * hold well-formed UTF-8, and equal the pattern byte for byte (exact) or
- * under full case folding (otherwise).  And each answer, forward and
+ * hold well-formed UTF-8, and equal the pattern code point by code point,
+ * each compared as its canonical decomposition (exact) or the decomposition
+ * of its full case folding (otherwise).  And each answer, forward and
  * backward, over the whole text and over ranges, must be the one a slow
  * reference finds: at every code point boundary, compare code point by code
- * point (each document code point's folding, from libunistring's
- * u8_casefold, must fit the folded pattern whole).
+ * point (each document code point's form, from libunistring's u8_normalize
+ * or u8_casefold, must fit the pattern's whole).
  */
 #include <string.h>
 #include <unicase.h>
+#include <uninorm.h>
 #include <unistr.h>
 
 #include "fuzz.h"
@@ -30,14 +32,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* The full case folding of s[0..n) as code points; *len of them. */
-static uint32_t *fold(const char *s, size_t n, size_t *len)
+/* The canonical decomposition of s[0..n) (one code point), of its full case
+ * folding unless exact, as code points; *len of them. */
+static uint32_t *fold(const char *s, size_t n, bool exact, size_t *len)
 {
 	size_t flen = 0, ulen = 0;
-	uint8_t *f = u8_casefold((const uint8_t *)s, n, NULL, NULL, NULL, &flen);
+	uint8_t *f = exact ? u8_normalize(UNINORM_NFD, (const uint8_t *)s, n, NULL, &flen)
+			   : u8_casefold((const uint8_t *)s, n, NULL, UNINORM_NFD, NULL, &flen);
 	uint32_t *u;
 
-	CHECK(f, "u8_casefold failed");
+	CHECK(f || n == 0, "u8_casefold or u8_normalize failed");
 	u = u8_to_u32(f, flen, NULL, &ulen);
 	CHECK(u || flen == 0, "u8_to_u32 failed");
 	free(f);
@@ -45,21 +49,40 @@ static uint32_t *fold(const char *s, size_t n, size_t *len)
 	return u;
 }
 
+/* s[0..n) (well-formed) code point by code point through fold(): *len code points. */
+static uint32_t *fold_each(const char *s, size_t n, bool exact, size_t *len)
+{
+	uint32_t *all = NULL, cp;
+	size_t nall = 0, i = 0;
+
+	while (i < n) {
+		size_t nf;
+		int l = fuzz_utf8_one((const unsigned char *)s + i, n - i, &cp);
+		uint32_t *f;
+
+		CHECK(l > 0, "ill-formed bytes given to fold_each");
+		f = fold(s + i, (size_t)l, exact, &nf);
+		all = realloc(all, (nall + nf + 1) * sizeof *all);
+		CHECK(all, "out of memory");
+		memcpy(all + nall, f, nf * sizeof *f);
+		nall += nf;
+		free(f);
+		i += (size_t)l;
+	}
+	*len = nall;
+	return all;
+}
+
 /*
  * The end of the match the reference finds at boundary i of s[0..n), or
- * NONE.  Exact: the pattern's bytes, ending on a boundary.  Folded: code
- * point by code point, each well-formed, its folding a whole piece of pf.
+ * NONE: code point by code point, each well-formed, its form (fold) a whole
+ * piece of pf.
  */
-static size_t ref_match_at(const char *s, size_t n, size_t i, const char *pat, size_t plen,
-			   bool exact, const uint32_t *pf, size_t npf)
+static size_t ref_match_at(const char *s, size_t n, size_t i, bool exact, const uint32_t *pf,
+			   size_t npf)
 {
 	size_t k = 0;
 
-	if (exact) {
-		if (n - i < plen || memcmp(s + i, pat, plen) != 0 || !fuzz_boundary(s, n, i + plen))
-			return NONE;
-		return i + plen;
-	}
 	while (k < npf) {
 		uint32_t cp, *f;
 		size_t nf;
@@ -70,7 +93,7 @@ static size_t ref_match_at(const char *s, size_t n, size_t i, const char *pat, s
 		len = fuzz_utf8_one((const unsigned char *)s + i, n - i, &cp);
 		if (!len)
 			return NONE;
-		f = fold(s + i, (size_t)len, &nf);
+		f = fold(s + i, (size_t)len, exact, &nf);
 		if (k + nf > npf || memcmp(f, pf + k, nf * sizeof *f) != 0) {
 			free(f);
 			return NONE;
@@ -134,16 +157,10 @@ static void query(const struct search *q, const char *s, size_t n, const size_t 
 	      ms, me);
 	mlen = me - ms;
 	CHECK(fuzz_utf8_valid(s + ms, mlen), "match [%zu, %zu) holds ill-formed bytes", ms, me);
-	if (search_exact(q)) {
-		const char *p = search_pattern(q);
-		CHECK(mlen == strlen(p) && memcmp(s + ms, p, mlen) == 0, "exact match [%zu, %zu) differs",
-		      ms, me);
-	} else {
-		f = fold(s + ms, mlen, &nf);
-		CHECK(nf == npf && memcmp(f, pf, nf * sizeof *f) == 0,
-		      "match [%zu, %zu) folds differently from the pattern", ms, me);
-		free(f);
-	}
+	f = fold_each(s + ms, mlen, search_exact(q), &nf);
+	CHECK(nf == npf && memcmp(f, pf, nf * sizeof *f) == 0,
+	      "match [%zu, %zu) is another text than the pattern", ms, me);
+	free(f);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -182,12 +199,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(!search_find(q, NULL, 0, 0, 0, true, &i, &i, NULL, NULL), "a match in no text");
 
 	/* Every match the reference sees, by its start. */
-	pf = search_exact(q) ? NULL : fold(pat, plen, &npf);
+	pf = fold_each(pat, plen, search_exact(q), &npf);
 	ends = malloc((n + 1) * sizeof *ends);
 	CHECK(ends, "out of memory");
 	for (i = 0; i <= n; i++)
 		ends[i] = i < n && fuzz_boundary(s, n, i) ?
-			ref_match_at(s, n, i, pat, plen, search_exact(q), pf, npf) : NONE;
+			ref_match_at(s, n, i, search_exact(q), pf, npf) : NONE;
 
 	query(q, s, n, ends, 0, n, 0, false, pf, npf);
 	query(q, s, n, ends, 0, n, n, true, pf, npf);

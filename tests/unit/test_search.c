@@ -82,6 +82,10 @@ static void test_canonical_equivalence(void)
 	/* a bare "e" is not the whole of "é" */
 	T_ASSERT(!find("cafe ", nfc, 0, false, &a, &b));
 	T_ASSERT(!find("cafe\xcc\x81", "cafe", 0, false, &a, &b));
+	/* U+212A KELVIN SIGN is K: an exact ASCII pattern finds it too */
+	T_ASSERT(find("5K", "at 5\xe2\x84\xaa.", 0, false, &a, &b));
+	T_EQ_INT(a, 3);
+	T_EQ_INT(b, 7);
 	/* Hangul: a syllable and its jamo */
 	T_ASSERT(find("\xea\xb0\x80", "x\xe1\x84\x80\xe1\x85\xa1y", 0, false, &a, &b));
 	T_EQ_INT(a, 1);
