@@ -18,7 +18,18 @@
  * decomposed again (U+1F82 gives four) */
 #define SEARCH_FOLD_MAX 8
 
+/* The forms of the non-ASCII code points met last, by the code point's low
+ * byte: a text in one script uses a few dozen, and asking libunistring for
+ * each one every time cost ten times the walk. */
+#define SEARCH_CACHE 256
+struct search_cache {
+	uint32_t cp[SEARCH_CACHE];  /* 0: empty (never a non-ASCII code point) */
+	uint8_t n[SEARCH_CACHE];
+	uint32_t f[SEARCH_CACHE][SEARCH_FOLD_MAX];
+};
+
 struct search {
+	struct search_cache *cache; /* owned; filled while searching */
 	char *pattern;
 	size_t len;        /* bytes of pattern */
 	bool exact;
@@ -58,6 +69,20 @@ static size_t search_fold_cp(uint32_t cp, bool exact, uint32_t out[SEARCH_FOLD_M
 	return len;
 }
 
+/* search_fold_cp for q, through its cache; the form stays in the cache. */
+static const uint32_t *search_form(const struct search *q, uint32_t cp, size_t *n)
+{
+	struct search_cache *c = q->cache;
+	size_t slot = cp % SEARCH_CACHE;
+
+	if (c->cp[slot] != cp) {
+		c->n[slot] = (uint8_t)search_fold_cp(cp, q->exact, c->f[slot]);
+		c->cp[slot] = cp;
+	}
+	*n = c->n[slot];
+	return c->f[slot];
+}
+
 struct search *search_new(const char *pattern)
 {
 	struct search *q;
@@ -70,6 +95,7 @@ struct search *search_new(const char *pattern)
 		return NULL;
 	}
 	q = util_calloc(1, sizeof *q);
+	q->cache = util_calloc(1, sizeof *q->cache);
 	q->pattern = util_strdup(pattern);
 	q->len = n;
 	q->fold = util_malloc(SEARCH_FOLD_MAX * n * sizeof *q->fold);
@@ -102,6 +128,7 @@ void search_free(struct search *q)
 {
 	if (!q)
 		return;
+	free(q->cache);
 	free(q->pattern);
 	free(q->fold);
 	free(q);
@@ -122,7 +149,7 @@ bool search_exact(const struct search *q)
 static size_t search_match_at(const struct search *q, const char *s, size_t i, size_t hi)
 {
 	size_t k = 0;
-	uint32_t cp, f[SEARCH_FOLD_MAX];
+	uint32_t cp;
 	int valid;
 
 	while (k < q->nfold) {
@@ -140,7 +167,8 @@ static size_t search_match_at(const struct search *q, const char *s, size_t i, s
 		int used = util_utf8_decode(s + i, hi - i, &cp, &valid);
 		if (!valid)
 			return 0;
-		size_t nf = search_fold_cp(cp, q->exact, f);
+		size_t nf;
+		const uint32_t *f = search_form(q, cp, &nf);
 		/* The match must not end inside one character's folding. */
 		if (k + nf > q->nfold || memcmp(f, q->fold + k, nf * sizeof *f) != 0)
 			return 0;

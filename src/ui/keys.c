@@ -182,8 +182,9 @@ void ui_search_run(struct ui *u, bool backward)
 		return;
 	}
 	/* Wrapping around looks only at what the first pass did not: a match
-	 * starting before the cursor is at most 12 bytes a pattern byte long
-	 * (a code point folds to at most 3, each at most 4 bytes). */
+	 * starting before the cursor is at most 6 bytes a pattern byte long (a
+	 * pattern byte becomes at most 1.5 code points decomposed and folded,
+	 * each met by a document code point of at most 4 bytes); 12 is ample. */
 	size_t reach = 12 * strlen(search_pattern(u->search)) + 4;
 	if (!backward) {
 		size_t from = c < n ? c + 1 : n;
