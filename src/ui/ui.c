@@ -531,6 +531,50 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 	return false;
 }
 
+/* 128 + the signal noted since ui_open (SIGINT last), or 0 */
+static int ui_noted_signal(void)
+{
+	if (ui_stop_signal)
+		return 128 + (int)ui_stop_signal;
+	return ui_interrupted() ? 128 + SIGINT : 0;
+}
+
+/*
+ * Signals while the terminal is taken but nothing shown (ui_open to
+ * ui_run): SIGINT, SIGTERM and SIGHUP are noted (ui_run acts on them) and
+ * SIGTSTP waits, since curses' handler would show its screen on fg.  Given
+ * back (take false): the usual dispositions, and a waiting SIGTSTP stops
+ * the process now.
+ */
+static void ui_early_signals(bool take)
+{
+	struct sigaction sa;
+	sigset_t tstp;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	if (!take) {
+		sa.sa_handler = SIG_DFL;
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGBUS, &sa, NULL);
+		sigaction(SIGTSTP, &sa, NULL);
+		sigaction(SIGWINCH, &sa, NULL);
+		sigprocmask(SIG_UNBLOCK, &tstp, NULL);
+		return;
+	}
+	sigprocmask(SIG_BLOCK, &tstp, NULL);
+	sa.sa_handler = ui_on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = ui_on_interrupt;
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = ui_on_bus;
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 /* What ui_open made; the terminal given back as the user left it, or
  * (quiet) as it was before ui_open, with nothing sent to it. */
 static void ui_release(struct ui *u, bool quiet)
@@ -549,9 +593,7 @@ static void ui_release(struct ui *u, bool quiet)
 			close(nul);
 		}
 		tcsetattr(STDOUT_FILENO, TCSADRAIN, &u->shell);
-		/* curses took these while it had the terminal */
-		signal(SIGTSTP, SIG_DFL);
-		signal(SIGWINCH, SIG_DFL);
+		ui_early_signals(false);
 	} else {
 		endwin();
 	}
@@ -565,21 +607,17 @@ static void ui_release(struct ui *u, bool quiet)
 struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs)
 {
 	struct ui *u = util_calloc(1, sizeof *u);
-	struct sigaction sa;
 	size_t i;
 
-	/* Before newterm, which would otherwise take SIGINT and SIGTERM for
-	 * itself: a signal is noted from now on and acted on in ui_run. */
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = ui_on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = ui_on_interrupt;
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = ui_on_bus;
-	sigaction(SIGBUS, &sa, NULL);
+	/* before newterm, which would otherwise take SIGINT and SIGTERM for itself */
+	ui_early_signals(true);
 	if (!ui_take_terminal(u)) {
+		int sig = ui_noted_signal();
 		free(u);
+		ui_early_signals(false);
+		/* a signal meanwhile ends gloss as it would have */
+		if (sig)
+			raise(sig - 128);
 		return NULL;
 	}
 	ui_theme_init();
@@ -609,13 +647,6 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs)
 	return u;
 }
 
-/* 128 + the signal noted since ui_open (SIGINT last), or 0 */
-static int ui_noted_signal(void)
-{
-	if (ui_stop_signal)
-		return 128 + (int)ui_stop_signal;
-	return ui_interrupted() ? 128 + SIGINT : 0;
-}
 
 int ui_abandon(struct ui *u)
 {
@@ -631,6 +662,11 @@ int ui_run(struct ui *u, struct store *st)
 	 * signal would have left before the terminal was taken. */
 	if (ui_noted_signal())
 		return ui_abandon(u);
+	/* curses' own handler takes a Ctrl-Z from now on */
+	sigset_t tstp;
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	sigprocmask(SIG_UNBLOCK, &tstp, NULL);
 	u->store = st;
 	cbreak();
 	noecho();

@@ -238,13 +238,8 @@ def an_interrupt_while_the_database_opens_ends_gloss_as_it_would_have():
     db = os.path.join(TMP, "locked.db")
     check(gloss("--db", db, "docs").returncode == 0, "database made")
     for sig in (signal.SIGINT, signal.SIGTERM):
-        holder = subprocess.Popen(["sqlite3", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
+        holder = locked(db)
         try:
-            holder.stdin.write("PRAGMA locking_mode=EXCLUSIVE;\nBEGIN EXCLUSIVE;\nSELECT 'held';\n")
-            holder.stdin.flush()
-            check(holder.stdout.readline().strip() == "exclusive", "locking mode set")
-            check(holder.stdout.readline().strip() == "held", "lock held")
             status, out, before, after = in_pty(["--db", db, GOOD],
                                                 when_waiting=lambda pid: os.kill(pid, sig))
         finally:
@@ -253,6 +248,77 @@ def an_interrupt_while_the_database_opens_ends_gloss_as_it_would_have():
         check(status == -sig, "%s: status %d, wrote %r" % (sig.name, status, out))
         check(out == b"", "%s: wrote %r" % (sig.name, out))
         check(before == after, "%s: modes %r, then %r" % (sig.name, before, after))
+
+
+def locked(db):
+    """A sqlite3 program holding db locked against readers too, until closed."""
+    holder = subprocess.Popen(["sqlite3", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    holder.stdin.write("PRAGMA locking_mode=EXCLUSIVE;\nBEGIN EXCLUSIVE;\nSELECT 'held';\n")
+    holder.stdin.flush()
+    check(holder.stdout.readline().strip() == "exclusive", "locking mode set")
+    check(holder.stdout.readline().strip() == "held", "lock held")
+    return holder
+
+
+def opening(pid):
+    """Wait until gloss (pid) has its second thread: the database opening."""
+    end = time.monotonic() + 10
+    while len(os.listdir("/proc/%d/task" % pid)) < 2:
+        check(time.monotonic() < end, "no second thread seen")
+        time.sleep(0.001)
+
+
+@test
+def an_interrupt_with_no_terminal_ends_gloss_at_once():
+    """Standard output not a terminal: Ctrl-C while the database is waited
+    for ends gloss by SIGINT then, not after the wait."""
+    db = os.path.join(TMP, "locked-pipe.db")
+    check(gloss("--db", db, "docs").returncode == 0, "database made")
+    holder = locked(db)
+    try:
+        proc = subprocess.Popen([GLOSS, "--db", db, GOOD], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=dict(os.environ, HOME=TMP, XDG_CACHE_HOME=os.path.join(TMP, "cache")))
+        opening(proc.pid)
+        os.kill(proc.pid, signal.SIGINT)
+        t0 = time.monotonic()
+        status = proc.wait(timeout=10)
+        waited = time.monotonic() - t0
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    check(status == -signal.SIGINT, "status %d" % status)
+    check(waited < 1.0, "ended %.2f s after the signal (the wait is 2 s)" % waited)
+
+
+@test
+def ctrl_z_and_fg_while_the_database_opens_leave_the_screen_as_it_was():
+    """Ctrl-Z while the database is waited for stops gloss once the terminal
+    is given back; after fg, a refused database is said on the shell's own
+    screen."""
+    db = os.path.join(TMP, "locked-tty.db")
+    check(gloss("--db", db, "docs").returncode == 0, "database made")
+    holder = locked(db)
+    try:
+        with Screen([], width=100, height=12, shell=True) as sc:
+            sc.type("%s --db %s %s; echo DONE=$?\n" % (GLOSS, db, GOOD))
+            end = time.monotonic() + 10
+            kids = []
+            while not kids:
+                check(time.monotonic() < end, "gloss did not start")
+                with open("/proc/%s/task/%s/children" % ((sc.fmt("#{pane_pid}"),) * 2)) as f:
+                    kids = f.read().split()
+                time.sleep(0.001)
+            opening(int(kids[0]))
+            sc.keys("C-z")
+            sc.wait_text("Stopped")
+            sc.type("fg\n")
+            sc.wait_text("DONE=1")
+            check("database is locked" in sc.text(), sc.text())
+            check(sc.fmt("#{alternate_on}") == "0", "left on the alternate screen")
+    finally:
+        holder.stdin.close()
+        holder.wait()
 
 
 @test
