@@ -546,14 +546,20 @@ static int ui_noted_signal(void)
  * back (take false): the usual dispositions, and a waiting SIGTSTP stops
  * the process now.
  */
+static void ui_hold_tstp(bool hold)
+{
+	sigset_t tstp;
+
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &tstp, NULL);
+}
+
 static void ui_early_signals(bool take)
 {
 	struct sigaction sa;
-	sigset_t tstp;
 
 	memset(&sa, 0, sizeof sa);
-	sigemptyset(&tstp);
-	sigaddset(&tstp, SIGTSTP);
 	if (!take) {
 		sa.sa_handler = SIG_DFL;
 		sigaction(SIGTERM, &sa, NULL);
@@ -562,10 +568,10 @@ static void ui_early_signals(bool take)
 		sigaction(SIGBUS, &sa, NULL);
 		sigaction(SIGTSTP, &sa, NULL);
 		sigaction(SIGWINCH, &sa, NULL);
-		sigprocmask(SIG_UNBLOCK, &tstp, NULL);
+		ui_hold_tstp(false);
 		return;
 	}
-	sigprocmask(SIG_BLOCK, &tstp, NULL);
+	ui_hold_tstp(true);
 	sa.sa_handler = ui_on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -663,10 +669,7 @@ int ui_run(struct ui *u, struct store *st)
 	if (ui_noted_signal())
 		return ui_abandon(u);
 	/* curses' own handler takes a Ctrl-Z from now on */
-	sigset_t tstp;
-	sigemptyset(&tstp);
-	sigaddset(&tstp, SIGTSTP);
-	sigprocmask(SIG_UNBLOCK, &tstp, NULL);
+	ui_hold_tstp(false);
 	u->store = st;
 	cbreak();
 	noecho();
