@@ -539,13 +539,7 @@ static int ui_noted_signal(void)
 	return ui_interrupted() ? 128 + SIGINT : 0;
 }
 
-/*
- * Signals while the terminal is taken but nothing shown (ui_open to
- * ui_run): SIGINT, SIGTERM and SIGHUP are noted (ui_run acts on them) and
- * SIGTSTP waits, since curses' handler would show its screen on fg.  Given
- * back (take false): the usual dispositions, and a waiting SIGTSTP stops
- * the process now.
- */
+/* Ctrl-Z held back (hold) or let go: a waiting one then takes effect. */
 static void ui_hold_tstp(bool hold)
 {
 	sigset_t tstp;
@@ -555,6 +549,13 @@ static void ui_hold_tstp(bool hold)
 	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &tstp, NULL);
 }
 
+/*
+ * Signals while the terminal is taken but nothing shown (ui_open to
+ * ui_run): SIGINT, SIGTERM and SIGHUP are noted (ui_run acts on them) and
+ * SIGTSTP waits, since curses' handler would show its screen on fg.  Given
+ * back (take false): the usual dispositions, and a waiting SIGTSTP stops
+ * the process now.
+ */
 static void ui_early_signals(bool take)
 {
 	struct sigaction sa;
@@ -652,7 +653,6 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs)
 		ui_annot_hash_small(u, i);
 	return u;
 }
-
 
 int ui_abandon(struct ui *u)
 {
