@@ -252,8 +252,9 @@ def an_interrupt_while_the_database_opens_ends_gloss_as_it_would_have():
 
 def locked(db):
     """A sqlite3 program holding db locked against readers too, until closed."""
-    holder = subprocess.Popen(["sqlite3", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    # -bail: a lock not taken ends it (no "held"); .timeout: taking it waits for gloss's own writes
+    holder = subprocess.Popen(["sqlite3", "-bail", "-cmd", ".timeout 5000", db], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     holder.stdin.write("PRAGMA locking_mode=EXCLUSIVE;\nBEGIN EXCLUSIVE;\nSELECT 'held';\n")
     holder.stdin.flush()
     check(holder.stdout.readline().strip() == "exclusive", "locking mode set")

@@ -282,11 +282,12 @@ def locked_database_says_so_and_saves_nothing():
     d, one, two, db = files()
     with screen(db, one, width=120, height=12) as sc:
         sc.wait_text("Council says")
-        holder = subprocess.Popen(["sqlite3", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
+        # -bail: a lock not taken ends it (no "held"); .timeout: taking it waits for gloss's own writes
+        holder = subprocess.Popen(["sqlite3", "-bail", "-cmd", ".timeout 5000", db], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         holder.stdin.write("BEGIN EXCLUSIVE;\nSELECT 'held';\n")
         holder.stdin.flush()
-        holder.stdout.readline()
+        check(holder.stdout.readline().strip() == "held", "the lock taken")
         try:
             sc.keys("j", "c")
             sc.wait_text("database is locked")
