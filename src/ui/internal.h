@@ -119,6 +119,8 @@ struct ui {
 	char msg[512];
 	bool msg_error;
 	bool quit;
+	bool sgr_mouse;        /* xterm's SGR mouse reports asked for (ui_run) */
+	MEVENT mouse;          /* the report behind the last UI_FN(KEY_MOUSE) */
 	struct store *store;      /* borrowed */
 	struct store_tag *tags;   /* owned */
 	size_t ntags;

@@ -1,7 +1,7 @@
 /*
  * ui.c: taking the terminal, the key loop and its one dispatcher, pane
  * geometry, the status line, and giving the terminal back on every way out
- * (q, SIGTERM, SIGHUP; Ctrl-Z is curses' own).
+ * (q, SIGTERM, SIGHUP; Ctrl-Z is curses' own, wrapped for the SGR mouse).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +35,32 @@ static volatile sig_atomic_t ui_stop_signal;
 
 static volatile sig_atomic_t ui_interrupt;
 
+/* Asking for xterm's SGR mouse reports and taking the request back; curses
+ * sends only the mode 1000 that they go with (see ui_sgr_start). */
+static const char ui_sgr_on[] = "\033[?1006h", ui_sgr_off[] = "\033[?1006l";
+/* Where a signal handler says ui_sgr_off: curses' terminal, -1 while the
+ * reports are not asked for. */
+static volatile sig_atomic_t ui_sgr_fd = -1;
+/* curses' own Ctrl-Z handler, which ui_on_tstp wraps */
+static void (*ui_curses_tstp)(int);
+
+static void ui_sgr_say(const char *seq, size_t n)
+{
+	int fd = ui_sgr_fd;
+
+	if (fd >= 0 && write(fd, seq, n) < 0)
+		return;
+}
+
+/* Ctrl-Z: the shell gets the terminal without SGR reports, as it was;
+ * back in gloss after curses has redrawn, they are asked for again. */
+static void ui_on_tstp(int sig)
+{
+	ui_sgr_say(ui_sgr_off, sizeof ui_sgr_off - 1);
+	ui_curses_tstp(sig);
+	ui_sgr_say(ui_sgr_on, sizeof ui_sgr_on - 1);
+}
+
 static void ui_on_stop(int sig)
 {
 	ui_stop_signal = sig;
@@ -46,6 +72,7 @@ static void ui_on_bus(int sig)
 {
 	static const char msg[] = "gloss: a document was truncated while it was open\n";
 	(void)sig;
+	ui_sgr_say(ui_sgr_off, sizeof ui_sgr_off - 1);
 	endwin();
 	if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0)
 		_exit(1);
@@ -362,11 +389,9 @@ static void ui_sync(struct ui *u, size_t moved, size_t old_top)
 
 static void ui_mouse(struct ui *u)
 {
-	MEVENT ev;
+	const MEVENT ev = u->mouse;
 	size_t i;
 
-	if (getmouse(&ev) != OK)
-		return;
 	for (i = u->first; i < u->first + u->nshown; i++) {
 		struct ui_pane *p = &u->panes[i];
 		if (ev.x < p->x || ev.x >= p->x + p->w)
@@ -452,16 +477,92 @@ static struct doc *ui_idle_work(struct ui *u)
 	return NULL;
 }
 
-static int ui_read_key(void)
+/* Puts back keys read ahead (UI_FN codes and characters), in their order. */
+static void ui_unread(const int *keys, size_t n)
+{
+	while (n-- > 0) {
+		if (keys[n] >= UI_FN(0))
+			ungetch(keys[n] - UI_FN(0));
+		else
+			unget_wch((wchar_t)keys[n]);
+	}
+}
+
+/* The next key as a character or a UI_FN code; -1 when none came in time. */
+static int ui_next_key(void)
 {
 	wint_t wc;
 	int r = get_wch(&wc);
 
 	if (r == ERR)
 		return -1;
-	if (r == KEY_CODE_YES)
-		return UI_FN((int)wc);
-	return (int)wc;
+	return r == KEY_CODE_YES ? UI_FN((int)wc) : (int)wc;
+}
+
+/*
+ * The rest of an SGR mouse report after its Esc, "[<b;x;y" then M (press)
+ * or m (release), into *ev; false, with what was read put back, when the
+ * keys after the Esc are something else.  curses has already read "[<"
+ * while it looked for a key of its own, so they are there at once; the
+ * rest may come a moment later.
+ */
+static bool ui_read_sgr_mouse(MEVENT *ev)
+{
+	int keys[24], num[3] = { 0, 0, 0 };
+	size_t n = 0, field = 0;
+	int k;
+
+	timeout(0);
+	while (n < sizeof keys / sizeof *keys) {
+		if (n == 2)
+			timeout(50);
+		k = ui_next_key();
+		if (k < 0)
+			break;
+		keys[n++] = k;
+		if (n == 1 ? k != '[' : n == 2 ? k != '<' : false)
+			break;
+		if (n <= 2)
+			continue;
+		if (k >= '0' && k <= '9' && num[field] < 100000) {
+			num[field] = num[field] * 10 + (k - '0');
+		} else if (k == ';' && field < 2) {
+			field++;
+		} else {
+			if ((k != 'M' && k != 'm') || field != 2 || num[1] < 1 || num[2] < 1)
+				break;
+			memset(ev, 0, sizeof *ev);
+			ev->x = num[1] - 1;
+			ev->y = num[2] - 1;
+			/* 4, 8, 16: Shift, Meta, Ctrl; 32: motion, which mode 1000 does
+			 * not send; 64 and 65: the wheel up and down */
+			switch (num[0] & ~(4 | 8 | 16)) {
+			case 0:
+				ev->bstate = k == 'M' ? BUTTON1_PRESSED : BUTTON1_RELEASED;
+				break;
+			case 64:
+				ev->bstate = k == 'M' ? BUTTON4_PRESSED : 0;
+				break;
+			case 65:
+				ev->bstate = k == 'M' ? BUTTON5_PRESSED : 0;
+				break;
+			}
+			return true;
+		}
+	}
+	ui_unread(keys, n);
+	return false;
+}
+
+static int ui_read_key(struct ui *u)
+{
+	int key = ui_next_key();
+
+	if (key == UI_FN(KEY_MOUSE) && getmouse(&u->mouse) != OK)
+		memset(&u->mouse, 0, sizeof u->mouse);
+	if (key == UI_ESC && u->sgr_mouse && ui_read_sgr_mouse(&u->mouse))
+		return UI_FN(KEY_MOUSE);
+	return key;
 }
 
 /*
@@ -602,8 +703,10 @@ static void ui_release(struct ui *u, bool quiet)
 		tcsetattr(STDOUT_FILENO, TCSADRAIN, &u->shell);
 		ui_early_signals(false);
 	} else {
+		ui_sgr_say(ui_sgr_off, sizeof ui_sgr_off - 1);
 		endwin();
 	}
+	ui_sgr_fd = -1;
 	delscreen(u->screen);
 	fclose(u->out);
 	if (u->tty)
@@ -660,6 +763,39 @@ int ui_abandon(struct ui *u)
 	return ui_noted_signal();
 }
 
+/*
+ * Mouse reports past column 223 need xterm's SGR form (mode 1006).  curses
+ * reads only the older form unless the terminal's description says
+ * otherwise, so where it uses the older one, gloss asks for the SGR form
+ * too and reads it itself (ui_read_key); a terminal without it ignores the
+ * request and goes on with the older form.  Ctrl-Z and every way out take
+ * the request back.
+ */
+static void ui_sgr_start(struct ui *u)
+{
+	const char *kmous = tigetstr("kmous");
+	struct sigaction sa;
+
+	if (!kmous || kmous == (const char *)-1 || strcmp(kmous, "\033[M") != 0)
+		return;
+	/* curses' handler, or none when Ctrl-Z is ignored */
+	if (sigaction(SIGTSTP, NULL, &sa) != 0 || (sa.sa_flags & SA_SIGINFO) ||
+	    sa.sa_handler == SIG_DFL)
+		return;
+	ui_sgr_fd = fileno(u->out);
+	if (sa.sa_handler != SIG_IGN) {
+		ui_curses_tstp = sa.sa_handler;
+		sa.sa_handler = ui_on_tstp;
+		if (sigaction(SIGTSTP, &sa, NULL) != 0) {
+			ui_sgr_fd = -1;
+			return;
+		}
+	}
+	/* straight after the mode 1000 that mousemask sent */
+	ui_sgr_say(ui_sgr_on, sizeof ui_sgr_on - 1);
+	u->sgr_mouse = true;
+}
+
 int ui_run(struct ui *u, struct store *st)
 {
 	size_t i;
@@ -676,9 +812,10 @@ int ui_run(struct ui *u, struct store *st)
 	nonl();
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
-	mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED | BUTTON4_PRESSED |
-			  BUTTON5_PRESSED,
-		  NULL);
+	if (mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED | BUTTON4_PRESSED |
+			      BUTTON5_PRESSED,
+		      NULL) != 0)
+		ui_sgr_start(u);
 	mouseinterval(0);
 
 	if (store_readonly(st))
@@ -695,7 +832,7 @@ int ui_run(struct ui *u, struct store *st)
 			ui_draw(u);
 		dirty = false;
 		timeout(more ? 0 : 500);
-		key = ui_read_key();
+		key = ui_read_key(u);
 		if (ui_interrupted() && u->mode != UI_MODE_READ) {
 			/* Ctrl-C leaves a prompt, a menu, the list or the note, as Esc does. */
 			ui_interrupted_clear();

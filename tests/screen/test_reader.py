@@ -311,6 +311,63 @@ def mouse_click_focuses_and_wheel_scrolls():
         sc.wait(lambda s: s.lines()[1][81:] == before, "third pane back")
 
 
+def sgr_mouse(sc, button, x, y, release=False):
+    """An SGR mouse report (xterm's mode 1006), which reaches past column 223."""
+    seq = "\x1b[<%d;%d;%d%s" % (button, x + 1, y + 1, "m" if release else "M")
+    sc.tmux("send-keys", "-t", "t", "-H", *["%02x" % b for b in seq.encode()])
+
+
+def third_pane_x(sc):
+    """The first column of the third pane, where gamma's first line starts
+    (no wide characters before it on that row)."""
+    return sc.lines()[1].index("Gamma 1 says")
+
+
+@test
+def mouse_reaches_past_column_223():
+    # screen-256color's mouse is the old X10 form, which gloss asks to be
+    # sent as SGR; xterm-256color's is SGR already, read by curses.
+    for term in ("screen-256color", "xterm-256color"):
+        with Screen([A, B, C], width=300, height=20, env={"TERM": term}) as sc:
+            sc.wait_text("[1/3]")
+            sc.wait(lambda s: s.fmt("#{mouse_sgr_flag}") == "1", "SGR reports asked for (%s)" % term)
+            x = third_pane_x(sc) + 30
+            check(x > 223, "the click is past column 223")
+            sgr_mouse(sc, 0, x, 5)
+            sgr_mouse(sc, 0, x, 5, release=True)
+            sc.wait_text("[3/3]")
+            sc.wait(lambda s: s.cursor() == (x, 5), "cursor where clicked (%s)" % term)
+            before = sc.lines()[1][x - 30:]
+            sgr_mouse(sc, 65, x, 8)  # wheel down
+            sc.wait(lambda s: s.lines()[1][x - 30:] != before, "third pane scrolled (%s)" % term)
+            sgr_mouse(sc, 64, x, 8)  # wheel up
+            sc.wait(lambda s: s.lines()[1][x - 30:] == before, "third pane back (%s)" % term)
+            if term == "screen-256color":
+                # what gloss reads itself: keys that only start like a report
+                # stay keys, in their order: Esc [ < 5 ; then G, the end
+                sc.tmux("send-keys", "-t", "t", "-H", *["%02x" % b for b in b"\x1b[<5;G"])
+                sc.wait_text("Gamma 29 says")
+                check("[3/3]" in sc.text(), "still on the third pane")
+
+
+@test
+def mouse_reports_given_back_on_ctrl_z_and_quit():
+    with Screen([], width=120, height=10, shell=True, env={"TERM": "screen-256color"}) as sc:
+        sc.type("%s %s\n" % (os.environ.get("GLOSS", "gloss"), A))
+        sc.wait_text("Harbour fire")
+        flags = lambda s: s.fmt("#{mouse_any_flag} #{mouse_sgr_flag}")
+        sc.wait(lambda s: flags(s) == "1 1", "mouse reports on, in SGR form")
+        sc.keys("C-z")
+        sc.wait_gone("Harbour fire")
+        sc.wait(lambda s: flags(s) == "0 0", "mouse reports off while stopped")
+        sc.type("fg\n")
+        sc.wait_text("Harbour fire")
+        sc.wait(lambda s: flags(s) == "1 1", "mouse reports on again after fg")
+        sc.keys("q")
+        sc.wait_gone("Harbour fire")
+        sc.wait(lambda s: flags(s) == "0 0", "mouse reports off after q")
+
+
 @test
 def sentences_and_paragraphs():
     text = ("The U.S. Coast Guard arrived on Oct. 7 at 2.5 knots. "
