@@ -288,7 +288,7 @@ long ui_annot_under(struct ui *u, size_t i)
 bool ui_selection(struct ui *u, size_t i, size_t *a, size_t *b)
 {
 	struct ui_pane *p = &u->panes[i];
-	size_t c = view_cursor(p->view), lo, hi;
+	size_t c = p->sel_ended ? p->sel_to : view_cursor(p->view), lo, hi;
 
 	if (!p->selecting)
 		return false;
@@ -399,10 +399,18 @@ void ui_k_select(struct ui *u, int key)
 {
 	struct ui_pane *p = ui_cur(u);
 	(void)key;
-	p->selecting = !p->selecting;
+	/* The second v ends the selection where the cursor is; then the cursor
+	 * moves without changing it, and another v starts a new one. */
+	if (p->selecting && !p->sel_ended) {
+		p->sel_ended = true;
+		p->sel_to = view_cursor(p->view);
+		ui_message(u, false, "selection ended: c, s or t tags it; Esc drops it; v starts another");
+		return;
+	}
+	p->selecting = true;
+	p->sel_ended = false;
 	p->sel_from = view_cursor(p->view);
-	if (p->selecting)
-		ui_message(u, false, "selecting: movements extend it; c, s or t tags it; v or Esc drops it");
+	ui_message(u, false, "selecting: movements extend it; v ends it; c, s or t tags it; Esc drops it");
 }
 
 void ui_k_escape(struct ui *u, int key)

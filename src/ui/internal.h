@@ -79,8 +79,9 @@ struct ui_pane {
 	size_t claims, sources, unsourced;
 	long cur;            /* spans index chosen with ] or [, -1 for none */
 	size_t cur_at;       /* the cursor when cur was chosen: moving away forgets it */
-	bool selecting;      /* v: a selection runs from sel_from to the cursor */
-	size_t sel_from;
+	bool selecting;      /* v: a selection runs from sel_from to the cursor, */
+	bool sel_ended;      /* or, v again, to sel_to, where it stays */
+	size_t sel_from, sel_to;
 	struct ui_pane_drawn drawn; /* what the screen shows of it, to skip a redraw */
 	unsigned gen;        /* bumped when its annotations are loaded again */
 };

@@ -413,6 +413,7 @@ static void ui_mouse(struct ui *u)
 			} else if ((ev.bstate & BUTTON1_RELEASED) && same && !p->selecting &&
 				   view_cursor(p->view) != before) {
 				p->selecting = true;
+				p->sel_ended = false;
 				p->sel_from = before;
 			}
 		}

@@ -246,6 +246,31 @@ def nested_annotations_all_reachable():
 
 
 @test
+def v_ends_a_selection_and_esc_drops_it():
+    d, one, two, db = files()
+    with screen(db, one, width=160, height=20) as sc:
+        sc.wait_text("Council says")
+        # v at "The", to the last full stop of "U.S.", v ends it there:
+        # moving on leaves it as it is, and s tags it, not the sentence
+        sc.keys("/")
+        sc.type("The U.S.")
+        sc.keys("Enter", "v", *["l"] * 7, "v")
+        sc.wait_text("selection ended")
+        sc.keys("j", "w", "s")
+        sc.wait_text("tagged as source")
+        # Esc drops a selection: c then tags the sentence
+        sc.keys("k", "0", "v", "e", "Escape", "c")
+        sc.wait(lambda s: len(rows(db, TAGGED)) == 2, "two annotations")
+        # v after an ended selection starts a new one at the cursor
+        sc.keys("g", "v", "e", "v", "w", "v", "e", "t")
+        sc.wait_text("tag with")
+        sc.keys("j", "Enter")
+        sc.wait(lambda s: len(rows(db, TAGGED)) == 3, "three annotations")
+    check(rows(db, TAGGED) == [["source", "says"], ["claim", S1], ["source", "The U.S."]],
+          rows(db, TAGGED))
+
+
+@test
 def list_filters_and_jumps():
     d, one, two, db = files()
     with screen(db, one, two, width=160, height=20) as sc:
