@@ -122,6 +122,8 @@ struct ui {
 	bool quit;
 	bool sgr_mouse;        /* xterm's SGR mouse reports asked for (ui_run) */
 	MEVENT mouse;          /* the report behind the last UI_FN(KEY_MOUSE) */
+	bool peeked;           /* ui_peek_key's key, read next */
+	int peek;
 	struct store *store;      /* borrowed */
 	struct store_tag *tags;   /* owned */
 	size_t ntags;
@@ -172,6 +174,9 @@ bool ui_interrupted(void);
 /* SIGTERM or SIGHUP came: long work stops, the loop ends. */
 bool ui_stopping(void);
 bool ui_interrupted_clear(void);
+/* The next key as the key loop would read it (a mouse report included),
+ * waiting at most ms; it stays to be read again.  -1 when none came. */
+int ui_peek_key(struct ui *u, int ms);
 
 /* pane.c */
 void ui_pane_draw(struct ui *u, size_t i, int top, int height);

@@ -59,19 +59,14 @@ void ui_note_key(struct ui *u, int key)
 	if (key == UI_ESC) {
 		/* Esc then Enter, quickly, is how terminals send Alt-Enter. */
 		u->note_alt = true;
-		timeout(30);
-		int next = getch();
-		if (next == ERR || next == KEY_RESIZE || next == KEY_MOUSE) {
+		int next = ui_peek_key(u, 30);
+		if (next < 0 || next == UI_FN(KEY_RESIZE) || next == UI_FN(KEY_MOUSE)) {
 			/* no key came with it: Esc alone, and a resize or a click
 			 * in those 30 ms is still handled after the editor closes */
 			u->note_alt = false;
 			ui_note_close(u);
 			ui_message(u, false, "note not changed");
-			if (next != ERR)
-				ungetch(next);
-			return;
 		}
-		ungetch(next);
 		return;
 	}
 	if (key == '\r' || key == UI_FN(KEY_ENTER)) {

@@ -502,17 +502,20 @@ static int ui_next_key(void)
 
 /*
  * The rest of an SGR mouse report after its Esc, "[<b;x;y" then M (press)
- * or m (release), into *ev; false, with what was read put back, when the
- * keys after the Esc are something else.  curses has already read "[<"
- * while it looked for a key of its own, so they are there at once; the
- * rest may come a moment later.
+ * or m (release), into *ev (bstate 0 for what gloss does not use).  False,
+ * with what was read put back, when the keys after the Esc are not "[<"
+ * and a digit: a person cannot type those so fast, so from there on it is
+ * a report, and one cut short or malformed is dropped (the key that broke
+ * it is put back).  curses has already read "[<" while it looked for a key
+ * of its own, so they are there at once; the rest may come a moment later.
  */
 static bool ui_read_sgr_mouse(MEVENT *ev)
 {
 	int keys[24], num[3] = { 0, 0, 0 };
 	size_t n = 0, field = 0;
-	int k;
+	int k = -1;
 
+	memset(ev, 0, sizeof *ev);
 	timeout(0);
 	while (n < sizeof keys / sizeof *keys) {
 		if (n == 2)
@@ -521,18 +524,15 @@ static bool ui_read_sgr_mouse(MEVENT *ev)
 		if (k < 0)
 			break;
 		keys[n++] = k;
-		if (n == 1 ? k != '[' : n == 2 ? k != '<' : false)
+		if (n <= 3 && k != "[<"[n - 1] && !(n == 3 && k >= '0' && k <= '9'))
 			break;
-		if (n <= 2)
-			continue;
 		if (k >= '0' && k <= '9' && num[field] < 100000) {
 			num[field] = num[field] * 10 + (k - '0');
 		} else if (k == ';' && field < 2) {
 			field++;
-		} else {
+		} else if (n > 2) {
 			if ((k != 'M' && k != 'm') || field != 2 || num[1] < 1 || num[2] < 1)
 				break;
-			memset(ev, 0, sizeof *ev);
 			ev->x = num[1] - 1;
 			ev->y = num[2] - 1;
 			/* 4, 8, 16: Shift, Meta, Ctrl; 32: motion, which mode 1000 does
@@ -551,18 +551,44 @@ static bool ui_read_sgr_mouse(MEVENT *ev)
 			return true;
 		}
 	}
-	ui_unread(keys, n);
-	return false;
+	if (n < 3 || keys[2] < '0' || keys[2] > '9') {
+		ui_unread(keys, n);
+		return false;
+	}
+	if (k >= 0 && !(k >= '0' && k <= '9') && k != ';' && k != 'M' && k != 'm')
+		ui_unread(&keys[n - 1], 1);
+	return true;
 }
 
-static int ui_read_key(struct ui *u)
+/* The next key, with curses waiting at most ms (negative: for ever); a
+ * mouse report in u->mouse behind UI_FN(KEY_MOUSE); -1 when no key came.
+ * Reports of buttons gloss does not use are passed over, as curses does. */
+static int ui_read_key_in(struct ui *u, int ms)
 {
-	int key = ui_next_key();
+	int key;
 
-	if (key == UI_FN(KEY_MOUSE) && getmouse(&u->mouse) != OK)
-		memset(&u->mouse, 0, sizeof u->mouse);
-	if (key == UI_ESC && u->sgr_mouse && ui_read_sgr_mouse(&u->mouse))
-		return UI_FN(KEY_MOUSE);
+	if (u->peeked) {
+		u->peeked = false;
+		return u->peek;
+	}
+	for (;;) {
+		timeout(ms);
+		key = ui_next_key();
+		if (key == UI_FN(KEY_MOUSE) && getmouse(&u->mouse) != OK)
+			memset(&u->mouse, 0, sizeof u->mouse);
+		if (key != UI_ESC || !u->sgr_mouse || !ui_read_sgr_mouse(&u->mouse))
+			return key;
+		if (u->mouse.bstate)
+			return UI_FN(KEY_MOUSE);
+	}
+}
+
+int ui_peek_key(struct ui *u, int ms)
+{
+	int key = ui_read_key_in(u, ms);
+
+	u->peeked = key >= 0;
+	u->peek = key;
 	return key;
 }
 
@@ -704,6 +730,8 @@ static void ui_release(struct ui *u, bool quiet)
 		tcsetattr(STDOUT_FILENO, TCSADRAIN, &u->shell);
 		ui_early_signals(false);
 	} else {
+		/* a Ctrl-Z now would have curses take the screen again on fg */
+		ui_hold_tstp(true);
 		ui_sgr_say(ui_sgr_off, sizeof ui_sgr_off - 1);
 		endwin();
 	}
@@ -832,8 +860,7 @@ int ui_run(struct ui *u, struct store *st)
 		if (dirty)
 			ui_draw(u);
 		dirty = false;
-		timeout(more ? 0 : 500);
-		key = ui_read_key(u);
+		key = ui_read_key_in(u, more ? 0 : 500);
 		if (ui_interrupted() && u->mode != UI_MODE_READ) {
 			/* Ctrl-C leaves a prompt, a menu, the list or the note, as Esc does. */
 			ui_interrupted_clear();

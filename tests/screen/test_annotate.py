@@ -143,6 +143,15 @@ def note_delete_undo_redo():
         sc.keys("Escape")
         sc.wait_text("note not changed")
         check(sql(db, "SELECT note FROM annotations") == "", "Esc saves nothing")
+        # Esc with a wheel report hard on its heels (an SGR report starts
+        # with Esc too) is still Esc alone, not Alt and a key
+        sc.keys("i")
+        sc.wait_text("Enter saves")
+        sc.type("also dropped")
+        sc.tmux("send-keys", "-t", "t", "-H", *["%02x" % b for b in b"\x1b\x1b[<65;5;3M"])
+        sc.wait_gone("Enter saves")  # the wheel then clears the message
+        check("also dropped" not in sc.text(), "the editor closed")
+        check(sql(db, "SELECT note FROM annotations") == "", "Esc saves nothing")
 
 
 @test
