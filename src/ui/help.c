@@ -43,6 +43,8 @@ void ui_help_key(struct ui *u, int key)
 		u->help_top = 0;
 	else if (key == 'G' || key == UI_FN(KEY_END))
 		u->help_top = max;
+	else if (key == UI_FN(KEY_MOUSE))
+		u->help_top += ui_wheel(u);
 	if (u->help_top > max)
 		u->help_top = max;
 	if (u->help_top < 0)
@@ -77,7 +79,7 @@ void ui_help_draw(struct ui *u)
 			ui_put(y, 1, UI_HELP_KEYS_W - 1, k, ui_attr(UI_HELP_KEY));
 			ui_put(y, UI_HELP_KEYS_W + 1, u->cols - UI_HELP_KEYS_W - 1, what, ui_tag_attr(t, 1));
 		} else if (line == mouse) {
-			ui_help_row(u, y, "mouse", "wheel scrolls the pane under it; click focuses and places the cursor; drag selects");
+			ui_help_row(u, y, "mouse", "wheel scrolls the pane under it, this help and the list; click focuses and places the cursor; drag selects");
 		}
 	}
 }

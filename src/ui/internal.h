@@ -177,6 +177,8 @@ bool ui_interrupted_clear(void);
 /* The next key as the key loop would read it (a mouse report included),
  * waiting at most ms; it stays to be read again.  -1 when none came. */
 int ui_peek_key(struct ui *u, int ms);
+/* Lines the last mouse report's wheel moves by: 3 down, -3 up, else 0. */
+int ui_wheel(const struct ui *u);
 
 /* pane.c */
 void ui_pane_draw(struct ui *u, size_t i, int top, int height);

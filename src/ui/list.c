@@ -198,6 +198,13 @@ void ui_list_key(struct ui *u, int key)
 				 : (u->nshown_items ? u->nshown_items - 1 : 0);
 	} else if (key == UI_FN(KEY_PPAGE)) {
 		u->list_at = u->list_at > page ? u->list_at - page : 0;
+	} else if (key == UI_FN(KEY_MOUSE)) {
+		int w = ui_wheel(u);
+		if (w < 0)
+			u->list_at = u->list_at > (size_t)-w ? u->list_at - (size_t)-w : 0;
+		else if (w > 0 && u->nshown_items)
+			u->list_at = u->list_at + (size_t)w < u->nshown_items ? u->list_at + (size_t)w
+									  : u->nshown_items - 1;
 	} else if (ui_line_key(u->filter, &u->filter_len, sizeof u->filter, key)) {
 		ui_list_filter(u);
 	}

@@ -387,6 +387,13 @@ static void ui_sync(struct ui *u, size_t moved, size_t old_top)
 			view_set_fraction(u->panes[i].view, f);
 }
 
+int ui_wheel(const struct ui *u)
+{
+	if (u->mouse.bstate & BUTTON4_PRESSED)
+		return -3;
+	return u->mouse.bstate & BUTTON5_PRESSED ? 3 : 0;
+}
+
 static void ui_mouse(struct ui *u)
 {
 	const MEVENT ev = u->mouse;
@@ -397,10 +404,8 @@ static void ui_mouse(struct ui *u)
 		if (ev.x < p->x || ev.x >= p->x + p->w)
 			continue;
 		size_t old = view_top(p->view);
-		if (ev.bstate & BUTTON4_PRESSED) {
-			view_scroll(p->view, -3);
-		} else if (ev.bstate & BUTTON5_PRESSED) {
-			view_scroll(p->view, 3);
+		if (ui_wheel(u)) {
+			view_scroll(p->view, ui_wheel(u));
 		} else if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_RELEASED)) {
 			size_t before = view_cursor(p->view);
 			bool same = u->focus == i;

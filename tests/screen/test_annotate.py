@@ -295,6 +295,21 @@ def list_filters_and_jumps():
         sc.wait_text(" claim")
         x, y = sc.cursor()
         check(sc.lines()[y][x:].startswith("The cost rose"), "jumped to the claim: %r" % sc.lines()[y])
+        # the wheel moves through the list: down to the last (the source in
+        # the second pane), then up to the first
+        wheel = lambda b: sc.tmux("send-keys", "-t", "t", "-H",
+                                  *["%02x" % c for c in b"\x1b[<%d;5;5M" % b])
+        sc.keys("L")
+        sc.wait_text("annotations: 3 of 3")
+        wheel(65)
+        sc.keys("Enter")
+        sc.wait(lambda s: s.cursor()[0] >= 80, "the second pane focused")
+        sc.keys("L")
+        sc.wait_text("annotations: 3 of 3")
+        wheel(65)
+        wheel(64)
+        sc.keys("Enter")
+        sc.wait(lambda s: s.cursor()[0] < 80, "the first pane focused again")
 
 
 @test

@@ -355,6 +355,19 @@ def mouse_reaches_past_column_223():
 
 
 @test
+def wheel_scrolls_the_help():
+    with Screen([A], width=80, height=12) as sc:
+        sc.wait_text("Harbour fire")
+        sc.keys("?")
+        sc.wait_text("gloss keys")
+        top = sc.lines()[0]
+        sgr_mouse(sc, 65, 10, 5)
+        sc.wait(lambda s: s.lines()[0] != top, "help scrolled down")
+        sgr_mouse(sc, 64, 10, 5)
+        sc.wait(lambda s: s.lines()[0] == top, "help back at its top")
+
+
+@test
 def mouse_reports_given_back_on_ctrl_z_and_quit():
     with Screen([], width=120, height=10, shell=True, env={"TERM": "screen-256color"}) as sc:
         sc.type("%s %s\n" % (os.environ.get("GLOSS", "gloss"), A))
