@@ -169,6 +169,8 @@ void ui_focus(struct ui *u, size_t i);
 /* Draw UTF-8 text at (y, x) in at most w cells; returns the cells used. */
 int ui_put(int y, int x, int w, const char *s, attr_t a);
 int ui_text_width(const char *s);
+/* The longest tail of s, whole characters, that fits in w cells; points into s. */
+const char *ui_text_tail(const char *s, int w);
 /* Ctrl-C was typed since the last ui_interrupted_clear(). */
 bool ui_interrupted(void);
 /* SIGTERM or SIGHUP came: long work stops, the loop ends. */

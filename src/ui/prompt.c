@@ -91,11 +91,9 @@ void ui_prompt_draw(struct ui *u, int y)
 {
 	char lead[2] = {(char)u->prompt_kind, '\0'};
 	int w = u->cols, x;
-	const char *show = u->prompt;
-
 	/* Keep the end of a long pattern in view. */
-	while (*show && ui_text_width(show) > w - 2)
-		show += util_utf8_decode(show, strlen(show), &(uint32_t){0}, &(int){0});
+	const char *show = ui_text_tail(u->prompt, w - 2);
+
 	x = ui_put(y, 0, w, lead, A_NORMAL);
 	x += ui_put(y, x, w - x, show, A_NORMAL);
 	move(y, x < w ? x : w - 1);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -140,6 +141,19 @@ int ui_text_width(const char *s)
 		w += cw;
 	}
 	return w;
+}
+
+const char *ui_text_tail(const char *s, int w)
+{
+	size_t n = strlen(s), i = 0;
+	int total = ui_text_width(s), cw;
+
+	/* one pass, whatever the length: a full prompt is 1 KiB */
+	while (i < n && total > w) {
+		ui_next_wc(s, n, &i, &cw);
+		total -= cw;
+	}
+	return s + i;
 }
 
 int ui_put(int y, int x, int w, const char *s, attr_t a)
@@ -565,6 +579,17 @@ static bool ui_read_sgr_mouse(MEVENT *ev)
 	return true;
 }
 
+/* The terminal is gone (hung up, closed) when curses has no key for us:
+ * nothing will come any more, so gloss ends as on SIGHUP instead of
+ * waiting for ever.  A terminal of another session, which gets no SIGHUP
+ * when it goes, comes to this. */
+static bool ui_terminal_gone(const struct ui *u)
+{
+	struct pollfd p = { u->tty ? fileno(u->tty) : STDIN_FILENO, POLLIN, 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
 /* The next key, with curses waiting at most ms (negative: for ever); a
  * mouse report in u->mouse behind UI_FN(KEY_MOUSE); -1 when no key came.
  * Reports of buttons gloss does not use are passed over, as curses does. */
@@ -579,6 +604,10 @@ static int ui_read_key_in(struct ui *u, int ms)
 	for (;;) {
 		timeout(ms);
 		key = ui_next_key();
+		if (key < 0 && ui_terminal_gone(u)) {
+			ui_stop_signal = SIGHUP;
+			return -1;
+		}
 		if (key == UI_FN(KEY_MOUSE) && getmouse(&u->mouse) != OK)
 			memset(&u->mouse, 0, sizeof u->mouse);
 		if (key != UI_ESC || !u->sgr_mouse || !ui_read_sgr_mouse(&u->mouse))
@@ -874,7 +903,9 @@ int ui_run(struct ui *u, struct store *st)
 			u->note = NULL;
 			u->mode = UI_MODE_READ;
 			dirty = true;
-			continue;
+			/* a key or a new size that came with it still counts */
+			if (key < 0)
+				continue;
 		}
 		ui_interrupted_clear();
 		if (key < 0) {

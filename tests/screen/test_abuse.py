@@ -386,6 +386,68 @@ def sigterm_and_sighup_leave_the_terminal_and_database_sane():
     check(not left, "the database was not closed, its journal is left: %s" % "; ".join(left))
 
 
+@test
+def a_resize_that_comes_with_ctrl_c_is_not_lost():
+    """Stopped in the list, the menu or the note editor, gloss gets a new
+    size and a Ctrl-C together: Ctrl-C closes what was open, and the new
+    size is still taken."""
+    for keys in (["L"], ["t"], ["j", "c", "i"]):
+        # gloss alone in the pane: a shell would take the terminal back
+        # when it sees its job stopped
+        with Screen([PLAIN], width=100, height=24) as sc:
+            sc.wait_text(TITLE)
+            pid = int(sc.fmt("#{pane_pid}"))
+            sc.resize(30, 8)
+            sized(sc, pid, 30, 8)
+            sc.keys(*keys)
+            sc.wait(lambda s: s.text() and ("annotations:" in s.text() or "tag with" in s.text()
+                                             or "Enter saves" in s.text()), "%s open" % keys)
+            os.kill(pid, signal.SIGSTOP)
+            sc.resize(100, 24)
+            sized(sc, pid, 100, 24)
+            os.kill(pid, signal.SIGINT)
+            os.kill(pid, signal.SIGCONT)
+            sc.keys("?")
+            sc.wait(lambda s: "gloss keys (q closes this help)" in s.text()
+                    and any(len(line.rstrip()) > 40 for line in s.lines()),
+                    "the help at 100 columns after %s" % keys)
+            sc.keys("q", "q")
+
+
+@test
+def a_terminal_gone_without_sighup_ends_gloss():
+    """gloss in a session of its own gets no SIGHUP when its terminal goes:
+    it must see the terminal gone, save and end, not wait on it for ever."""
+    with Screen([], width=100, height=24, shell=True) as sc:
+        db = os.path.join(sc.tmp, "gloss.db")
+        pidfile = os.path.join(sc.tmp, "pid")
+        sc.type("setsid -w sh -c %s\n" % shlex.quote(
+            "echo $$ > %s; exec %s" % (shlex.quote(pidfile), command(db, [PLAIN], tail="").strip())))
+        sc.wait_text(TITLE)
+        sc.keys("j", "c")
+        sc.wait_text("tagged as claim")
+        with open(pidfile) as f:
+            pid = int(f.read())
+        sc.tmux("kill-server", check=False)
+
+        def ended():
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+            except OSError:
+                return True
+        try:
+            sc.wait(lambda s: ended(), "gloss to end once its terminal is gone")
+        finally:
+            if not ended():
+                os.kill(pid, signal.SIGKILL)
+        r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", db,
+                            "PRAGMA integrity_check; SELECT count(*) FROM annotations;"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        check(r.stdout.split() == ["ok", "1"], "database: %r %r" % (r.stdout, r.stderr))
+        check(not os.path.exists(db + "-wal"), "the database was closed")
+
+
 def many_annotations(d, n):
     """A database with n annotations, made through gloss import."""
     text = "".join("Claim number %d is here, the spokesman said on Tuesday.\n" % i for i in range(n))

@@ -368,6 +368,18 @@ def wheel_scrolls_the_help():
 
 
 @test
+def a_long_prompt_stays_quick():
+    # Each key used to measure the prompt's rest once per character it cut
+    # from the front: 5,000 characters took half a minute.
+    with Screen([A], width=100, height=12) as sc:
+        sc.wait_text("Harbour fire")
+        sc.keys("/")
+        sc.type("x" * 5000)
+        sc.keys("Escape", "?")
+        sc.wait_text("gloss keys")
+
+
+@test
 def mouse_reports_given_back_on_ctrl_z_and_quit():
     with Screen([], width=120, height=10, shell=True, env={"TERM": "screen-256color"}) as sc:
         sc.type("%s %s\n" % (os.environ.get("GLOSS", "gloss"), A))
