@@ -79,24 +79,24 @@ static void ui_put_cell(int y, int x, const wchar_t *wc, attr_t a)
 
 /*
  * A grapheme as curses takes it: its first character and the combining ones
- * after it.  A joiner ends it (the terminal would show a joiner left at a
- * cell's end on the next cell), so an emoji sequence shows as its first
- * emoji; a flag's two regional indicators take a cell each.
+ * after it, in wc (0-terminated); returns how many.  A joiner ends it (the
+ * terminal would show a joiner left at a cell's end on the next cell), so an
+ * emoji sequence shows as its first emoji; a flag's two regional indicators
+ * take a cell each, the second given in *flag (else 0).
  */
-void ui_draw_glyph(int y, int x, const char *text, attr_t a)
+static int ui_glyph_chars(const char *text, wchar_t wc[CCHARW_MAX + 1], wchar_t *flag)
 {
-	wchar_t wc[CCHARW_MAX + 1];
 	mbstate_t st;
 	size_t n, k;
 	int nw = 0;
 	wchar_t c;
 
+	*flag = 0;
 	/* most glyphs of most text: one printable ASCII character */
 	if ((unsigned char)text[0] >= 0x20 && (unsigned char)text[0] < 0x7F && !text[1]) {
 		wc[0] = (wchar_t)text[0];
 		wc[1] = 0;
-		ui_put_cell(y, x, wc, a);
-		return;
+		return 1;
 	}
 	n = strlen(text);
 	memset(&st, 0, sizeof st);
@@ -105,20 +105,60 @@ void ui_draw_glyph(int y, int x, const char *text, attr_t a)
 		if (k == 0 || k == (size_t)-1 || k == (size_t)-2)
 			break;
 		if (nw > 0 && (wcwidth(c) != 0 || c == 0x200D)) {
-			if (c >= 0x1F1E6 && c <= 0x1F1FF && wc[0] >= 0x1F1E6 && wc[0] <= 0x1F1FF) {
-				wchar_t second[2] = {c, 0};
-				ui_put_cell(y, x + 1, second, a);
-			}
+			if (c >= 0x1F1E6 && c <= 0x1F1FF && wc[0] >= 0x1F1E6 && wc[0] <= 0x1F1FF)
+				*flag = c;
 			break;
 		}
 		wc[nw++] = c;
 		text += k;
 		n -= k;
 	}
-	if (nw == 0)
-		return;
 	wc[nw] = 0;
+	return nw;
+}
+
+void ui_draw_glyph(int y, int x, const char *text, attr_t a)
+{
+	wchar_t wc[CCHARW_MAX + 1], flag;
+
+	if (ui_glyph_chars(text, wc, &flag) == 0)
+		return;
+	if (flag) {
+		wchar_t second[2] = { flag, 0 };
+		ui_put_cell(y, x + 1, second, a);
+	}
 	ui_put_cell(y, x, wc, a);
+}
+
+/*
+ * One-cell glyphs side by side on a row, given to curses in one call: it
+ * copies them as they are, where a call per glyph would have it work out
+ * each one's width and place again.  Wide glyphs go one by one.
+ */
+#define UI_CELLS_MAX 256
+
+struct ui_cells {
+	cchar_t cell[UI_CELLS_MAX];
+	int y, x, n;
+};
+
+static void ui_cells_flush(struct ui_cells *r)
+{
+	if (r->n > 0)
+		mvadd_wchnstr(r->y, r->x, r->cell, r->n);
+	r->n = 0;
+}
+
+static void ui_cells_add(struct ui_cells *r, int y, int x, const wchar_t *wc, attr_t a)
+{
+	if (r->n > 0 && (r->y != y || r->x + r->n != x || r->n == UI_CELLS_MAX))
+		ui_cells_flush(r);
+	if (r->n == 0) {
+		r->y = y;
+		r->x = x;
+	}
+	if (setcchar(&r->cell[r->n], wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
+		r->n++;
 }
 
 static void ui_draw_title(struct ui_pane *p, bool focus, int y)
@@ -202,7 +242,9 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height)
 	size_t nrow, r, k = 0, sa = 0, sb = 0;
 	bool sel;
 	char buf[64];
+	struct ui_cells cells;
 
+	cells.n = 0;
 	if (height < 1 || p->w < 1)
 		return;
 	ui_draw_title(p, i == u->focus, top);
@@ -250,12 +292,30 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height)
 				a = ui_attr(UI_MATCH);
 			if (sel && pos >= sa && pos < sb)
 				a = ui_attr(UI_SELECTION);
-			const char *t = layout_glyph_text(s, l, gl, buf, sizeof buf);
+			const char *t;
+			if (gl->kind == DOC_SHOW_TEXT && gl->width == 1) {
+				wchar_t wc[CCHARW_MAX + 1], flag = 0;
+				unsigned char b = (unsigned char)s[pos];
+				if (gl->len == 1 && b >= 0x20 && b < 0x7F) {
+					wc[0] = b;
+					wc[1] = 0;
+				} else if (ui_glyph_chars(layout_glyph_text(s, l, gl, buf, sizeof buf),
+							  wc, &flag) == 0) {
+					continue;
+				}
+				if (!flag) {
+					ui_cells_add(&cells, y, p->x + gl->col, wc, a);
+					continue;
+				}
+			}
+			ui_cells_flush(&cells);
+			t = layout_glyph_text(s, l, gl, buf, sizeof buf);
 			if (gl->kind == DOC_SHOW_TEXT)
 				ui_draw_glyph(y, p->x + gl->col, t, a);
 			else
 				ui_put(y, p->x + gl->col, gl->width, t, a);
 		}
+		ui_cells_flush(&cells);
 	}
 	free(m.v);
 }
