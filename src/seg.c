@@ -657,6 +657,142 @@ static const char *find_eol_back(const char *s, size_t lo, size_t hi)
 	return cr ? cr : lf;
 }
 
+/*
+ * Text wrapped at a fixed width (mail, a web page dumped by a text browser,
+ * the text of a PDF) ends its lines where the width ran out, not where a
+ * sentence did.  Such a line end is a space to sentences: a soft line end.
+ * It is one when
+ *   - the line it ends is not blank, and the next line is neither blank nor
+ *     indented deeper than it;
+ *   - the lines around it in its paragraph (WRAP_LINES on either side, up to
+ *     a blank line) are at most WRAP_MAX code points long, and the longest
+ *     of them, the width W, is at least WRAP_MIN;
+ *   - the line was full: the next line's first word would not have fitted
+ *     on it within W, less an eighth for wrappers that aim short of it.
+ * So a headline, a byline, a date line or a list keeps its line ends, and
+ * text with a paragraph a line (most articles) keeps all of them.
+ */
+#define WRAP_MIN 40
+#define WRAP_MAX 100
+#define WRAP_LINES 6
+#define WRAP_BYTES (4 * WRAP_MAX) /* a line longer than this is longer than WRAP_MAX */
+
+/* Code points in [a, b): UTF-8 lead bytes and ill-formed ones. */
+static size_t count_cp(const char *s, size_t a, size_t b)
+{
+	size_t k = 0;
+
+	for (; a < b; a++)
+		k += ((unsigned char)s[a] & 0xC0) != 0x80;
+	return k;
+}
+
+/* Where the line end at at (its CR or LF) ends and the next line starts. */
+static size_t eol_after(const char *s, size_t n, size_t at)
+{
+	return at + (s[at] == '\r' && at + 1 < n && s[at + 1] == '\n' ? 2 : 1);
+}
+
+static int wrap_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Width of the line [ls, le), or WRAP_MAX + 1 when it is longer; 0 for a
+ * line of white space only.
+ */
+static size_t wrap_width(const char *s, size_t ls, size_t le)
+{
+	size_t i;
+
+	if (le - ls > WRAP_BYTES)
+		return WRAP_MAX + 1;
+	for (i = ls; i < le && wrap_blank(s[i]); i++)
+		;
+	return i == le ? 0 : count_cp(s, ls, le);
+}
+
+/* Blanks and tabs that open the line ended at at, counted as bytes. */
+static size_t wrap_indent(const char *s, size_t n, size_t at)
+{
+	size_t lo = at > WRAP_BYTES ? at - WRAP_BYTES : 0, i;
+	const char *e = find_eol_back(s, lo, at);
+
+	(void)n;
+	for (i = e ? (size_t)(e - s) + 1 : lo; i < at && (s[i] == ' ' || s[i] == '\t'); i++)
+		;
+	return i - (e ? (size_t)(e - s) + 1 : lo);
+}
+
+/* Is the line end whose first byte is at (a CR or an LF) a soft one? */
+static int soft_eol(const char *s, size_t n, size_t at)
+{
+	size_t next, ls, le, k, pw, ww, widest, w, i;
+	const char *e;
+
+	if (s[at] == '\n' && at > 0 && s[at - 1] == '\r')
+		at--;
+	next = eol_after(s, n, at);
+	if (next >= n || s[next] == '\r' || s[next] == '\n')
+		return 0;
+	/* the line it ends, and the lines before it in its paragraph */
+	le = at;
+	widest = 0;
+	pw = 0;
+	for (k = 0; k < WRAP_LINES; k++) {
+		size_t lo = le > WRAP_BYTES + 1 ? le - WRAP_BYTES - 1 : 0;
+		e = find_eol_back(s, lo, le);
+		if (!e && lo > 0)
+			return 0; /* longer than WRAP_MAX */
+		ls = e ? (size_t)(e - s) + 1 : 0;
+		w = wrap_width(s, ls, le);
+		if (w > WRAP_MAX)
+			return 0;
+		if (k == 0)
+			pw = w;
+		if (w == 0)
+			break;
+		widest = w > widest ? w : widest;
+		if (!e)
+			break;
+		le = (size_t)(e - s);
+		if (s[le] == '\n' && le > 0 && s[le - 1] == '\r')
+			le--;
+	}
+	if (pw == 0)
+		return 0;
+	/* a next line indented deeper than this one starts a paragraph */
+	for (i = next; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
+		;
+	if (i - next > wrap_indent(s, n, at))
+		return 0;
+	/* the next line's first word, and the lines after it */
+	for (ls = i; i < n && i - ls <= WRAP_BYTES && !wrap_blank(s[i]); i++)
+		;
+	ww = count_cp(s, ls, i);
+	ls = next;
+	for (k = 0; k < WRAP_LINES && ls < n; k++) {
+		size_t hi = n - ls > WRAP_BYTES + 1 ? ls + WRAP_BYTES + 1 : n;
+		e = find_eol(s, ls, hi);
+		if (!e && hi < n)
+			return 0;
+		le = e ? (size_t)(e - s) : n;
+		w = wrap_width(s, ls, le);
+		if (w > WRAP_MAX)
+			return 0;
+		if (w == 0)
+			break;
+		widest = w > widest ? w : widest;
+		if (!e)
+			break;
+		ls = eol_after(s, n, le);
+	}
+	if (widest < WRAP_MIN)
+		return 0;
+	return pw + 1 + ww > widest - widest / 8;
+}
+
 /* pos, moved from the LF of a CRLF onto its CR, so that it is on the line the pair ends. */
 static size_t on_line(const char *s, size_t n, size_t pos)
 {
@@ -675,17 +811,27 @@ static void sents_load(struct sents *ss, const char *s, size_t n, size_t pos)
 	pos = on_line(s, n, pos);
 	lo = pos > SENT_WIN ? pos - SENT_WIN : 0;
 	hi = n - pos > SENT_WIN ? pos + SENT_WIN : n;
+	/* the line around pos, and the lines soft line ends join to it */
 	e = find_eol_back(s, lo, pos);
+	while (e && soft_eol(s, n, (size_t)(e - s)))
+		e = find_eol_back(s, lo, (size_t)(e - s) > 0 && e[0] == '\n' && e[-1] == '\r' ?
+					  (size_t)(e - s) - 1 : (size_t)(e - s));
 	ss->from = e ? (size_t)(e - s) + 1 : align(s, n, lo);
 	ss->from_line = e || lo == 0;
 	e = find_eol(s, pos, hi);
+	while (e && soft_eol(s, n, (size_t)(e - s)))
+		e = find_eol(s, eol_after(s, n, (size_t)(e - s)), hi);
 	ss->to = e ? (size_t)(e - s) : align(s, n, hi);
 	ss->to_line = e || hi == n;
 
 	win_load(&w, s, ss->from, ss->to);
 	p = w.sb;
-	for (i = 0; i < w.len; i++)
+	for (i = 0; i < w.len; i++) {
 		p[i] = sb_prop(w.cp[i]);
+		/* every line end inside the window is a soft one */
+		if (w.cp[i] == '\n' || w.cp[i] == '\r')
+			p[i] = SB_Sp;
+	}
 	sent_rules(p, w.len, w.brk);
 	sent_fix(&w, p, w.brk);
 

@@ -36,7 +36,9 @@ size_t seg_word_end(const char *s, size_t n, size_t pos);  /* start of the last 
  * breaks that follow an abbreviation ("U.S. Secretary", "Mr. Smith",
  * "Oct. 7", "Dr.", "Jan."), an initial ("J. R. Smith") or that fall inside a
  * number ("2.0").  Closing quotes and brackets after the full stop belong to
- * the sentence they close.  A sentence never spans a line end.
+ * the sentence they close.  A sentence does not span a line end, except a
+ * soft one: in text wrapped at a fixed width, a line end that only wrapped a
+ * full line (seg.c says exactly when) is a space.
  */
 size_t seg_sentence_next(const char *s, size_t n, size_t pos); /* start of the next sentence, or n */
 size_t seg_sentence_prev(const char *s, size_t n, size_t pos); /* start of this sentence if pos is past it, else of the previous; or 0 */

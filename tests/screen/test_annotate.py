@@ -69,6 +69,28 @@ def sentences_tagged_whole_as_claims():
     check(pre == S1[-31:] + " " and len(suf) == 32, "32 code points of context: %r %r" % (pre, suf))
 
 
+WRAP_1 = "Officials said on Tuesday that the ministry had approved the"
+WRAP_2 = "plan in March, according to two people briefed on the talks."
+
+
+@test
+def a_sentence_wrapped_over_lines_is_tagged_whole():
+    d = tempfile.mkdtemp(dir=TMP)
+    doc = write(d, "wrapped.txt", "Ministry approved plan\nBy Ana Lopez\n%s\n%s\nThe minister denied it.\n"
+                % (WRAP_1, WRAP_2))
+    db = os.path.join(d, "notes.db")
+    with screen(db, doc, width=80, height=12) as sc:
+        sc.wait_text("By Ana Lopez")
+        sc.keys("j", "j", "j", "w", "c")  # on "in", the line the wrapper began
+        sc.wait(lambda s: sql(db, "SELECT count(*) FROM annotations") == "1", "claim saved")
+        sc.keys("g", "j", "c")  # the byline keeps its line end
+        sc.wait(lambda s: sql(db, "SELECT count(*) FROM annotations") == "2", "second claim saved")
+    out = subprocess.run([GLOSS, "--db", db, "export"], stdout=subprocess.PIPE, check=True).stdout
+    table = list(csv.reader(io.StringIO(out.decode("utf-8"), newline="")))
+    quotes = [r[table[0].index("quote")] for r in table[1:]]
+    check(sorted(quotes) == sorted(["By Ana Lopez", WRAP_1 + "\n" + WRAP_2]), "quotes: %r" % quotes)
+
+
 @test
 def selection_as_source_and_link_across_panes():
     d, one, two, db = files()

@@ -253,6 +253,49 @@ static void test_sentence_lines(void)
 		"\xe4\xbb\x8a\xe5\xa4\xa9\xe4\xb8\x8b\xe9\x9b\xa8\xe3\x80\x82|\xe6\x88\x91\xe4\xbb\xac\xe5\x9c\xa8\xe5\xae\xb6\xe3\x80\x82");
 }
 
+/* Two lines of 60 that a wrapper made of one sentence, then a short one. */
+#define WRAP_L1 "Officials said on Tuesday that the ministry had approved the"
+#define WRAP_L2 "plan in March, according to two people briefed on the talks."
+
+static void test_sentence_wrapped(void)
+{
+	const char *s = WRAP_L1 "\n" WRAP_L2 "\nThe minister denied it.\n";
+	size_t n = strlen(s), a, b;
+
+	/* the line end after a full line is a space */
+	T_EQ_STR(sentences(s), WRAP_L1 "\n" WRAP_L2 "|The minister denied it.");
+	T_EQ_STR(sentences(WRAP_L1 "\r\n" WRAP_L2 "\r\nThe minister denied it.\r\n"),
+		 WRAP_L1 "\r\n" WRAP_L2 "|The minister denied it.");
+	/* c on the second line takes the sentence from the first */
+	seg_sentence_at(s, n, strlen(WRAP_L1) + 5, &a, &b);
+	T_EQ_INT(a, 0);
+	T_EQ_INT(b, 2 * strlen(WRAP_L1) + 1);
+	seg_sentence_at(s, n, strlen(WRAP_L1), &a, &b); /* on the soft line end */
+	T_EQ_INT(a, 0);
+	T_EQ_INT(b, 2 * strlen(WRAP_L1) + 1);
+	T_EQ_INT(seg_sentence_next(s, n, 3), 2 * strlen(WRAP_L1) + 2);
+	T_EQ_INT(seg_sentence_prev(s, n, 2 * strlen(WRAP_L1) + 2), 0);
+	T_EQ_INT(seg_sentence_prev(s, n, strlen(WRAP_L1) + 5), 0);
+
+	/* a headline and a byline are short: their line ends stay */
+	T_EQ_STR(sentences("Ministry approved plan, officials say\nBy Ana Lopez\n" WRAP_L1 "\n" WRAP_L2),
+		 "Ministry approved plan, officials say|By Ana Lopez|" WRAP_L1 "\n" WRAP_L2);
+	/* so does a line that the next word would have fitted on */
+	T_EQ_STR(sentences(WRAP_L1 "\nthe plan\n" WRAP_L2),
+		 WRAP_L1 "\nthe plan|" WRAP_L2);
+	/* the same indent goes on; a deeper one starts a paragraph */
+	T_EQ_STR(sentences("  " WRAP_L1 "\n  " WRAP_L2), WRAP_L1 "\n  " WRAP_L2);
+	T_EQ_STR(sentences(WRAP_L1 "\n    " WRAP_L2), WRAP_L1 "|" WRAP_L2);
+	/* a blank line ends it */
+	T_EQ_STR(sentences(WRAP_L1 "\n\n" WRAP_L2), WRAP_L1 "|" WRAP_L2);
+	/* near a line of more than 100 characters the text is not wrapped */
+	T_EQ_STR(sentences(WRAP_L1 "\n" WRAP_L2 "\n" WRAP_L1 " " WRAP_L2),
+		 WRAP_L1 "|" WRAP_L2 "|" WRAP_L1 " " WRAP_L2);
+	/* nor is it when its lines are all short */
+	T_EQ_STR(sentences("The plan was\napproved in March\nby the ministry."),
+		 "The plan was|approved in March|by the ministry.");
+}
+
 static void test_sentence_motion(void)
 {
 	const char *s = "  Ann ran. Bo sat.\n\nCy hid.  Di won.";
@@ -557,6 +600,7 @@ int main(void)
 	T_RUN(test_sentence_question_exclaim);
 	T_RUN(test_sentence_ellipsis);
 	T_RUN(test_sentence_lines);
+	T_RUN(test_sentence_wrapped);
 	T_RUN(test_sentence_motion);
 	T_RUN(test_words_punct);
 	T_RUN(test_words_non_ascii);
