@@ -38,6 +38,12 @@ GLOSS_LIBS = -Wl,-Bstatic $(CURSES_LIBS) -lunistring $(SQLITE_LIBS) -Wl,-Bdynami
 endif
 endif
 GLOSS_LIBS ?= $(CURSES_LIBS) $(MODEL_LIBS)
+# bench_curses links curses as gloss does
+ifeq ($(findstring -Bstatic,$(GLOSS_LIBS)),-Bstatic)
+BENCH_CURSES_LIBS = -Wl,-Bstatic $(CURSES_LIBS) -Wl,-Bdynamic
+else
+BENCH_CURSES_LIBS = $(CURSES_LIBS)
+endif
 
 MODEL_SRC = $(filter-out src/main.c,$(wildcard src/*.c))
 UI_SRC = $(wildcard src/ui/*.c) src/main.c
@@ -104,7 +110,8 @@ bench: deps
 	@$(MAKE) --no-print-directory SANITIZE=0 build/rel/gloss build/rel/libgloss.a
 	$(CC) $(STD) $(WARN) -Iinclude $(CFLAGS) -o build/rel/bench_view bench/bench_view.c build/rel/libgloss.a $(MODEL_LIBS)
 	$(CC) $(STD) $(WARN) -Iinclude $(CFLAGS) -o build/rel/bench_anchor bench/bench_anchor.c build/rel/libgloss.a $(MODEL_LIBS)
-	@GLOSS=build/rel/gloss BENCH_VIEW=build/rel/bench_view BENCH_ANCHOR=build/rel/bench_anchor python3 bench/run
+	$(CC) $(STD) $(WARN) $(CURSES_CFLAGS) $(CFLAGS) -o build/rel/bench_curses bench/bench_curses.c $(BENCH_CURSES_LIBS)
+	@GLOSS=build/rel/gloss BENCH_VIEW=build/rel/bench_view BENCH_ANCHOR=build/rel/bench_anchor BENCH_CURSES=build/rel/bench_curses python3 bench/run
 
 # The crash test with many trials (SOAK_TRIALS), then a fifth as many under
 # the sanitizers (built in SAN_BUILD) unless this build is already one.
