@@ -576,7 +576,7 @@ static const char *const inspect_probes[][2] = {
  * What the database on db is.  Reads only.  For our own database, the root
  * page of every table is read, so that a truncated file is caught here.
  */
-static enum verdict inspect(sqlite3 *db, int64_t *version, int *rc)
+static enum verdict inspect_in(sqlite3 *db, int64_t *version, int *rc)
 {
 	int64_t app, ntables;
 	sqlite3_stmt *q;
@@ -628,6 +628,18 @@ fail:
 	default:
 		return V_ERROR;
 	}
+}
+
+/* inspect_in in one read transaction: a dozen statements take and give
+ * back the file's locks once, not each. */
+static enum verdict inspect(sqlite3 *db, int64_t *version, int *rc)
+{
+	bool tx = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	enum verdict v = inspect_in(db, version, rc);
+
+	if (tx && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return v;
 }
 
 /* Say why an inspection refused path; false when it did not. */
