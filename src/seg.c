@@ -668,16 +668,23 @@ static const char *find_eol_back(const char *s, size_t lo, size_t hi)
  *     a blank line) are at most WRAP_MAX code points long, and the longest
  *     of them, the width W, is at least WRAP_MIN;
  *   - the line was full: the next line's first word would not have fitted
- *     on it within W, less an eighth for wrappers that aim short of it.
- * So a headline, a byline, a date line or a list keeps its line ends, and
- * text with a paragraph a line (most articles) keeps all of them.
+ *      on it within W, less a sixth for wrappers that even out their lines;
+ *   - neither line is a row of a table (a tab or three blanks inside it),
+ *     both are quoted as deep ("> " in mail), and the next line is not an
+ *     item of a list ("- ", "* ", "+ ", "• ", "1. ", "a) ") after an item or
+ *     a line ending in a colon, nor is this line an item followed by a line
+ *     indented no deeper than it.
+ * So a short headline, a byline, a date line or a list keeps its line ends,
+ * and text with a paragraph a line (most articles) keeps all of them.  A
+ * headline as long as the lines of text right under it is taken for one of
+ * them.
  */
 #define WRAP_MIN 40
 #define WRAP_MAX 100
 #define WRAP_LINES 6
 #define WRAP_BYTES (4 * WRAP_MAX) /* a line longer than this is longer than WRAP_MAX */
 
-/* Code points in [a, b): UTF-8 lead bytes and ill-formed ones. */
+/* Code points in [a, b), counted as their lead bytes. */
 static size_t count_cp(const char *s, size_t a, size_t b)
 {
 	size_t k = 0;
@@ -713,6 +720,114 @@ static size_t wrap_width(const char *s, size_t ls, size_t le)
 	return i == le ? 0 : count_cp(s, ls, le);
 }
 
+/* Do most words of four ASCII letters or more in [a, b) start with a capital (three at least)? */
+static bool wrap_title_case(const char *s, size_t a, size_t b)
+{
+	size_t words = 0, caps = 0, i = a;
+
+	while (i < b) {
+		size_t w = i, letters = 0;
+		while (i < b && s[i] != ' ')
+			letters += (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z'), i++;
+		if (letters >= 4) {
+			words++;
+			caps += s[w] >= 'A' && s[w] <= 'Z';
+		}
+		while (i < b && s[i] == ' ')
+			i++;
+	}
+	return caps >= 3 && 10 * caps >= 7 * words;
+}
+
+/* Is there a dash between blanks (" - ", an en or em dash) at i? */
+static bool wrap_dash_at(const char *s, size_t i, size_t b)
+{
+	if (i + 2 < b && s[i] == ' ' && s[i + 1] == '-' && s[i + 2] == ' ')
+		return true;
+	return i + 4 < b && s[i] == ' ' && !memcmp(s + i + 1, "\xe2\x80", 2) &&
+	       ((unsigned char)s[i + 3] == 0x93 || (unsigned char)s[i + 3] == 0x94) && s[i + 4] == ' ';
+}
+
+/*
+ * Does [a, b) open with a dateline: a word or two in capitals, then a dash
+ * ("WASHINGTON — ") or a comma, a capital and a dash soon after ("MADRID,
+ * March 4 (Reuters) - ")?  "NATO, which" and "CNN, the network" are text.
+ */
+static bool wrap_dateline(const char *s, size_t a, size_t b)
+{
+	size_t i = a, words = 0, j;
+
+	while (i < b && words < 3) {
+		size_t w = i;
+		while (i < b && s[i] >= 'A' && s[i] <= 'Z')
+			i++;
+		if (i - w < 2)
+			return false;
+		words++;
+		if (wrap_dash_at(s, i, b))
+			return true;
+		if (i + 2 < b && s[i] == ',' && s[i + 1] == ' ' && s[i + 2] >= 'A' && s[i + 2] <= 'Z') {
+			for (j = i + 2; j < b && j < i + 40; j++)
+				if (wrap_dash_at(s, j, b))
+					return true;
+			return false;
+		}
+		if (i < b && s[i] == ' ')
+			i++;
+		else
+			return false;
+	}
+	return false;
+}
+
+/* What a line [ls, le) is, for soft_eol. */
+struct wrap_line {
+	size_t quote;  /* '>' marks at its start (blanks between them skipped) */
+	bool item;     /* it opens with a list marker */
+	bool table;    /* a tab or three blanks in a row after its first text */
+	bool colon;    /* it ends with ':' (blanks after it aside) */
+	bool dateline; /* it opens with a word or two in capitals and a comma or a dash: "MADRID, " */
+	bool title;    /* most of its words of four letters or more are capitalized, and no
+			* punctuation ends it: a headline in title case */
+};
+
+static void wrap_line_kind(const char *s, size_t ls, size_t le, struct wrap_line *k)
+{
+	size_t i = ls, j, run = 0;
+
+	memset(k, 0, sizeof *k);
+	for (;; i++) {
+		while (i < le && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i >= le || s[i] != '>')
+			break;
+		k->quote++;
+	}
+	/* "- ", "* ", "+ ", "• ", or one to three digits or one letter and ". " or ") " */
+	if (i + 1 < le && (s[i] == '-' || s[i] == '*' || s[i] == '+') && s[i + 1] == ' ')
+		k->item = true;
+	else if (i + 3 < le && !memcmp(s + i, "\xe2\x80\xa2", 3) && s[i + 3] == ' ')
+		k->item = true;
+	for (j = i; j < le && j - i < 3 && s[j] >= '0' && s[j] <= '9'; j++)
+		;
+	if (j == i && i < le && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+		j = i + 1;
+	if (j > i && j + 1 < le && (s[j] == '.' || s[j] == ')') && s[j + 1] == ' ')
+		k->item = true;
+	for (j = i; j < le; j++) {
+		if (s[j] == '\t' || (s[j] == ' ' && ++run >= 3))
+			k->table = true;
+		if (s[j] != ' ')
+			run = 0;
+	}
+	for (j = le; j > i && (s[j - 1] == ' ' || s[j - 1] == '\t'); j--)
+		;
+	k->colon = j > i && s[j - 1] == ':';
+	k->title = j > i && !strchr(".,;:!?\"')", s[j - 1]) && (unsigned char)s[j - 1] < 0x80 &&
+		   wrap_title_case(s, i, j);
+	k->dateline = wrap_dateline(s, i, le);
+}
+
 /* Blanks and tabs that open the line ended at at, counted as bytes. */
 static size_t wrap_indent(const char *s, size_t n, size_t at)
 {
@@ -728,7 +843,9 @@ static size_t wrap_indent(const char *s, size_t n, size_t at)
 /* Is the line end whose first byte is at (a CR or an LF) a soft one? */
 static int soft_eol(const char *s, size_t n, size_t at)
 {
-	size_t next, ls, le, k, pw, ww, widest, w, i;
+	size_t next, ls, le, k, pw, ww, widest, w, i, this_start = 0;
+	bool first = false; /* the line is the first of its paragraph */
+	struct wrap_line here, there;
 	const char *e;
 
 	if (s[at] == '\n' && at > 0 && s[at - 1] == '\r')
@@ -749,10 +866,15 @@ static int soft_eol(const char *s, size_t n, size_t at)
 		w = wrap_width(s, ls, le);
 		if (w > WRAP_MAX)
 			return 0;
-		if (k == 0)
+		if (k == 0) {
 			pw = w;
-		if (w == 0)
+			this_start = ls;
+			first = !e;
+		}
+		if (w == 0) {
+			first = k == 1;
 			break;
+		}
 		widest = w > widest ? w : widest;
 		if (!e)
 			break;
@@ -778,6 +900,20 @@ static int soft_eol(const char *s, size_t n, size_t at)
 		if (!e && hi < n)
 			return 0;
 		le = e ? (size_t)(e - s) : n;
+		if (k == 0) {
+			/* tables, mail quotes and lists */
+			wrap_line_kind(s, this_start, at, &here);
+			wrap_line_kind(s, ls, le, &there);
+			if (here.table || there.table || here.quote != there.quote)
+				return 0;
+			if (there.item && (here.item || here.colon))
+				return 0;
+			if (here.item && !there.item && s[ls] != ' ' && s[ls] != '\t')
+				return 0;
+			/* a headline over its text, a byline over a dateline */
+			if ((first && here.title) || there.dateline)
+				return 0;
+		}
 		w = wrap_width(s, ls, le);
 		if (w > WRAP_MAX)
 			return 0;
@@ -790,7 +926,7 @@ static int soft_eol(const char *s, size_t n, size_t at)
 	}
 	if (widest < WRAP_MIN)
 		return 0;
-	return pw + 1 + ww > widest - widest / 8;
+	return pw + 1 + ww > widest - widest / 6;
 }
 
 /* pos, moved from the LF of a CRLF onto its CR, so that it is on the line the pair ends. */
@@ -813,14 +949,21 @@ static void sents_load(struct sents *ss, const char *s, size_t n, size_t pos)
 	hi = n - pos > SENT_WIN ? pos + SENT_WIN : n;
 	/* the line around pos, and the lines soft line ends join to it */
 	e = find_eol_back(s, lo, pos);
-	while (e && soft_eol(s, n, (size_t)(e - s)))
-		e = find_eol_back(s, lo, (size_t)(e - s) > 0 && e[0] == '\n' && e[-1] == '\r' ?
-					  (size_t)(e - s) - 1 : (size_t)(e - s));
+	while (e && soft_eol(s, n, (size_t)(e - s))) {
+		size_t at = (size_t)(e - s);
+		/* on, not below lo: the CR of a CRLF may lie outside the window */
+		if (e[0] == '\n' && at > lo && e[-1] == '\r')
+			at--;
+		e = at > lo ? find_eol_back(s, lo, at) : NULL;
+	}
 	ss->from = e ? (size_t)(e - s) + 1 : align(s, n, lo);
 	ss->from_line = e || lo == 0;
 	e = find_eol(s, pos, hi);
-	while (e && soft_eol(s, n, (size_t)(e - s)))
-		e = find_eol(s, eol_after(s, n, (size_t)(e - s)), hi);
+	while (e && soft_eol(s, n, (size_t)(e - s))) {
+		/* the LF of a CRLF may be the window's last byte */
+		size_t next = eol_after(s, n, (size_t)(e - s));
+		e = next < hi ? find_eol(s, next, hi) : NULL;
+	}
 	ss->to = e ? (size_t)(e - s) : align(s, n, hi);
 	ss->to_line = e || hi == n;
 

@@ -296,6 +296,96 @@ static void test_sentence_wrapped(void)
 		 "The plan was|approved in March|by the ministry.");
 }
 
+/* What stays apart in wrapped text: lists, tables, mail quotes, datelines, headlines. */
+/* sentences(text) is want; a helper, so that failures name the case */
+static void t_sentences_are(const char *text, const char *want)
+{
+	const char *got = sentences(text);
+
+	if (strcmp(got, want) != 0)
+		T_FAIL("sentences: \"%.200s\"", got);
+}
+
+static void test_sentence_wrapped_kept_apart(void)
+{
+#define KEEP(text, want) do { t_sentences_are(text, want); if (t_failed_now) return; } while (0)
+	KEEP("The government listed the main changes in the plan on Tuesday:\n"
+	     "- The retirement age rises from 62 to 64 over the next six years\n"
+	     "- Public-sector workers lose the special regimes they had so far\n"
+	     "Unions said they would strike on Thursday across the whole country.",
+	     "The government listed the main changes in the plan on Tuesday:|"
+	     "- The retirement age rises from 62 to 64 over the next six years|"
+	     "- Public-sector workers lose the special regimes they had so far|"
+	     "Unions said they would strike on Thursday across the whole country.");
+	KEEP("Region           Jobs lost   Jobs created   Net change   Rate\n"
+	     "North               12,400          9,800       -2,600   4.1%\n"
+	     "South                8,100         11,300       +3,200   3.7%",
+	     "Region           Jobs lost   Jobs created   Net change   Rate|"
+	     "North               12,400          9,800       -2,600   4.1%|"
+	     "South                8,100         11,300       +3,200   3.7%");
+	KEEP("> I think the ministry should have consulted the unions before it put\n"
+	     "> the plan to parliament, because now everyone is angry about it\n"
+	     "I disagree with that: the unions were consulted for months, in fact.",
+	     "> I think the ministry should have consulted the unions before it put\n"
+	     "> the plan to parliament, because now everyone is angry about it|"
+	     "I disagree with that: the unions were consulted for months, in fact.");
+	KEEP("By Ana Lopez and Pedro Martinez, Reuters correspondents in Madrid\n"
+	     "MADRID, March 4 (Reuters) - Spain's government approved a plan on\n"
+	     "Tuesday to raise the retirement age, officials said, after months.",
+	     "By Ana Lopez and Pedro Martinez, Reuters correspondents in Madrid|"
+	     "MADRID, March 4 (Reuters) - Spain's government approved a plan on\n"
+	     "Tuesday to raise the retirement age, officials said, after months.");
+	KEEP("Officials said on Tuesday that the ministry had approved the plan in a\n"
+	     "WASHINGTON \xe2\x80\x94 The State Department said on Monday it had no comment.",
+	     "Officials said on Tuesday that the ministry had approved the plan in a|"
+	     "WASHINGTON \xe2\x80\x94 The State Department said on Monday it had no comment.");
+	/* capitals and a comma without a dash are text */
+	KEEP("The surveillance images of the embassy were obtained this week and shown by\n"
+	     "CNN, which said it had checked them with two former guards at the embassy.",
+	     "The surveillance images of the embassy were obtained this week and shown by\n"
+	     "CNN, which said it had checked them with two former guards at the embassy.");
+	KEEP("Russian Government Hackers Penetrated DNC, Stole Opposition Research\n"
+	     "Officials said on Tuesday that the ministry had approved the plan in\n"
+	     "March, according to two people briefed on the talks, and that a vote.",
+	     "Russian Government Hackers Penetrated DNC, Stole Opposition Research|"
+	     "Officials said on Tuesday that the ministry had approved the plan in\n"
+	     "March, according to two people briefed on the talks, and that a vote.");
+#undef KEEP
+}
+
+/*
+ * A CRLF-wrapped paragraph longer than the window: wherever the window's
+ * ends fall, on a CR or an LF, the answers stay within the text.
+ * The text is an exact-size allocation, so a read past it is caught under
+ * the sanitizers.
+ */
+static void test_sentence_wrapped_crlf_window(void)
+{
+	size_t n = 0, cap = 12100, pos, a, b;
+	char *t = util_malloc(cap);
+
+	for (int i = 0; n + 70 < 12000; i++) {
+		memcpy(t + n, i % 2 ? WRAP_L2 : WRAP_L1, 60);
+		/* no full stop: one sentence through the whole paragraph */
+		if (i % 2)
+			t[n + 59] = ',';
+		memcpy(t + n + 60, "\r\n", 2);
+		n += 62;
+	}
+	memcpy(t + n, "end", 3);
+	n += 3;
+	t = util_realloc(t, n);
+	for (pos = 0; pos <= n; pos++) {
+		size_t next = seg_sentence_next(t, n, pos), prev = seg_sentence_prev(t, n, pos);
+		seg_sentence_at(t, n, pos, &a, &b);
+		if (!(a <= b && b <= n && prev <= pos && next >= (pos < n ? pos + 1 : n) && next <= n)) {
+			free(t);
+			T_FAIL("pos %zu: at [%zu, %zu) prev %zu next %zu, n %zu", pos, a, b, prev, next, n);
+		}
+	}
+	free(t);
+}
+
 static void test_sentence_motion(void)
 {
 	const char *s = "  Ann ran. Bo sat.\n\nCy hid.  Di won.";
@@ -601,6 +691,8 @@ int main(void)
 	T_RUN(test_sentence_ellipsis);
 	T_RUN(test_sentence_lines);
 	T_RUN(test_sentence_wrapped);
+	T_RUN(test_sentence_wrapped_kept_apart);
+	T_RUN(test_sentence_wrapped_crlf_window);
 	T_RUN(test_sentence_motion);
 	T_RUN(test_words_punct);
 	T_RUN(test_words_non_ascii);
