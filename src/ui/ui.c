@@ -309,6 +309,22 @@ static bool ui_pane_stale(struct ui *u, size_t i, bool all)
 	return true;
 }
 
+/*
+ * The line between two panes, as U+2502 itself rather than the terminal's
+ * line-drawing set: gloss runs in a UTF-8 locale, and a terminal whose
+ * description is not its own (TERM=xterm-256color inside tmux, a common
+ * setting) would show that set's 'x' instead.
+ */
+static void ui_draw_separator(int x, int rows)
+{
+	static const wchar_t bar[] = { 0x2502, 0 };
+	attr_t a = ui_attr(UI_SEP);
+	cchar_t cc;
+
+	if (rows > 0 && setcchar(&cc, bar, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
+		mvvline_set(0, x, &cc, rows);
+}
+
 /* The screen into curses' picture of it, nothing sent yet; true with the
  * cursor's place in *y, *x when the cursor shows. */
 static bool ui_compose(struct ui *u, int *y, int *x)
@@ -340,11 +356,8 @@ static bool ui_compose(struct ui *u, int *y, int *x)
 						mvhline(r, p->x, ' ', p->w);
 				ui_pane_draw(u, i, 0, u->rows - 1);
 			}
-			if (i + 1 < u->first + u->nshown && p->x + p->w < u->cols) {
-				attron(ui_attr(UI_SEP));
-				mvvline(0, p->x + p->w, ACS_VLINE, u->rows - 1);
-				attroff(ui_attr(UI_SEP));
-			}
+			if (i + 1 < u->first + u->nshown && p->x + p->w < u->cols)
+				ui_draw_separator(p->x + p->w, u->rows - 1);
 		}
 		cursor = ui_pane_cursor(u, u->focus, 0, y, x);
 		if (u->mode == UI_MODE_MENU)

@@ -53,6 +53,17 @@ def three_panes_with_titles():
 
 
 @test
+def separator_is_a_line_under_a_terminal_description_not_its_own():
+    # TERM=xterm-256color inside tmux: that description's line drawing
+    # (SO, then 'x') is not tmux's, and showed as a column of x
+    with Screen([A, B], width=100, height=12, env={"TERM": "xterm-256color"}) as sc:
+        sc.wait_text("[1/2]")
+        rows = sc.lines()[1:10]
+        check(all(r.count("\u2502") == 1 and "x" not in r[45:55] for r in rows),
+              "a line between the panes:\n%s" % "\n".join(rows))
+
+
+@test
 def tab_moves_focus():
     with Screen([A, B, C], width=120, height=20) as sc:
         sc.wait_text("[1/3]")
