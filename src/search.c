@@ -2,7 +2,9 @@
  * search.c: smartcase search.  An exact ASCII pattern is found with memmem;
  * any other by walking the document one code point at a time, comparing each
  * one's canonical decomposition (NFD), case folded unless the search is
- * exact, with the pattern's.  ASCII takes a fast path.
+ * exact, with the pattern's.  ASCII takes a fast path.  Blanks in the
+ * pattern match any run of white space, line ends included, so a phrase is
+ * found across the line ends of wrapped text.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,9 @@
 /* code points one code point can become: decomposed, then case folded and
  * decomposed again (U+1F82 gives four) */
 #define SEARCH_FOLD_MAX 8
+/* In the folded pattern: a run of blanks, which matches a run of white space
+ * (never a code point's form: those are at most U+10FFFF) */
+#define SEARCH_WS 0xFFFFFFFFu
 
 /* The forms of the non-ASCII code points met last, by the code point's low
  * byte: a text in one script uses a few dozen, and asking libunistring for
@@ -33,10 +38,24 @@ struct search {
 	char *pattern;
 	size_t len;        /* bytes of pattern */
 	bool exact;
-	bool ascii;        /* exact and ASCII (but K ; `): memmem finds it */
-	uint32_t *fold;    /* the pattern as search_fold_cp makes it, as code points */
+	bool ascii;        /* exact and ASCII (but K ; `), no blank: memmem finds it */
+	size_t lead;       /* exact ASCII: bytes before its first blank, which memmem
+			    * finds where a match starts (0: none) */
+	uint32_t *fold;    /* the pattern as search_fold_cp makes it, as code points,
+			    * each run of blanks one SEARCH_WS */
 	size_t nfold;
 };
+
+/* White space that a blank of the pattern matches: blank, tab, the line
+ * ends, and the no-break space (two bytes); its length at s[i], or 0. */
+static size_t search_ws_at(const char *s, size_t i, size_t hi)
+{
+	unsigned char c = (unsigned char)s[i];
+
+	if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+		return 1;
+	return c == 0xC2 && i + 1 < hi && (unsigned char)s[i + 1] == 0xA0 ? 2 : 0;
+}
 
 /*
  * What one code point is compared as: its canonical decomposition (so that
@@ -115,8 +134,17 @@ struct search *search_new(const char *pattern)
 	 * U+037E GREEK QUESTION MARK to ';', U+1FEF to '`'; a pattern holding
 	 * one of those is walked, so that it finds them too. */
 	q->ascii = q->ascii && q->exact && !strpbrk(pattern, "K;`");
+	if (q->ascii && strpbrk(pattern, " \t")) {
+		q->ascii = false;
+		q->lead = strcspn(pattern, " \t");
+	}
 	for (i = 0; i < n;) {
 		i += (size_t)util_utf8_decode(pattern + i, n - i, &cp, &valid);
+		if (cp == ' ' || cp == '\t') {
+			if (q->nfold == 0 || q->fold[q->nfold - 1] != SEARCH_WS)
+				q->fold[q->nfold++] = SEARCH_WS;
+			continue;
+		}
 		size_t k = search_fold_cp(cp, q->exact, f);
 		memcpy(q->fold + q->nfold, f, k * sizeof *f);
 		q->nfold += k;
@@ -155,6 +183,16 @@ static size_t search_match_at(const struct search *q, const char *s, size_t i, s
 	while (k < q->nfold) {
 		if (i >= hi)
 			return 0;
+		if (q->fold[k] == SEARCH_WS) {
+			/* all the white space there is, at least one */
+			size_t w, start = i;
+			while (i < hi && (w = search_ws_at(s, i, hi)) > 0)
+				i += w;
+			if (i == start)
+				return 0;
+			k++;
+			continue;
+		}
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x80) {
 			uint32_t lc = (!q->exact && c >= 'A' && c <= 'Z') ? c + 32u : c;
@@ -181,6 +219,12 @@ static size_t search_match_at(const struct search *q, const char *s, size_t i, s
 static bool search_is_cp_start(const char *s, size_t lo, size_t i)
 {
 	return i == lo || ((unsigned char)s[i] & 0xC0) != 0x80 || util_utf8_back(s, i) == i;
+}
+
+/* Is there white space right before i (lo < i)? */
+static bool search_ws_before(const char *s, size_t lo, size_t i)
+{
+	return search_ws_at(s, i - 1, i) || (i - lo >= 2 && search_ws_at(s, i - 2, i) == 2);
 }
 
 static bool search_exact_ok(const struct search *q, const char *s, size_t lo, size_t hi, size_t i)
@@ -214,11 +258,30 @@ static bool search_forward(const struct search *q, const char *s, size_t lo, siz
 				}
 				i = at + 1;
 			}
+		} else if (q->lead) {
+			/* the bytes before the first blank start every match */
+			size_t lim = stop + q->lead - 1 < hi ? stop + q->lead - 1 : hi;
+			while (i < stop) {
+				const char *p = memmem(s + i, lim - i, q->pattern, q->lead);
+				if (!p || (size_t)(p - s) >= stop)
+					break;
+				size_t at = (size_t)(p - s), e;
+				if (search_is_cp_start(s, lo, at) && (e = search_match_at(q, s, at, hi))) {
+					*ms = at;
+					*me = e;
+					return true;
+				}
+				i = at + 1;
+			}
 		} else {
 			uint32_t first = q->fold[0];
 			for (; i < stop; i++) {
 				unsigned char c = (unsigned char)s[i];
-				if (c < 0x80) {
+				if (first == SEARCH_WS) {
+					/* a match starts where the white space does */
+					if (!search_ws_at(s, i, hi) || (i > lo && search_ws_before(s, lo, i)))
+						continue;
+				} else if (c < 0x80) {
 					uint32_t lc = (!q->exact && c >= 'A' && c <= 'Z') ? c + 32u : c;
 					if (lc != first)
 						continue;
@@ -260,7 +323,7 @@ static bool search_backward(const struct search *q, const char *s, size_t lo, si
 				*me = i + q->len;
 				return true;
 			}
-		} else {
+		} else if (q->fold[0] != SEARCH_WS || i == lo || !search_ws_before(s, lo, i)) {
 			size_t e = search_match_at(q, s, i, hi);
 			if (e) {
 				*ms = i;

@@ -7,7 +7,10 @@
  * canonical decomposition, so "é" (U+00E9) and "e" + U+0301 find each other;
  * combining marks are not reordered.  Matches start and end on code point
  * boundaries of the document, and never inside one code point's
- * decomposition.  Ill-formed bytes in the document never match.
+ * decomposition.  Ill-formed bytes in the document never match.  A run of
+ * blanks or tabs in the pattern matches all the white space there is
+ * (blank, tab, CR, LF, U+00A0), at least one, up to hi; a match that opens
+ * with one starts where the white space does (or at lo).
  */
 #ifndef GLOSS_SEARCH_H
 #define GLOSS_SEARCH_H

@@ -184,7 +184,10 @@ void ui_search_run(struct ui *u, bool backward)
 	/* Wrapping around looks only at what the first pass did not: a match
 	 * starting before the cursor is at most 6 bytes a pattern byte long (a
 	 * pattern byte becomes at most 1.5 code points decomposed and folded,
-	 * each met by a document code point of at most 4 bytes); 12 is ample. */
+	 * each met by a document code point of at most 4 bytes); 12 is ample,
+	 * but for a blank's run of white space, which may be longer: a match
+	 * that starts before the cursor and runs past the reach is not seen by
+	 * the wrap. */
 	size_t reach = 12 * strlen(search_pattern(u->search)) + 4;
 	if (!backward) {
 		size_t from = c < n ? c + 1 : n;
@@ -268,7 +271,7 @@ const struct ui_key ui_keys[] = {
 	{{UI_CTRL('u')}, "Ctrl-u", "half page up", ui_k_half_up},
 	{{'g', UI_FN(KEY_HOME)}, "g Home", "start of document", ui_k_home},
 	{{'G', UI_FN(KEY_END)}, "G End", "end of document", ui_k_end},
-	{{'/'}, "/", "search (smartcase, Unicode case folding, \xc3\xa9 = e+U+0301)", ui_k_search},
+	{{'/'}, "/", "search (smartcase, case folding, \xc3\xa9 = e+U+0301, a blank = any white space)", ui_k_search},
 	{{'n'}, "n", "next match", ui_k_search_next},
 	{{'N'}, "N", "previous match", ui_k_search_prev},
 	{{'='}, "=", "synchronized scrolling on/off", ui_k_sync},

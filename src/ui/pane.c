@@ -19,6 +19,8 @@
 #include "internal.h"
 
 #define UI_MAX_ROWS 512
+/* how far past the screen's text a match that starts on it is looked for */
+#define UI_MATCH_PAST 4096
 
 struct ui_span {
 	size_t start, end;
@@ -40,26 +42,28 @@ static void ui_spans_add(struct ui_spans *s, size_t a, size_t b)
 	s->n++;
 }
 
-/* Every match in the units on screen, in order. */
+/*
+ * Every match that starts in the units on screen, in order.  The units are
+ * one stretch of the document, looked through as one, so that a match
+ * across a line end (blanks in a pattern match line ends) shows on both
+ * rows; it may end past the last unit, by as much as white space goes on.
+ */
 static void ui_find_matches(struct ui *u, struct ui_pane *p, struct view_row *rows, size_t nrow,
 			    struct ui_spans *out)
 {
 	const char *s = doc_bytes(p->doc);
-	size_t i, from, ms, me;
-	const struct layout *last = NULL;
+	size_t n = doc_size(p->doc), from, ms, me, lo, end, hi;
 
-	if (!u->search)
+	if (!u->search || nrow == 0)
 		return;
-	for (i = 0; i < nrow; i++) {
-		const struct layout *l = rows[i].layout;
-		if (l == last)
-			continue;
-		last = l;
-		from = l->start;
-		while (search_find(u->search, s, l->start, l->end, from, false, &ms, &me, NULL, NULL)) {
-			ui_spans_add(out, ms, me);
-			from = me > ms ? me : ms + 1;
-		}
+	lo = rows[0].layout->start;
+	end = rows[nrow - 1].layout->end;
+	/* room for a match that starts on screen and ends below it */
+	hi = n - end > UI_MATCH_PAST ? end + UI_MATCH_PAST : n;
+	from = lo;
+	while (search_find(u->search, s, lo, hi, from, false, &ms, &me, NULL, NULL) && ms < end) {
+		ui_spans_add(out, ms, me);
+		from = me > ms ? me : ms + 1;
 	}
 }
 

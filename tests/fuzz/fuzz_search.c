@@ -11,7 +11,10 @@
  * backward, over the whole text and over ranges, must be the one a slow
  * reference finds: at every code point boundary, compare code point by code
  * point (each document code point's form, from libunistring's u8_normalize
- * or u8_casefold, must fit the pattern's whole).
+ * or u8_casefold, must fit the pattern's whole), a run of blanks and tabs in
+ * the pattern meeting all the white space there (blank, tab, CR, LF,
+ * U+00A0) up to the range's end, at least one, and never starting inside a
+ * run of it.
  */
 #include <string.h>
 #include <unicase.h>
@@ -23,6 +26,7 @@
 
 #define PATTERN_MAX 64
 #define NONE ((size_t)-1)
+#define WS 0xFFFFFFFFu /* in a folded pattern: a run of blanks */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -49,8 +53,22 @@ static uint32_t *fold(const char *s, size_t n, bool exact, size_t *len)
 	return u;
 }
 
-/* s[0..n) (well-formed) code point by code point through fold(): *len code points. */
+/* Is cp white space that a blank of a pattern meets? */
+static bool ref_ws(uint32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n' || cp == 0xA0;
+}
+
+/* s[0..n) (well-formed) code point by code point through fold(): *len code
+ * points; with blanks, each run of blanks and tabs becomes one WS. */
+static uint32_t *fold_each_ws(const char *s, size_t n, bool exact, bool blanks, size_t *len);
+
 static uint32_t *fold_each(const char *s, size_t n, bool exact, size_t *len)
+{
+	return fold_each_ws(s, n, exact, false, len);
+}
+
+static uint32_t *fold_each_ws(const char *s, size_t n, bool exact, bool blanks, size_t *len)
 {
 	uint32_t *all = NULL, cp;
 	size_t nall = 0, i = 0;
@@ -61,6 +79,15 @@ static uint32_t *fold_each(const char *s, size_t n, bool exact, size_t *len)
 		uint32_t *f;
 
 		CHECK(l > 0, "ill-formed bytes given to fold_each");
+		if (blanks && (cp == ' ' || cp == '\t')) {
+			if (nall == 0 || all[nall - 1] != WS) {
+				all = realloc(all, (nall + 2) * sizeof *all);
+				CHECK(all, "out of memory");
+				all[nall++] = WS;
+			}
+			i += (size_t)l;
+			continue;
+		}
 		f = fold(s + i, (size_t)l, exact, &nf);
 		all = realloc(all, (nall + nf + 1) * sizeof *all);
 		CHECK(all, "out of memory");
@@ -93,6 +120,15 @@ static size_t ref_match_at(const char *s, size_t n, size_t i, bool exact, const 
 		len = fuzz_utf8_one((const unsigned char *)s + i, n - i, &cp);
 		if (!len)
 			return NONE;
+		if (pf[k] == WS) {
+			if (!ref_ws(cp))
+				return NONE;
+			while (i < n && (len = fuzz_utf8_one((const unsigned char *)s + i, n - i, &cp)) > 0 &&
+			       ref_ws(cp))
+				i += (size_t)len;
+			k++;
+			continue;
+		}
 		f = fold(s + i, (size_t)len, exact, &nf);
 		if (k + nf > npf || memcmp(f, pf + k, nf * sizeof *f) != 0) {
 			free(f);
@@ -135,16 +171,54 @@ static bool no_cancel(void *arg)
 	return false;
 }
 
-static void query(const struct search *q, const char *s, size_t n, const size_t *ends, size_t lo,
+/* Does white space end at i (lo < i), in the code point before it? */
+static bool ref_ws_before(const char *s, size_t lo, size_t i)
+{
+	size_t b = util_utf8_back(s, i - 1);
+	uint32_t cp;
+
+	return b >= lo && fuzz_utf8_one((const unsigned char *)s + b, i - b, &cp) == (int)(i - b) &&
+	       ref_ws(cp);
+}
+
+/* The reference's match ends for the range [lo, hi), by start: a run of
+ * white space stops at hi, and a match opening with one starts where the
+ * white space does (or at lo). */
+static size_t *ref_ends(const char *s, size_t n, size_t lo, size_t hi, bool exact, const uint32_t *pf,
+			size_t npf)
+{
+	size_t *ends = malloc((n + 1) * sizeof *ends), i;
+
+	CHECK(ends, "out of memory");
+	for (i = 0; i <= n; i++) {
+		ends[i] = NONE;
+		if (i < lo || i >= hi || !fuzz_boundary(s, n, i))
+			continue;
+		if (npf && pf[0] == WS && i > lo && ref_ws_before(s, lo, i))
+			continue;
+		ends[i] = ref_match_at(s, hi, i, exact, pf, npf);
+	}
+	return ends;
+}
+
+static void query(const struct search *q, const char *s, size_t n, const size_t *all_ends, size_t lo,
 		  size_t hi, size_t from, bool backward, const uint32_t *pf, size_t npf)
 {
-	size_t ms = NONE, me = NONE, rs = NONE, re = NONE, mlen, nf;
+	size_t ms = NONE, me = NONE, rs = NONE, re = NONE, mlen, nf, k;
 	unsigned long calls = 0;
-	bool got, want;
+	bool got, want, blanks = false;
+	const size_t *ends = all_ends;
+	size_t *own = NULL;
 	uint32_t *f;
 
+	for (k = 0; k < npf; k++)
+		blanks = blanks || pf[k] == WS;
+	/* white space runs end at the range's end: the table is the range's own */
+	if (blanks)
+		ends = own = ref_ends(s, n, lo, hi, search_exact(q), pf, npf);
 	got = search_find(q, s, lo, hi, from, backward, &ms, &me, backward ? NULL : no_cancel, &calls);
 	want = ref_find(ends, lo, hi, from, backward, &rs, &re);
+	free(own);
 	CHECK(got == want && (!got || (ms == rs && me == re)),
 	      "%s from %zu in [%zu, %zu): found %d [%zu, %zu), reference %d [%zu, %zu)",
 	      backward ? "backward" : "forward", from, lo, hi, got, ms, me, want, rs, re);
@@ -157,6 +231,8 @@ static void query(const struct search *q, const char *s, size_t n, const size_t 
 	      ms, me);
 	mlen = me - ms;
 	CHECK(fuzz_utf8_valid(s + ms, mlen), "match [%zu, %zu) holds ill-formed bytes", ms, me);
+	if (blanks)
+		return; /* the reference found the same: its white space is checked there */
 	f = fold_each(s + ms, mlen, search_exact(q), &nf);
 	CHECK(nf == npf && memcmp(f, pf, nf * sizeof *f) == 0,
 	      "match [%zu, %zu) is another text than the pattern", ms, me);
@@ -199,7 +275,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(!search_find(q, NULL, 0, 0, 0, true, &i, &i, NULL, NULL), "a match in no text");
 
 	/* Every match the reference sees, by its start. */
-	pf = fold_each(pat, plen, search_exact(q), &npf);
+	pf = fold_each_ws(pat, plen, search_exact(q), true, &npf);
 	ends = malloc((n + 1) * sizeof *ends);
 	CHECK(ends, "out of memory");
 	for (i = 0; i <= n; i++)

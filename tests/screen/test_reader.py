@@ -161,6 +161,24 @@ def search_highlights_and_wraps():
 
 
 @test
+def search_finds_a_phrase_across_a_line_end():
+    text = ("Ministry approves plan\n"
+            "Officials said on Tuesday that the ministry had approved the\n"
+            "plan in March, according to two people briefed on the talks.\n")
+    path = write(TMP, "wrapped.txt", text)
+    with Screen([path], width=80, height=10) as sc:
+        sc.wait_text("Ministry approves plan")
+        sc.keys("/")
+        sc.type("approved the plan")
+        sc.press("Enter", to=(48, 2), what="cursor on the match")
+        colours = sc.text(colours=True).split("\n")
+        # tmux carries the colour from the row before: "plan" is lit until the reset after it
+        check(re.search(r"\x1b\[[0-9;]*43m(?:\x1b\[[0-9;]*m)*approved the$", colours[2]) and
+              re.match(r"(?:\x1b\[[0-9;]*43m)?plan\x1b\[39m", colours[3]),
+              "the match lit on both rows:\n%s" % "\n".join(colours[1:4]))
+
+
+@test
 def search_folds_unicode_case():
     with Screen([C], width=80, height=10) as sc:
         sc.wait_text("Gamma 1")

@@ -157,6 +157,43 @@ static void test_big_buffer_seams_and_cancel(void)
 	free(s);
 }
 
+/* Blanks in a pattern match any run of white space, line ends and no-break
+ * spaces included: a phrase is found across the line ends of wrapped text. */
+static void test_blanks_match_white_space(void)
+{
+	size_t a, b;
+	const char *t = "the ministry had approved the\nplan in March;  Approved\r\n\tthe\xc2\xa0plan";
+
+	T_ASSERT(find("approved the plan", t, 0, false, &a, &b));
+	T_EQ_INT(a, 17);
+	T_EQ_INT(b, 34); /* across the line end */
+	T_ASSERT(find("approved the plan", t, 18, false, &a, &b));
+	T_EQ_INT(a, 46); /* CRLF and a tab, then a no-break space */
+	T_EQ_INT(b, (long long)strlen(t));
+	T_ASSERT(find("Approved   the plan", t, 0, false, &a, &b)); /* exact: through memmem */
+	T_EQ_INT(a, 46);
+	T_ASSERT(find("approved the plan", t, strlen(t), true, &a, &b));
+	T_EQ_INT(a, 46);
+	T_ASSERT(find("march; approved", t, 0, false, &a, &b)); /* two blanks in the text */
+	T_EQ_INT(b, 54);
+	/* a blank needs white space, and takes all of it */
+	T_ASSERT(!find("theplan", t, 0, false, &a, &b));
+	T_ASSERT(find("March; ", t, 0, false, &a, &b));
+	T_EQ_INT(b, 46);
+	/* one opening with a blank starts where the white space does: n does
+	 * not stop at each blank of one run */
+	T_ASSERT(find(" Approved", t, 0, false, &a, &b));
+	T_EQ_INT(a, 44);
+	T_ASSERT(!find(" Approved", t, 45, false, &a, &b));
+	T_ASSERT(find(" Approved", t, strlen(t), true, &a, &b));
+	T_EQ_INT(a, 44);
+	/* a range's end stops the white space */
+	struct search *q = search_new("March; ");
+	T_ASSERT(search_find(q, t, 0, 45, 0, false, &a, &b, NULL, NULL));
+	T_EQ_INT(b, 45);
+	search_free(q);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -166,5 +203,6 @@ int main(void)
 	T_RUN(test_directions_and_bounds);
 	T_RUN(test_bad_patterns_and_bytes);
 	T_RUN(test_big_buffer_seams_and_cancel);
+	T_RUN(test_blanks_match_white_space);
 	T_DONE();
 }
