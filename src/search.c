@@ -232,13 +232,15 @@ static bool search_exact_ok(const struct search *q, const char *s, size_t lo, si
 	return search_is_cp_start(s, lo, i) && (i + q->len >= hi || search_is_cp_start(s, lo, i + q->len));
 }
 
+/* The first match starting in [from, until) (until <= hi) within s[lo..hi). */
 static bool search_forward(const struct search *q, const char *s, size_t lo, size_t hi,
-			   size_t from, size_t *ms, size_t *me, bool (*cancel)(void *), void *arg)
+			   size_t from, size_t until, size_t *ms, size_t *me,
+			   bool (*cancel)(void *), void *arg)
 {
 	size_t i = from < lo ? lo : from;
 
-	while (i < hi) {
-		size_t stop = hi - i > SEARCH_CANCEL_EVERY ? i + SEARCH_CANCEL_EVERY : hi;
+	while (i < until) {
+		size_t stop = until - i > SEARCH_CANCEL_EVERY ? i + SEARCH_CANCEL_EVERY : until;
 		if (cancel && cancel(arg))
 			return false;
 		if (q->ascii) {
@@ -343,5 +345,14 @@ bool search_find(const struct search *q, const char *s, size_t lo, size_t hi,
 		return false;
 	if (backward)
 		return search_backward(q, s, lo, hi, from, mstart, mend, cancel, arg);
-	return search_forward(q, s, lo, hi, from, mstart, mend, cancel, arg);
+	return search_forward(q, s, lo, hi, from, hi, mstart, mend, cancel, arg);
+}
+
+bool search_find_starting(const struct search *q, const char *s, size_t lo, size_t hi,
+			  size_t from, size_t until, size_t *mstart, size_t *mend,
+			  bool (*cancel)(void *), void *arg)
+{
+	if (!s || lo >= hi)
+		return false;
+	return search_forward(q, s, lo, hi, from, until < hi ? until : hi, mstart, mend, cancel, arg);
 }

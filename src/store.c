@@ -631,10 +631,11 @@ fail:
 }
 
 /* inspect_in in one read transaction: a dozen statements take and give
- * back the file's locks once, not each. */
+ * back the file's locks once, not each.  Inside the migration's own
+ * transaction it reads in that one. */
 static enum verdict inspect(sqlite3 *db, int64_t *version, int *rc)
 {
-	bool tx = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	bool tx = sqlite3_get_autocommit(db) && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
 	enum verdict v = inspect_in(db, version, rc);
 
 	if (tx && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)

@@ -41,5 +41,13 @@ bool search_exact(const struct search *q);
 bool search_find(const struct search *q, const char *s, size_t lo, size_t hi,
 		 size_t from, bool backward, size_t *mstart, size_t *mend,
 		 bool (*cancel)(void *), void *arg);
+/*
+ * search_find forward, with the match's start also before until: the first
+ * match that starts in [from, until) and ends by hi.  White space may take
+ * a match far past where it starts; this looks for starts no further.
+ */
+bool search_find_starting(const struct search *q, const char *s, size_t lo, size_t hi,
+			  size_t from, size_t until, size_t *mstart, size_t *mend,
+			  bool (*cancel)(void *), void *arg);
 
 #endif

@@ -181,20 +181,14 @@ void ui_search_run(struct ui *u, bool backward)
 		ui_message(u, true, "no previous search");
 		return;
 	}
-	/* Wrapping around looks only at what the first pass did not: a match
-	 * starting before the cursor is at most 6 bytes a pattern byte long (a
-	 * pattern byte becomes at most 1.5 code points decomposed and folded,
-	 * each met by a document code point of at most 4 bytes); 12 is ample,
-	 * but for a blank's run of white space, which may be longer: a match
-	 * that starts before the cursor and runs past the reach is not seen by
-	 * the wrap. */
-	size_t reach = 12 * strlen(search_pattern(u->search)) + 4;
+	/* Wrapping around looks only at what the first pass did not: the
+	 * matches that start before where it started. */
 	if (!backward) {
 		size_t from = c < n ? c + 1 : n;
 		found = search_find(u->search, s, 0, n, from, false, &ms, &me, ui_search_cancel, NULL);
 		if (!found && !ui_interrupted() &&
-		    (found = search_find(u->search, s, 0, n - from > reach ? from + reach : n, 0, false,
-					 &ms, &me, ui_search_cancel, NULL)))
+		    (found = search_find_starting(u->search, s, 0, n, 0, from, &ms, &me,
+						  ui_search_cancel, NULL)))
 			ui_message(u, false, "search hit BOTTOM, continuing at TOP");
 	} else {
 		found = search_find(u->search, s, 0, n, c, true, &ms, &me, ui_search_cancel, NULL);

@@ -19,8 +19,9 @@
 #include "internal.h"
 
 #define UI_MAX_ROWS 512
-/* how far past the screen's text a match that starts on it is looked for */
-#define UI_MATCH_PAST 4096
+/* how far past the screen's text, and before it over white space, a match
+ * that shows on it is looked for */
+#define UI_MATCH_PAST (1u << 20)
 
 struct ui_span {
 	size_t start, end;
@@ -43,25 +44,33 @@ static void ui_spans_add(struct ui_spans *s, size_t a, size_t b)
 }
 
 /*
- * Every match that starts in the units on screen, in order.  The units are
+ * Every match that shows in the units on screen, in order.  The units are
  * one stretch of the document, looked through as one, so that a match
  * across a line end (blanks in a pattern match line ends) shows on both
- * rows; it may end past the last unit, by as much as white space goes on.
+ * rows.  Blanks match white space however long: a match may start above
+ * the screen, across the white space before it and a pattern's length of
+ * text, and end below it, up to UI_MATCH_PAST bytes on.
  */
 static void ui_find_matches(struct ui *u, struct ui_pane *p, struct view_row *rows, size_t nrow,
 			    struct ui_spans *out)
 {
 	const char *s = doc_bytes(p->doc);
-	size_t n = doc_size(p->doc), from, ms, me, lo, end, hi;
+	size_t n = doc_size(p->doc), from, ms, me, lo, end, hi, reach;
 
 	if (!u->search || nrow == 0)
 		return;
 	lo = rows[0].layout->start;
 	end = rows[nrow - 1].layout->end;
-	/* room for a match that starts on screen and ends below it */
 	hi = n - end > UI_MATCH_PAST ? end + UI_MATCH_PAST : n;
+	/* back over the white space above, then a pattern's length (each of its
+	 * bytes is met by at most 12 of the document's) */
+	while (lo > 0 && rows[0].layout->start - lo < UI_MATCH_PAST &&
+	       strchr(" \t\r\n", s[lo - 1]) && s[lo - 1])
+		lo--;
+	reach = 12 * strlen(search_pattern(u->search)) + 4;
+	lo = lo > reach ? util_utf8_back(s, lo - reach) : 0;
 	from = lo;
-	while (search_find(u->search, s, lo, hi, from, false, &ms, &me, NULL, NULL) && ms < end) {
+	while (search_find_starting(u->search, s, lo, hi, from, end, &ms, &me, NULL, NULL)) {
 		ui_spans_add(out, ms, me);
 		from = me > ms ? me : ms + 1;
 	}

@@ -32,6 +32,13 @@ B = write(TMP, "beta.txt", BETA)
 C = write(TMP, "gamma.txt", GAMMA)
 
 
+def search_to(sc, pattern, to, what):
+    """Search for pattern and wait for the cursor at to (x, y)."""
+    sc.keys("/")
+    sc.type(pattern)
+    sc.press("Enter", to=to, what=what)
+
+
 def title_row(sc):
     return sc.lines()[0]
 
@@ -168,9 +175,7 @@ def search_finds_a_phrase_across_a_line_end():
     path = write(TMP, "wrapped.txt", text)
     with Screen([path], width=80, height=10) as sc:
         sc.wait_text("Ministry approves plan")
-        sc.keys("/")
-        sc.type("approved the plan")
-        sc.press("Enter", to=(48, 2), what="cursor on the match")
+        search_to(sc, "approved the plan", (48, 2), "cursor on the match")
         colours = sc.text(colours=True).split("\n")
         # tmux carries the colour from the row before: "plan" is lit until the reset after it
         check(re.search(r"\x1b\[[0-9;]*43m(?:\x1b\[[0-9;]*m)*approved the$", colours[2]) and
@@ -179,15 +184,34 @@ def search_finds_a_phrase_across_a_line_end():
 
 
 @test
+def search_with_long_white_space_wraps_and_lights_from_above():
+    # n finds again the one match, though its white space runs past the
+    # cursor by more than the pattern's length
+    path = write(TMP, "spaced.txt", "intro\nthe ministry approved the\n\n\n" + " " * 300 + "plan today\n")
+    with Screen([path], width=80, height=10) as sc:
+        sc.wait_text("intro")
+        search_to(sc, "approved the plan", (13, 2), "cursor on the match")
+        sc.keys("n")
+        sc.wait_text("search hit BOTTOM, continuing at TOP")
+    # a match that starts above the screen is lit on its first row
+    rest = "".join("line %d of the rest\n" % i for i in range(40))
+    path = write(TMP, "above.txt", "the ministry approved the\nplan today\n" + rest)
+    with Screen([path], width=80, height=10) as sc:
+        sc.wait_text("plan today")
+        search_to(sc, "approved the plan", (13, 1), "cursor on the match")
+        sc.keys(*["j"] * 8)
+        sc.wait(lambda s: s.lines()[1].startswith("plan today"), "the second line at the top")
+        row = sc.text(colours=True).split("\n")[1]
+        check(re.match(r"(?:\x1b\[[0-9;]*m)*\x1b\[[0-9;]*43m(?:\x1b\[[0-9;]*m)*plan\x1b", row),
+              "plan lit at the top: %r" % row)
+
+
+@test
 def search_folds_unicode_case():
     with Screen([C], width=80, height=10) as sc:
         sc.wait_text("Gamma 1")
-        sc.keys("/")
-        sc.type("éclair")
-        sc.press("Enter", to=(17, 1), what="found ÉCLAIR")
-        sc.keys("/")
-        sc.type("ŝtelo")
-        sc.press("Enter", to=(36, 1), what="found Ŝtelo")
+        search_to(sc, "éclair", (17, 1), "found ÉCLAIR")
+        search_to(sc, "ŝtelo", (36, 1), "found Ŝtelo")
         sc.press("n", to=(36, 2), what="next Ŝtelo")
 
 

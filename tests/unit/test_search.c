@@ -139,6 +139,17 @@ static void test_big_buffer_seams_and_cancel(void)
 	char *s = malloc(n);
 	T_ASSERT(s);
 	memset(s, 'x', n);
+	/* A pattern with a blank, found through memmem on "Foo", at the 4 MiB seam. */
+	struct search *phrase = search_new("Foo bar");
+	for (size_t at = (4u << 20) - 10; at < (4u << 20) + 4; at++) {
+		memset(s + (4u << 20) - 20, 'x', 40);
+		memcpy(s + at, "Foo \n  bar", 10);
+		T_ASSERT(search_find(phrase, s, 0, n, 0, false, &a, &b, NULL, NULL));
+		T_EQ_INT(a, at);
+		T_EQ_INT(b, at + 10);
+	}
+	memset(s + (4u << 20) - 20, 'x', 40);
+	search_free(phrase);
 	/* Straddle the 4 MiB and 8 MiB steps in which the search looks at the text. */
 	memcpy(s + (4u << 20) - 3, "NEEDLE", 6);
 	memcpy(s + (8u << 20) - 2, "needle", 6);
@@ -191,6 +202,16 @@ static void test_blanks_match_white_space(void)
 	struct search *q = search_new("March; ");
 	T_ASSERT(search_find(q, t, 0, 45, 0, false, &a, &b, NULL, NULL));
 	T_EQ_INT(b, 45);
+	search_free(q);
+	/* starts limited apart from ends: a match starting before until that
+	 * white space takes past it */
+	q = search_new("approved the plan");
+	T_ASSERT(search_find_starting(q, t, 0, strlen(t), 0, 18, &a, &b, NULL, NULL));
+	T_EQ_INT(a, 17);
+	T_EQ_INT(b, 34);
+	T_ASSERT(!search_find_starting(q, t, 0, strlen(t), 18, 46, &a, &b, NULL, NULL));
+	T_ASSERT(search_find_starting(q, t, 0, strlen(t), 18, 47, &a, &b, NULL, NULL));
+	T_EQ_INT(b, (long long)strlen(t));
 	search_free(q);
 }
 
