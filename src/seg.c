@@ -786,6 +786,7 @@ struct wrap_line {
 	bool item;     /* it opens with a list marker */
 	bool table;    /* a tab or three blanks in a row after its first text */
 	bool colon;    /* it ends with ':' (blanks after it aside) */
+	size_t hang;   /* an item: characters from the line's start to its text */
 	bool dateline; /* it opens with a word or two in capitals and a comma or a dash: "MADRID, " */
 	bool title;    /* most of its words of four letters or more are capitalized, and no
 			* punctuation ends it: a headline in title case */
@@ -814,6 +815,13 @@ static void wrap_line_kind(const char *s, size_t ls, size_t le, struct wrap_line
 		j = i + 1;
 	if (j > i && j + 1 < le && (s[j] == '.' || s[j] == ')') && s[j + 1] == ' ')
 		k->item = true;
+	if (k->item) {
+		for (j = i; j < le && s[j] != ' '; j++)
+			;
+		for (; j < le && s[j] == ' '; j++)
+			;
+		k->hang = count_cp(s, ls, j);
+	}
 	for (j = i; j < le; j++) {
 		if (s[j] == '\t' || (s[j] == ' ' && ++run >= 3))
 			k->table = true;
@@ -843,9 +851,10 @@ static size_t wrap_indent(const char *s, size_t n, size_t at)
 /* Is the line end whose first byte is at (a CR or an LF) a soft one? */
 static int soft_eol(const char *s, size_t n, size_t at)
 {
-	size_t next, ls, le, k, pw, ww, widest, w, i, this_start = 0;
-	bool first = false; /* the line is the first of its paragraph */
-	struct wrap_line here, there;
+	size_t next, ls, le, k, pw, ww, widest, w, i, this_start = 0, indent, next_indent;
+	bool first = false;   /* the line is the first of its paragraph */
+	bool in_item = false; /* it goes on under a list item's text above */
+	struct wrap_line here, there, up;
 	const char *e;
 
 	if (s[at] == '\n' && at > 0 && s[at - 1] == '\r')
@@ -854,6 +863,7 @@ static int soft_eol(const char *s, size_t n, size_t at)
 	if (next >= n || s[next] == '\r' || s[next] == '\n')
 		return 0;
 	/* the line it ends, and the lines before it in its paragraph */
+	indent = wrap_indent(s, n, at);
 	le = at;
 	widest = 0;
 	pw = 0;
@@ -875,6 +885,10 @@ static int soft_eol(const char *s, size_t n, size_t at)
 			first = k == 1;
 			break;
 		}
+		if (k > 0 && indent > 0 && !in_item) {
+			wrap_line_kind(s, ls, le, &up);
+			in_item = up.item && up.hang == indent;
+		}
 		widest = w > widest ? w : widest;
 		if (!e)
 			break;
@@ -884,10 +898,16 @@ static int soft_eol(const char *s, size_t n, size_t at)
 	}
 	if (pw == 0)
 		return 0;
-	/* a next line indented deeper than this one starts a paragraph */
+	/* a next line indented deeper than this one starts a paragraph, unless
+	 * it goes on under the text of this line's list item */
+	wrap_line_kind(s, this_start, at, &here);
 	for (i = next; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
 		;
-	if (i - next > wrap_indent(s, n, at))
+	next_indent = i - next;
+	if (next_indent > indent && !(here.item && next_indent == here.hang))
+		return 0;
+	/* the text after a list item's last line, less indented */
+	if (in_item && next_indent < indent)
 		return 0;
 	/* the next line's first word, and the lines after it */
 	for (ls = i; i < n && i - ls <= WRAP_BYTES && !wrap_blank(s[i]); i++)
@@ -901,12 +921,12 @@ static int soft_eol(const char *s, size_t n, size_t at)
 			return 0;
 		le = e ? (size_t)(e - s) : n;
 		if (k == 0) {
-			/* tables, mail quotes and lists */
-			wrap_line_kind(s, this_start, at, &here);
+			/* tables, mail quotes and lists (an item after an item, after
+			 * the lead-in to a list, or after the hanging rest of one) */
 			wrap_line_kind(s, ls, le, &there);
 			if (here.table || there.table || here.quote != there.quote)
 				return 0;
-			if (there.item && (here.item || here.colon))
+			if (there.item && (here.item || here.colon || indent > next_indent))
 				return 0;
 			if (here.item && !there.item && s[ls] != ' ' && s[ls] != '\t')
 				return 0;

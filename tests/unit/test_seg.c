@@ -317,6 +317,19 @@ static void test_sentence_wrapped_kept_apart(void)
 	     "- The retirement age rises from 62 to 64 over the next six years|"
 	     "- Public-sector workers lose the special regimes they had so far|"
 	     "Unions said they would strike on Thursday across the whole country.");
+	/* an item goes on under its text; the next item and the text after stay apart */
+	KEEP("The government listed the main changes in the plan on Tuesday, officials said:\n"
+	     "  \xe2\x80\xa2 The retirement age rises from 62 to 64 over the next six years for\n"
+	     "    all workers in the private sector, the plan says\n"
+	     "  \xe2\x80\xa2 Public-sector workers lose the special regimes they had so far, and\n"
+	     "    their pensions are counted as in the private sector from next year\n"
+	     "Unions said they would strike on Thursday across the whole country.",
+	     "The government listed the main changes in the plan on Tuesday, officials said:|"
+	     "\xe2\x80\xa2 The retirement age rises from 62 to 64 over the next six years for\n"
+	     "    all workers in the private sector, the plan says|"
+	     "\xe2\x80\xa2 Public-sector workers lose the special regimes they had so far, and\n"
+	     "    their pensions are counted as in the private sector from next year|"
+	     "Unions said they would strike on Thursday across the whole country.");
 	KEEP("Region           Jobs lost   Jobs created   Net change   Rate\n"
 	     "North               12,400          9,800       -2,600   4.1%\n"
 	     "South                8,100         11,300       +3,200   3.7%",
