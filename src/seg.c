@@ -836,16 +836,12 @@ static void wrap_line_kind(const char *s, size_t ls, size_t le, struct wrap_line
 	k->dateline = wrap_dateline(s, i, le);
 }
 
-/* Blanks and tabs that open the line ended at at, counted as bytes. */
-static size_t wrap_indent(const char *s, size_t n, size_t at)
+/* pos, moved from the LF of a CRLF onto its CR, so that it is on the line the pair ends. */
+static size_t on_line(const char *s, size_t n, size_t pos)
 {
-	size_t lo = at > WRAP_BYTES ? at - WRAP_BYTES : 0, i;
-	const char *e = find_eol_back(s, lo, at);
-
-	(void)n;
-	for (i = e ? (size_t)(e - s) + 1 : lo; i < at && (s[i] == ' ' || s[i] == '\t'); i++)
-		;
-	return i - (e ? (size_t)(e - s) + 1 : lo);
+	if (pos > 0 && pos < n && s[pos] == '\n' && s[pos - 1] == '\r')
+		return pos - 1;
+	return pos;
 }
 
 /* Is the line end whose first byte is at (a CR or an LF) a soft one? */
@@ -857,13 +853,12 @@ static int soft_eol(const char *s, size_t n, size_t at)
 	struct wrap_line here, there, up;
 	const char *e;
 
-	if (s[at] == '\n' && at > 0 && s[at - 1] == '\r')
-		at--;
+	at = on_line(s, n, at);
 	next = eol_after(s, n, at);
 	if (next >= n || s[next] == '\r' || s[next] == '\n')
 		return 0;
 	/* the line it ends, and the lines before it in its paragraph */
-	indent = wrap_indent(s, n, at);
+	indent = 0;
 	le = at;
 	widest = 0;
 	pw = 0;
@@ -880,6 +875,8 @@ static int soft_eol(const char *s, size_t n, size_t at)
 			pw = w;
 			this_start = ls;
 			first = !e;
+			while (ls + indent < le && (s[ls + indent] == ' ' || s[ls + indent] == '\t'))
+				indent++;
 		}
 		if (w == 0) {
 			first = k == 1;
@@ -892,9 +889,7 @@ static int soft_eol(const char *s, size_t n, size_t at)
 		widest = w > widest ? w : widest;
 		if (!e)
 			break;
-		le = (size_t)(e - s);
-		if (s[le] == '\n' && le > 0 && s[le - 1] == '\r')
-			le--;
+		le = on_line(s, n, (size_t)(e - s));
 	}
 	if (pw == 0)
 		return 0;
@@ -947,14 +942,6 @@ static int soft_eol(const char *s, size_t n, size_t at)
 	if (widest < WRAP_MIN)
 		return 0;
 	return pw + 1 + ww > widest - widest / 6;
-}
-
-/* pos, moved from the LF of a CRLF onto its CR, so that it is on the line the pair ends. */
-static size_t on_line(const char *s, size_t n, size_t pos)
-{
-	if (pos > 0 && pos < n && s[pos] == '\n' && s[pos - 1] == '\r')
-		return pos - 1;
-	return pos;
 }
 
 static void sents_load(struct sents *ss, const char *s, size_t n, size_t pos)
