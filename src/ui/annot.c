@@ -202,12 +202,34 @@ static void ui_hash_whole(struct doc *d)
 		;
 }
 
-void ui_annot_identify(struct ui *u, size_t i, bool now)
+/* Pane i's document as the store knows it, brought up to date: annotations
+ * imported before it was seen placed, and those of an earlier version at
+ * its file followed. */
+static void ui_annot_update(struct ui *u, size_t i)
+{
+	struct ui_pane *p = &u->panes[i];
+	char *file = ui_annot_file(p);
+
+	p->unsettled = false;
+	if (store_doc_place(u->store, p->docid, doc_bytes(p->doc), doc_size(p->doc)) < 0)
+		ui_message(u, true, "%s", util_errmsg());
+	ui_annot_follow(u, p, file);
+	free(file);
+}
+
+void ui_annot_settle(struct ui *u)
+{
+	for (size_t i = 0; i < u->npane; i++)
+		if (u->panes[i].unsettled)
+			ui_annot_update(u, i);
+	ui_annot_reload(u);
+}
+
+void ui_annot_identify(struct ui *u, size_t i, bool now, bool first)
 {
 	struct ui_pane *p = &u->panes[i];
 	size_t c;
 	int64_t id;
-	char *file;
 
 	if (p->docid >= 0)
 		return;
@@ -216,28 +238,24 @@ void ui_annot_identify(struct ui *u, size_t i, bool now)
 			return;
 		ui_hash_whole(p->doc);
 	}
-	file = ui_annot_file(p);
 	/* Unknown by its sum and by its file: nothing to show, so recording
 	 * it (a commit with its fsync) waits for the screen. */
-	if (!now && !p->from_db && store_doc_known(u->store, doc_sha256(p->doc), file) == 0) {
-		p->pending = true;
+	if (!now && !p->from_db) {
+		char *file = ui_annot_file(p);
+		int known = store_doc_known(u->store, doc_sha256(p->doc), file);
 		free(file);
-		return;
+		if (known == 0) {
+			p->pending = true;
+			return;
+		}
 	}
 	p->pending = false;
 	id = store_doc(u->store, doc_sha256(p->doc), doc_size(p->doc), doc_path(p->doc));
 	if (id < 0) {
 		ui_message(u, true, "%s", util_errmsg());
-		free(file);
 		return;
 	}
 	p->docid = id;
-	/* Annotations imported before this document was seen find their place now. */
-	if (store_doc_place(u->store, id, doc_bytes(p->doc), doc_size(p->doc)) < 0)
-		ui_message(u, true, "%s", util_errmsg());
-	ui_annot_follow(u, p, file);
-	free(file);
-	ui_pane_load(u, i);
 	/* Back where the reader left it, unless they have moved meanwhile. */
 	if (!p->restored) {
 		p->restored = true;
@@ -245,6 +263,11 @@ void ui_annot_identify(struct ui *u, size_t i, bool now)
 		    c < doc_size(p->doc))
 			view_goto(p->view, c, true);
 	}
+	p->unsettled = true;
+	if (first)
+		return;
+	ui_annot_update(u, i);
+	ui_pane_load(u, i);
 }
 
 void ui_annot_hash_small(struct ui *u, size_t i)
@@ -259,7 +282,7 @@ bool ui_annot_record(struct ui *u)
 {
 	for (size_t i = 0; i < u->npane; i++)
 		if (u->panes[i].pending && u->panes[i].docid < 0) {
-			ui_annot_identify(u, i, true);
+			ui_annot_identify(u, i, true, false);
 			return true;
 		}
 	for (size_t i = 0; i < u->npane; i++)
@@ -323,7 +346,7 @@ void ui_tag_with(struct ui *u, size_t t)
 		ui_message(u, true, "nothing to tag here");
 		return;
 	}
-	ui_annot_identify(u, u->focus, true);
+	ui_annot_identify(u, u->focus, true, false);
 	if (p->docid < 0)
 		return;
 	if (store_doc_text(u->store, p->docid, s, n) < 0) {
@@ -357,7 +380,7 @@ void ui_reattach(struct ui *u, size_t o)
 
 	if (o >= u->norphans || !ui_selection(u, u->focus, &a, &b))
 		return;
-	ui_annot_identify(u, u->focus, true);
+	ui_annot_identify(u, u->focus, true, false);
 	if (p->docid < 0)
 		return;
 	if (store_doc_text(u->store, p->docid, doc_bytes(p->doc), doc_size(p->doc)) < 0) {

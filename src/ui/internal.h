@@ -73,6 +73,8 @@ struct ui_pane {
 	bool restored;       /* the saved cursor was looked for */
 	bool pending;        /* new to the database: to be recorded when nobody waits */
 	bool from_db;        /* the database's copy of its text (--doc): no file to follow */
+	bool unsettled;      /* found for the first screen: earlier versions not yet
+			      * followed nor imported annotations placed (ui_annot_settle) */
 	struct store_ann *anns; /* owned: the document's annotations */
 	size_t nann;
 	struct spans *spans; /* owned: anns indexed by span; an item's id is its anns index */
@@ -203,8 +205,15 @@ void ui_prompt_draw(struct ui *u, int y);
 /* annot.c: annotations of the panes and the commands on them */
 /* Pane i's document found in the store, or recorded there, once its sum is
  * known: at once when now, else only where it may have something to show
- * (others are left pending for ui_annot_record). */
-void ui_annot_identify(struct ui *u, size_t i, bool now);
+ * (others are left pending for ui_annot_record).  Its cursor goes back where
+ * the reader left it; its annotations are loaded, unless first: then they
+ * wait for ui_annot_settle, so that the first screen shows the text without
+ * waiting for them. */
+void ui_annot_identify(struct ui *u, size_t i, bool now, bool first);
+/* What ui_annot_identify left for after the first screen: the annotations
+ * of earlier versions followed, imported ones placed; then the tags and
+ * every pane's annotations loaded (ui_annot_reload). */
+void ui_annot_settle(struct ui *u);
 /* Hash pane i's document now when it is small enough for its annotations
  * to be looked for before the first screen (a big one is hashed while idle). */
 void ui_annot_hash_small(struct ui *u, size_t i);

@@ -686,7 +686,7 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 		if (doc_hash_step(work, UI_HASH_STEP))
 			for (size_t i = 0; i < u->npane; i++)
 				if (u->panes[i].doc == work && u->panes[i].docid < 0) {
-					ui_annot_identify(u, i, false);
+					ui_annot_identify(u, i, false, false);
 					*dirty = true;
 				}
 		return true;
@@ -896,9 +896,12 @@ int ui_run(struct ui *u, struct store *st)
 
 	if (store_readonly(st))
 		ui_message(u, true, "the database is read-only: annotations show, changes are refused");
-	ui_annot_reload(u);
 	for (i = 0; i < u->npane; i++)
-		ui_annot_identify(u, i, false);
+		ui_annot_identify(u, i, false, true);
+	/* The text first, where the reader left it; its annotations a moment
+	 * later, on the next drawing, so that they never hold the text back. */
+	ui_draw(u);
+	ui_annot_settle(u);
 	store_changed(u->store);
 
 	bool dirty = true, more = true;

@@ -193,6 +193,43 @@ def quit_and_reopen_shows_annotations_and_cursor():
         sc.wait(lambda s: s.cursor() == where, "cursor back where it was")
 
 
+@test
+def a_known_document_shows_its_text_where_it_was_left_before_its_annotations():
+    """The first screen goes out before the annotations are read, already at
+    the place the reader left: in what gloss writes to the terminal, the
+    text there comes before the title's counts, and the top of the document
+    never shows at all."""
+    d = tempfile.mkdtemp(dir=TMP)
+    lines = ["Opening headline", "Line 2, near the top: TOPWORD."] + [
+        "Line %d of the filler text." % n for n in range(3, 80)]
+    lines[59] = "The mayor said the bridge would open in May, ZEBRAFINAL noted."
+    doc = write(d, "long.txt", "\n".join(lines) + "\n")
+    db = os.path.join(d, "notes.db")
+    with screen(db, doc, width=100, height=20) as sc:
+        sc.wait_text("TOPWORD")
+        sc.keys("/")
+        sc.type("ZEBRAFINAL")
+        sc.keys("Enter")
+        sc.wait_gone("TOPWORD")
+        sc.keys("c")
+        sc.wait_text("tagged as claim")
+        sc.keys("q")
+        sc.wait_dead()
+    log = os.path.join(d, "terminal.log")
+    with Screen([], width=100, height=20, shell=True) as sc:
+        sc.tmux("pipe-pane", "-t", "t", "cat >> '%s'" % log)
+        sc.type("'%s' --db '%s' '%s'" % (GLOSS, db, doc))
+        sc.keys("Enter")
+        sc.wait(lambda s: "1 claim 0 sources 1 unsourced" in s.text(), "the claim counted")
+        sc.wait_text("ZEBRAFINAL")
+        with open(log, "rb") as f:
+            out = f.read()
+        check(b"TOPWORD" not in out, "the top of the document was drawn first")
+        check(out.find(b"ZEBRAFINAL") < out.find(b"unsourced"),
+              "the counts came before the text: %r" % out[:300])
+        sc.keys("q")
+
+
 def cached_paths(sc):
     """The paths the hash cache of sc's gloss holds a sum for."""
     try:
