@@ -122,6 +122,7 @@ struct ui {
 	char msg[512];
 	bool msg_error;
 	bool quit;
+	bool resting;          /* no key since a whole idle timeout: writes may run */
 	bool sgr_mouse;        /* xterm's SGR mouse reports asked for (ui_run) */
 	MEVENT mouse;          /* the report behind the last UI_FN(KEY_MOUSE) */
 	bool peeked;           /* ui_peek_key's key, read next */
@@ -218,7 +219,8 @@ void ui_annot_settle(struct ui *u);
  * to be looked for before the first screen (a big one is hashed while idle). */
 void ui_annot_hash_small(struct ui *u, size_t i);
 /* Record one pending document, or one sum in the hash cache: true when
- * there was one (each write has its fsync, so one at a time between keys). */
+ * there was one (each write has its fsync: one at a time, once nobody
+ * types). */
 bool ui_annot_record(struct ui *u);
 void ui_annot_reload(struct ui *u);
 void ui_annot_save_cursors(struct ui *u);

@@ -676,8 +676,9 @@ static bool ui_take_terminal(struct ui *u)
 	return u->screen != NULL;
 }
 
-/* Work between keys: hash one step of a document, or look for another
- * process's changes.  True when there is more hashing to do. */
+/* Work between keys: hash one step of a document; once nobody has typed
+ * for a whole timeout, record a new document or a sum, look for another
+ * process's changes.  True when there is more of the first two to do. */
 static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 {
 	struct doc *work = ui_idle_work(u);
@@ -691,7 +692,11 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 				}
 		return true;
 	}
-	if (ui_annot_record(u)) {
+	/* Recording a new document or its sum writes with an fsync, which a
+	 * key would wait for: that waits until nobody has typed for a while. */
+	if (timed_out)
+		u->resting = true;
+	if (u->resting && ui_annot_record(u)) {
 		*dirty = true;
 		return true;
 	}
@@ -928,6 +933,7 @@ int ui_run(struct ui *u, struct store *st)
 			more = ui_idle(u, !more, &dirty);
 			continue;
 		}
+		u->resting = false;
 		if (key == UI_FN(KEY_RESIZE))
 			ui_place_panes(u);
 		ui_dispatch(u, key);

@@ -262,6 +262,20 @@ def new_documents_recorded_after_the_first_screen_and_on_a_quick_quit():
 
 
 @test
+def a_new_document_is_recorded_only_once_nobody_types():
+    """Recording a document commits with an fsync: keys never wait for it.
+    It comes once no key has come for a while (half a second), not between
+    two keys."""
+    d, one, two, db = files()
+    with screen(db, one, width=160, height=20) as sc:
+        sc.wait_text("Council says")
+        sc.keys("j")
+        sc.wait(lambda s: s.cursor()[1] == 2, "j handled")
+        check(sql(db, "SELECT count(*) FROM documents") == "0", "recorded between keys")
+        sc.wait(lambda s: sql(db, "SELECT count(*) FROM documents") == "1", "recorded once idle")
+
+
+@test
 def custom_tags_menu_and_keys():
     d, one, two, db = files()
     with screen(db, one, width=120, height=20) as sc:
