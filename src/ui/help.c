@@ -4,16 +4,73 @@
  * keys scroll it; q, Esc or ? close it.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "gloss/store.h"
 #include "internal.h"
 
 #define UI_HELP_KEYS_W 20
 
-/* Lines: a heading, a blank, the keys, a blank, "tags", the tags, a blank, the mouse. */
-static int ui_help_lines(const struct ui *u)
+/*
+ * One entry of the help from row n on: its keys, then what they do, wrapped
+ * at blanks into as many rows as the width needs, each under the last.
+ * Drawn when draw (the rows of it that are on the screen); returns its rows.
+ */
+static int ui_help_entry(struct ui *u, int n, bool draw, const char *keys, attr_t ka,
+			 const char *what, attr_t wa)
 {
-	return 2 + (int)ui_nkeys + 2 + (int)u->ntags + 2;
+	int w = u->cols - UI_HELP_KEYS_W - 1, rows = 0;
+	char piece[256];
+
+	do {
+		size_t k = w > 0 ? ui_text_fit(what, w) : strlen(what);
+		int y = n + rows - u->help_top;
+		if (draw && y >= 0 && y < u->rows - 1) {
+			snprintf(piece, sizeof piece, "%.*s", (int)k, what);
+			if (rows == 0)
+				ui_put(y, 1, UI_HELP_KEYS_W - 1, keys, ka);
+			ui_put(y, UI_HELP_KEYS_W + 1, w, piece, wa);
+		}
+		rows++;
+		what += k;
+		while (*what == ' ')
+			what++;
+	} while (*what && w > 0);
+	return rows;
+}
+
+/*
+ * The help's rows: a heading, a blank, the keys, a blank, "tags", the tags,
+ * a blank, the mouse.  Drawn when draw; returns how many there are.
+ */
+static int ui_help_walk(struct ui *u, bool draw)
+{
+	char k[8], what[160];
+	int n = 0;
+
+	if (draw && u->help_top == 0)
+		ui_put(0, 0, u->cols, "gloss keys (q closes this help)", ui_attr(UI_TITLE_FOCUS));
+	n += 2;
+	for (size_t i = 0; i < ui_nkeys; i++)
+		n += ui_help_entry(u, n, draw, ui_keys[i].names, ui_attr(UI_HELP_KEY), ui_keys[i].help,
+				   A_NORMAL);
+	n++;
+	if (draw && n - u->help_top >= 0 && n - u->help_top < u->rows - 1)
+		ui_put(n - u->help_top, 1, u->cols - 1,
+		       "tags (t chooses from them; each key tags directly)", ui_attr(UI_HELP_KEY));
+	n++;
+	for (size_t i = 0; i < u->ntags; i++) {
+		const struct store_tag *t = &u->tags[i];
+		snprintf(k, sizeof k, "%c", t->key ? t->key : ' ');
+		snprintf(what, sizeof what, "%s (%s)", t->name, t->colour);
+		n += ui_help_entry(u, n, draw, k, ui_attr(UI_HELP_KEY), what, ui_tag_attr(t, 1));
+	}
+	n++;
+	n += ui_help_entry(u, n, draw, "mouse", ui_attr(UI_HELP_KEY),
+			   "wheel scrolls the pane under it, this help and the list; "
+			   "click focuses and places the cursor; drag selects",
+			   A_NORMAL);
+	return n;
 }
 
 void ui_help_open(struct ui *u)
@@ -25,7 +82,7 @@ void ui_help_open(struct ui *u)
 void ui_help_key(struct ui *u, int key)
 {
 	int page = u->rows > 3 ? u->rows - 3 : 1;
-	int max = ui_help_lines(u) - (u->rows - 1);
+	int max = ui_help_walk(u, false) - (u->rows - 1);
 
 	if (key == 'q' || key == UI_ESC || key == '?') {
 		u->mode = UI_MODE_READ;
@@ -51,35 +108,12 @@ void ui_help_key(struct ui *u, int key)
 		u->help_top = 0;
 }
 
-static void ui_help_row(struct ui *u, int y, const char *keys, const char *what)
-{
-	ui_put(y, 1, UI_HELP_KEYS_W - 1, keys, ui_attr(UI_HELP_KEY));
-	ui_put(y, UI_HELP_KEYS_W + 1, u->cols - UI_HELP_KEYS_W - 1, what, A_NORMAL);
-}
-
 void ui_help_draw(struct ui *u)
 {
-	int keys0 = 2, tags0 = keys0 + (int)ui_nkeys + 2, mouse = tags0 + (int)u->ntags + 1;
-	char k[8], what[160];
+	/* a wider screen has fewer rows to scroll through */
+	int max = ui_help_walk(u, false) - (u->rows - 1);
 
-	for (int y = 0; y < u->rows - 1; y++) {
-		int line = u->help_top + y;
-		if (line == 0) {
-			ui_put(y, 0, u->cols, "gloss keys (q closes this help)", ui_attr(UI_TITLE_FOCUS));
-		} else if (line >= keys0 && line < keys0 + (int)ui_nkeys) {
-			const struct ui_key *key = &ui_keys[line - keys0];
-			ui_help_row(u, y, key->names, key->help);
-		} else if (line == tags0 - 1) {
-			ui_put(y, 1, u->cols - 1, "tags (t chooses from them; each key tags directly)",
-			       ui_attr(UI_HELP_KEY));
-		} else if (line >= tags0 && line < tags0 + (int)u->ntags) {
-			const struct store_tag *t = &u->tags[line - tags0];
-			snprintf(k, sizeof k, "%c", t->key ? t->key : ' ');
-			snprintf(what, sizeof what, "%s (%s)", t->name, t->colour);
-			ui_put(y, 1, UI_HELP_KEYS_W - 1, k, ui_attr(UI_HELP_KEY));
-			ui_put(y, UI_HELP_KEYS_W + 1, u->cols - UI_HELP_KEYS_W - 1, what, ui_tag_attr(t, 1));
-		} else if (line == mouse) {
-			ui_help_row(u, y, "mouse", "wheel scrolls the pane under it, this help and the list; click focuses and places the cursor; drag selects");
-		}
-	}
+	if (u->help_top > max)
+		u->help_top = max > 0 ? max : 0;
+	ui_help_walk(u, true);
 }

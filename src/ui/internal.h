@@ -174,6 +174,9 @@ int ui_put(int y, int x, int w, const char *s, attr_t a);
 int ui_text_width(const char *s);
 /* The longest tail of s, whole characters, that fits in w cells; points into s. */
 const char *ui_text_tail(const char *s, int w);
+/* Bytes of s that fit in w cells, ending before a blank where one fits (a
+ * line of wrapped text); at least one character, unless s is empty. */
+size_t ui_text_fit(const char *s, int w);
 /* Ctrl-C was typed since the last ui_interrupted_clear(). */
 bool ui_interrupted(void);
 /* SIGTERM or SIGHUP came: long work stops, the loop ends. */

@@ -156,6 +156,23 @@ const char *ui_text_tail(const char *s, int w)
 	return s + i;
 }
 
+size_t ui_text_fit(const char *s, int w)
+{
+	size_t n = strlen(s), i = 0, blank = 0;
+	int used = 0, cw;
+
+	while (i < n) {
+		size_t at = i;
+		ui_next_wc(s, n, &i, &cw);
+		if (used + cw > w)
+			return blank ? blank : at ? at : i;
+		used += cw;
+		if (s[at] == ' ')
+			blank = at;
+	}
+	return n;
+}
+
 int ui_put(int y, int x, int w, const char *s, attr_t a)
 {
 	wchar_t buf[512];

@@ -408,6 +408,22 @@ def mouse_reaches_past_column_223():
 
 
 @test
+def help_wraps_what_a_key_does_at_80_columns():
+    with Screen([A], width=80, height=60) as sc:
+        sc.wait_text("Harbour fire")
+        sc.keys("?")
+        sc.wait_text("gloss keys")
+        lines = sc.lines()
+        row = [i for i, l in enumerate(lines) if l.startswith(" /   ")]
+        check(len(row) == 1, "one row for /: %r" % lines)
+        words = " ".join(l[21:].strip() for l in lines[row[0]:row[0] + 3])
+        check("a blank = any white space)" in words, "the whole of / shown: %r" % words)
+        check(all(len(l.rstrip()) <= 80 for l in lines), "within the width")
+        sc.keys("G")
+        sc.wait(lambda s: "drag selects" in s.text(), "the mouse's line ends on the next row")
+
+
+@test
 def wheel_scrolls_the_help():
     with Screen([A], width=80, height=12) as sc:
         sc.wait_text("Harbour fire")
