@@ -327,6 +327,20 @@ bool ui_selection(struct ui *u, size_t i, size_t *a, size_t *b)
 	return true;
 }
 
+/* The focused pane's document recorded, with its text, for a change to its
+ * annotations; false, with the change refused ("not saved: why"), when it
+ * cannot be. */
+static bool ui_annot_doc_for_change(struct ui *u, const char *refused)
+{
+	struct ui_pane *p = ui_cur(u);
+
+	ui_annot_identify(u, u->focus, true, false);
+	if (p->docid >= 0 && store_doc_text(u->store, p->docid, doc_bytes(p->doc), doc_size(p->doc)) == 0)
+		return true;
+	ui_message(u, true, "%s: %s", refused, util_errmsg());
+	return false;
+}
+
 void ui_tag_with(struct ui *u, size_t t)
 {
 	struct ui_pane *p = ui_cur(u);
@@ -346,13 +360,8 @@ void ui_tag_with(struct ui *u, size_t t)
 		ui_message(u, true, "nothing to tag here");
 		return;
 	}
-	ui_annot_identify(u, u->focus, true, false);
-	if (p->docid < 0)
+	if (!ui_annot_doc_for_change(u, "not saved"))
 		return;
-	if (store_doc_text(u->store, p->docid, s, n) < 0) {
-		ui_message(u, true, "not saved: %s", util_errmsg());
-		return;
-	}
 	anchor_make(s, n, a, b, &an);
 	r = store_ann_add(u->store, p->docid, u->tags[t].id, a, b, &an, NULL);
 	ui_flat(an.quote, 40, ex, sizeof ex);
@@ -380,13 +389,8 @@ void ui_reattach(struct ui *u, size_t o)
 
 	if (o >= u->norphans || !ui_selection(u, u->focus, &a, &b))
 		return;
-	ui_annot_identify(u, u->focus, true, false);
-	if (p->docid < 0)
+	if (!ui_annot_doc_for_change(u, "not re-attached"))
 		return;
-	if (store_doc_text(u->store, p->docid, doc_bytes(p->doc), doc_size(p->doc)) < 0) {
-		ui_message(u, true, "not re-attached: %s", util_errmsg());
-		return;
-	}
 	anchor_make(doc_bytes(p->doc), doc_size(p->doc), a, b, &an);
 	r = store_ann_reattach(u->store, u->orphans[o].id, p->docid, a, b, &an);
 	ui_flat(an.quote, 40, ex, sizeof ex);
@@ -575,7 +579,7 @@ void ui_k_link(struct ui *u, int key)
 		return;
 	}
 	u->link_from = ui_cur(u)->anns[k].id;
-	ui_message(u, false, "linking: go to another annotation (any pane) and press Enter; Esc cancels");
+	ui_message(u, false, "linking: go to another annotation (any pane), Enter links, Esc cancels");
 }
 
 void ui_k_enter(struct ui *u, int key)

@@ -411,8 +411,9 @@ def locked_database_says_so_and_saves_nothing():
         holder.stdin.flush()
         check(holder.stdout.readline().strip() == "held", "the lock taken")
         try:
+            # the document is new too: recording it is refused the same way
             sc.keys("j", "c")
-            sc.wait_text("database is locked")
+            sc.wait_text("not saved: database is locked")
             check("1 claim" not in sc.lines()[0], "not shown as done")
         finally:
             holder.stdin.write("ROLLBACK;\n.quit\n")
