@@ -31,6 +31,9 @@
 #include "gloss/store.h"
 #include "gloss/util.h"
 
+/* How long a change waits for another process's lock before it fails. */
+#define STORE_BUSY_MS 2000
+
 /* ---- schema ---- */
 
 /*
@@ -838,7 +841,7 @@ static int check_readonly(const char *path, bool wal)
 		free(uri);
 		return -1;
 	}
-	sqlite3_busy_timeout(db, 2000);
+	sqlite3_busy_timeout(db, STORE_BUSY_MS);
 	v = inspect(db, &version, &rc);
 	if (uri && v == V_CORRUPT && wal_file_exists(path, false)) {
 		/* another process began writing while we read without locks: look again */
@@ -958,6 +961,11 @@ static int migrate(struct store *st)
 	return r;
 }
 
+void store_hurry(struct store *st, bool hurry)
+{
+	sqlite3_busy_timeout(st->db, hurry ? 0 : STORE_BUSY_MS);
+}
+
 /* Settings of the read-write connection; WAL only now, since it writes. */
 static int configure(struct store *st)
 {
@@ -965,7 +973,7 @@ static int configure(struct store *st)
 	const char *mode;
 	int rc;
 
-	sqlite3_busy_timeout(st->db, 2000);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	/* read only, the journal mode is what the file says: nothing to set */
 	if (st->readonly)
 		return sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) == SQLITE_OK
@@ -1575,7 +1583,8 @@ fail:
 /* ---- annotations ---- */
 
 #define ANN_COLUMNS "id, uuid, document, tag, start, \"end\", quote, prefix, suffix, note," \
-	" author, created, updated"
+	" author, created, updated," \
+	" (SELECT count(*) FROM links WHERE links.\"to\" = annotations.id)"
 
 static void ann_from_row(sqlite3_stmt *q, struct store_ann *a)
 {
@@ -1593,6 +1602,7 @@ static void ann_from_row(sqlite3_stmt *q, struct store_ann *a)
 	a->author = col_text(q, 10);
 	col_copy(a->created, sizeof a->created, q, 11);
 	col_copy(a->updated, sizeof a->updated, q, 12);
+	a->nlinked = (size_t)sqlite3_column_int64(q, 13);
 }
 
 static int links_of(struct store *st, struct store_ann *a)

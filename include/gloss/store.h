@@ -69,6 +69,11 @@ struct store *store_open_end(struct store_opening *op);
  * it once where it can be written"); then every change fails with
  * "database 'x' is read-only" and changes nothing.  This says which. */
 bool store_readonly(const struct store *st);
+/* With hurry, a change that finds the database locked by another process
+ * fails at once with "database is locked", instead of waiting for the lock
+ * as long as the busy timeout: for a write nobody waits for, which can be
+ * tried again later.  Off (waiting) when opened. */
+void store_hurry(struct store *st, bool hurry);
 void store_close(struct store *st);
 
 /* ---- documents: identified by SHA-256; the path is where it was last seen ---- */
@@ -186,6 +191,7 @@ struct store_ann {
 	char updated[21];
 	int64_t *links;     /* ids of the annotations this one links to */
 	size_t nlinks;
+	size_t nlinked;     /* how many link to this one (a source: its claims) */
 };
 
 /* Every placed annotation of a document, by start, then longest first, then

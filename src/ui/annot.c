@@ -225,17 +225,17 @@ void ui_annot_settle(struct ui *u)
 	ui_annot_reload(u);
 }
 
-void ui_annot_identify(struct ui *u, size_t i, bool now, bool first)
+bool ui_annot_identify(struct ui *u, size_t i, bool now, bool first)
 {
 	struct ui_pane *p = &u->panes[i];
 	size_t c;
 	int64_t id;
 
 	if (p->docid >= 0)
-		return;
+		return true;
 	if (!doc_sha256(p->doc)) {
 		if (!now && doc_size(p->doc) > UI_HASH_AT_ONCE)
-			return;
+			return true;
 		ui_hash_whole(p->doc);
 	}
 	/* Unknown by its sum and by its file: nothing to show, so recording
@@ -246,15 +246,15 @@ void ui_annot_identify(struct ui *u, size_t i, bool now, bool first)
 		free(file);
 		if (known == 0) {
 			p->pending = true;
-			return;
+			return true;
 		}
 	}
-	p->pending = false;
 	id = store_doc(u->store, doc_sha256(p->doc), doc_size(p->doc), doc_path(p->doc));
-	if (id < 0) {
-		ui_message(u, true, "%s", util_errmsg());
-		return;
-	}
+	/* tried again once nobody types (another process may hold the lock),
+	 * unless no write can ever succeed */
+	p->pending = id < 0 && !store_readonly(u->store);
+	if (id < 0)
+		return false;
 	p->docid = id;
 	/* Back where the reader left it, unless they have moved meanwhile. */
 	if (!p->restored) {
@@ -265,9 +265,10 @@ void ui_annot_identify(struct ui *u, size_t i, bool now, bool first)
 	}
 	p->unsettled = true;
 	if (first)
-		return;
+		return true;
 	ui_annot_update(u, i);
 	ui_pane_load(u, i);
+	return true;
 }
 
 void ui_annot_hash_small(struct ui *u, size_t i)
@@ -278,17 +279,33 @@ void ui_annot_hash_small(struct ui *u, size_t i)
 		ui_hash_whole(d);
 }
 
-bool ui_annot_record(struct ui *u)
+bool ui_annot_record(struct ui *u, bool all)
 {
-	for (size_t i = 0; i < u->npane; i++)
-		if (u->panes[i].pending && u->panes[i].docid < 0) {
+	bool tried = false;
+
+	for (size_t i = 0; i < u->npane; i++) {
+		if (!u->panes[i].pending || u->panes[i].docid >= 0)
+			continue;
+		if (all) {
 			ui_annot_identify(u, i, true, false);
-			return true;
+			tried = true;
+			continue;
 		}
+		/* Nobody asked for it: no waiting for another process's lock,
+		 * nor saying so; the next pause tries again. */
+		store_hurry(u->store, true);
+		if (!ui_annot_identify(u, i, true, false))
+			u->resting = false;
+		store_hurry(u->store, false);
+		return true;
+	}
 	for (size_t i = 0; i < u->npane; i++)
-		if (doc_hash_save(u->panes[i].doc))
-			return true;
-	return false;
+		if (doc_hash_save(u->panes[i].doc)) {
+			tried = true;
+			if (!all)
+				return true;
+		}
+	return tried;
 }
 
 void ui_annot_save_cursors(struct ui *u)
@@ -334,8 +351,7 @@ static bool ui_annot_doc_for_change(struct ui *u, const char *refused)
 {
 	struct ui_pane *p = ui_cur(u);
 
-	ui_annot_identify(u, u->focus, true, false);
-	if (p->docid >= 0 && store_doc_text(u->store, p->docid, doc_bytes(p->doc), doc_size(p->doc)) == 0)
+	if (ui_annot_identify(u, u->focus, true, false) && p->docid >= 0 && store_doc_text(u->store, p->docid, doc_bytes(p->doc), doc_size(p->doc)) == 0)
 		return true;
 	ui_message(u, true, "%s: %s", refused, util_errmsg());
 	return false;
@@ -406,13 +422,21 @@ void ui_reattach(struct ui *u, size_t o)
 	ui_message(u, false, "re-attached to \"%s\"", ex);
 }
 
+void ui_links_text(const struct store_ann *a, char *buf, size_t size)
+{
+	int k = snprintf(buf, size, "%zu link%s", a->nlinks, a->nlinks == 1 ? "" : "s");
+
+	if (a->nlinked && k >= 0 && (size_t)k < size)
+		snprintf(buf + k, size - (size_t)k, ", linked from %zu", a->nlinked);
+}
+
 void ui_annot_describe(struct ui *u, char *buf, size_t size)
 {
 	struct ui_pane *p = ui_cur(u);
 	long k = ui_annot_under(u, u->focus);
 	const struct store_ann *a;
 	const struct store_tag *t;
-	char note[120];
+	char note[120], links[64];
 
 	buf[0] = '\0';
 	if (k < 0)
@@ -420,8 +444,9 @@ void ui_annot_describe(struct ui *u, char *buf, size_t size)
 	a = &p->anns[k];
 	t = ui_tag_of(u, a->tag);
 	ui_flat(a->note, 40, note, sizeof note);
-	snprintf(buf, size, " %s%s%s  %zu link%s  by %s", t ? t->name : "?", note[0] ? ": " : "",
-		 note, a->nlinks, a->nlinks == 1 ? "" : "s", a->author);
+	ui_links_text(a, links, sizeof links);
+	snprintf(buf, size, " %s%s%s  %s  by %s", t ? t->name : "?", note[0] ? ": " : "", note, links,
+		 a->author);
 }
 
 /* ---- the commands (key functions of the key table) ---- */

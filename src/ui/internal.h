@@ -212,8 +212,10 @@ void ui_prompt_draw(struct ui *u, int y);
  * (others are left pending for ui_annot_record).  Its cursor goes back where
  * the reader left it; its annotations are loaded, unless first: then they
  * wait for ui_annot_settle, so that the first screen shows the text without
- * waiting for them. */
-void ui_annot_identify(struct ui *u, size_t i, bool now, bool first);
+ * waiting for them.  False when the store failed to record it (util_errmsg
+ * says why, nothing shown; unless the database is read-only it stays
+ * pending, to be tried again). */
+bool ui_annot_identify(struct ui *u, size_t i, bool now, bool first);
 /* What ui_annot_identify left for after the first screen: the annotations
  * of earlier versions followed, imported ones placed; then the tags and
  * every pane's annotations loaded (ui_annot_reload). */
@@ -223,8 +225,9 @@ void ui_annot_settle(struct ui *u);
 void ui_annot_hash_small(struct ui *u, size_t i);
 /* Record one pending document, or one sum in the hash cache: true when
  * there was one (each write has its fsync: one at a time, once nobody
- * types). */
-bool ui_annot_record(struct ui *u);
+ * types; a document the database is locked against waits for the next
+ * pause).  With all, every one, each tried once (on the way out). */
+bool ui_annot_record(struct ui *u, bool all);
 void ui_annot_reload(struct ui *u);
 void ui_annot_save_cursors(struct ui *u);
 /* The annotation under the cursor of pane i: index into its anns, or -1. */
@@ -233,6 +236,8 @@ long ui_annot_under(struct ui *u, size_t i);
 bool ui_selection(struct ui *u, size_t i, size_t *a, size_t *b);
 bool ui_annot_key(struct ui *u, int key);
 const struct store_tag *ui_tag_of(struct ui *u, int64_t id);
+/* "2 links", and ", linked from 3" when others link to a: into buf. */
+void ui_links_text(const struct store_ann *a, char *buf, size_t size);
 void ui_k_select(struct ui *u, int key);
 void ui_k_escape(struct ui *u, int key);
 void ui_k_claim(struct ui *u, int key);

@@ -54,15 +54,16 @@ void ui_list_close(struct ui *u)
 static char *ui_list_line(struct ui *u, const struct store_ann *an, const char *docname,
 			  bool orphan)
 {
-	char quote[200], note[200], name[100], line[600];
+	char quote[200], note[200], name[100], links[64], line[600];
 	const struct store_tag *t = ui_tag_of(u, an->tag);
 
 	ui_flat(an->quote, 60, quote, sizeof quote);
 	ui_flat(an->note, 40, note, sizeof note);
 	ui_flat(docname, 24, name, sizeof name);
-	snprintf(line, sizeof line, "%s%-8s %s  \xe2\x80\x9c%s\xe2\x80\x9d%s%s  %zu link%s",
+	ui_links_text(an, links, sizeof links);
+	snprintf(line, sizeof line, "%s%-8s %s  \xe2\x80\x9c%s\xe2\x80\x9d%s%s  %s",
 		 orphan ? "orphaned " : "", t ? t->name : "?", name, quote,
-		 note[0] ? "  \xe2\x80\x94 " : "", note, an->nlinks, an->nlinks == 1 ? "" : "s");
+		 note[0] ? "  \xe2\x80\x94 " : "", note, links);
 	return util_strdup(line);
 }
 

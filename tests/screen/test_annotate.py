@@ -126,6 +126,13 @@ def selection_as_source_and_link_across_panes():
                         "JOIN tags ft ON ft.id = f.tag JOIN annotations t ON t.id = l.\"to\" "
                         "JOIN tags tt ON tt.id = t.tag")
         check(dirs == [["claim", "source"], ["claim", "source"]], "direction: %r" % dirs)
+        # the source says what links to it, here and in the list
+        sc.keys("2")
+        sc.wait(lambda s: "source  0 links, linked from 2  by tester" in s.lines()[-2], "the source described")
+        sc.keys("L")
+        sc.wait_text("annotations: 3 of 3")
+        check(any(l.rstrip().endswith("\u201cThe city budget office\u201d  0 links, linked from 2")
+                  for l in sc.lines()), "the list: %r" % sc.lines())
 
 
 @test
@@ -415,11 +422,20 @@ def locked_database_says_so_and_saves_nothing():
             sc.keys("j", "c")
             sc.wait_text("not saved: database is locked")
             check("1 claim" not in sc.lines()[0], "not shown as done")
+            # The user pauses (an input, not a wait for gloss): gloss then tries
+            # to record the document without waiting for the lock, so a key
+            # typed meanwhile is answered at once, not after the 2 s timeout.
+            time.sleep(0.8)
+            y = sc.cursor()[1]
+            sc.keys("k")
+            sc.wait(lambda s: s.cursor()[1] == y - 1, "k answered while the lock is held", deadline=1.0)
         finally:
             holder.stdin.write("ROLLBACK;\n.quit\n")
             holder.stdin.close()
             holder.wait()
         check(sql(db, "SELECT count(*) FROM annotations") == "0", "nothing saved")
+        # the document is recorded at the next pause, with no key to ask for it
+        sc.wait(lambda s: sql(db, "SELECT count(*) FROM documents") == "1", "recorded once the lock went")
         sc.keys("c")
         sc.wait_text("tagged as claim")
 

@@ -447,10 +447,12 @@ class Trial:
         want = []
         for a in sorted(m.anns, key=lambda a: (a.target.doc, a.target.bstart, -a.target.bend)):
             out = sum(1 for f, t in m.links if f is a)
+            into = sum(1 for f, t in m.links if t is a)
             line = "%-8s %s  \u201c%s\u201d" % (a.tag, DOCS[a.target.doc][0], flat(a.target.quote, 60))
             if a.note:
                 line += "  \u2014 " + flat(a.note, 40)
-            want.append(line + "  %d link%s" % (out, "" if out == 1 else "s"))
+            line += "  %d link%s" % (out, "" if out == 1 else "s")
+            want.append(line + (", linked from %d" % into if into else ""))
         self.keys("L")
         head = "annotations: %d of %d" % (len(want), len(want))
         self.wait(lambda sc: head in sc.lines()[0], head)

@@ -845,6 +845,10 @@ static void test_links(void)
 	store_ann_release(&a);
 	T_ASSERT(store_ann_get(st, s1, &a));
 	T_EQ_INT(a.nlinks, 0);
+	T_EQ_INT(a.nlinked, 1);
+	store_ann_release(&a);
+	T_ASSERT(store_ann_get(st, c1, &a));
+	T_EQ_INT(a.nlinked, 0);
 	store_ann_release(&a);
 	T_ASSERT(store_ann_get(st, c2, &a));
 	T_ASSERT(a.nlinks == 1 && a.links[0] == s2);
@@ -859,6 +863,20 @@ static void test_links(void)
 	T_ASSERT(a.nlinks == 1 && a.links[0] == x);
 	store_ann_release(&a);
 	T_EQ_INT(store_link(st, x, y), 1);
+	/* a document's annotations say how many link to each, from anywhere */
+	{
+		struct store_ann *all;
+		size_t n, want[] = { 0, 1, 0, 1, 1, 1 };
+		int64_t other = store_doc(st, SHA_B, 10, "b.txt");
+		T_ASSERT(other > 0);
+		T_ASSERT(store_link(st, add(st, other, CLAIM, 0, 4), s1) == 1);
+		want[1] = 2;
+		T_ASSERT(store_anns(st, doc, &all, &n) == 0);
+		T_EQ_INT(n, 6);
+		for (size_t i = 0; i < n && i < 6; i++)
+			T_EQ_INT(all[i].nlinked, want[i]);
+		store_anns_free(all, n);
+	}
 
 	T_EQ_INT(store_link(st, x, x), -1);
 	T_EQ_STR(util_errmsg(), "an annotation cannot link to itself");
