@@ -81,6 +81,8 @@ static void ui_pane_load_as(struct ui *u, size_t i, bool counts)
 	 * none now they stay, and the first screen is sent as composed. */
 	if (had || p->nann > 0)
 		p->gen++;
+	/* an open list points into the annotations just replaced */
+	ui_list_refresh(u);
 	if (p->docid < 0 || !counts)
 		return;
 	/* the counts are of the same annotations: none, none to count */
@@ -225,8 +227,9 @@ void ui_annot_settle(struct ui *u)
 	ui_annot_reload(u);
 }
 
-bool ui_annot_identify(struct ui *u, size_t i, bool now, bool first)
+bool ui_annot_identify(struct ui *u, size_t i, unsigned how)
 {
+	bool now = how & UI_ID_NOW;
 	struct ui_pane *p = &u->panes[i];
 	size_t c;
 	int64_t id;
@@ -249,7 +252,11 @@ bool ui_annot_identify(struct ui *u, size_t i, bool now, bool first)
 			return true;
 		}
 	}
+	if (how & UI_ID_HURRY)
+		store_hurry(u->store, true);
 	id = store_doc(u->store, doc_sha256(p->doc), doc_size(p->doc), doc_path(p->doc));
+	if (how & UI_ID_HURRY)
+		store_hurry(u->store, false);
 	/* tried again once nobody types (another process may hold the lock),
 	 * unless no write can ever succeed */
 	p->pending = id < 0 && !store_readonly(u->store);
@@ -264,7 +271,7 @@ bool ui_annot_identify(struct ui *u, size_t i, bool now, bool first)
 			view_goto(p->view, c, true);
 	}
 	p->unsettled = true;
-	if (first)
+	if (how & UI_ID_FIRST)
 		return true;
 	ui_annot_update(u, i);
 	ui_pane_load(u, i);
@@ -279,40 +286,49 @@ void ui_annot_hash_small(struct ui *u, size_t i)
 		ui_hash_whole(d);
 }
 
-bool ui_annot_record(struct ui *u, bool all)
+bool ui_annot_record(struct ui *u)
 {
-	bool tried = false;
+	bool failed = false;
 
+	/* Nobody asked for these: no waiting for another process's lock, nor
+	 * saying so; one that fails is tried again at the next pause. */
 	for (size_t i = 0; i < u->npane; i++) {
 		if (!u->panes[i].pending || u->panes[i].docid >= 0)
 			continue;
-		if (all) {
-			ui_annot_identify(u, i, true, false);
-			tried = true;
-			continue;
-		}
-		/* Nobody asked for it: no waiting for another process's lock,
-		 * nor saying so; the next pause tries again. */
-		store_hurry(u->store, true);
-		if (!ui_annot_identify(u, i, true, false))
-			u->resting = false;
-		store_hurry(u->store, false);
-		return true;
+		if (ui_annot_identify(u, i, UI_ID_NOW | UI_ID_HURRY))
+			return true;
+		failed = true;
 	}
 	for (size_t i = 0; i < u->npane; i++)
-		if (doc_hash_save(u->panes[i].doc)) {
-			tried = true;
-			if (!all)
-				return true;
-		}
-	return tried;
+		if (doc_hash_save(u->panes[i].doc))
+			return true;
+	if (failed)
+		u->resting = false;
+	return false;
 }
 
-void ui_annot_save_cursors(struct ui *u)
+void ui_annot_leave(struct ui *u)
 {
+	bool hurry = false;
+
+	/* Each write waits for another process's lock, until one has failed:
+	 * then the rest do not wait (nine panes must not take 18 s to quit). */
+	for (size_t i = 0; i < u->npane; i++) {
+		struct ui_pane *p = &u->panes[i];
+		if (p->pending && p->docid < 0 &&
+		    !ui_annot_identify(u, i, UI_ID_NOW | (hurry ? UI_ID_HURRY : 0)))
+			hurry = true;
+	}
 	for (size_t i = 0; i < u->npane; i++)
-		if (u->panes[i].docid >= 0)
-			store_cursor_set(u->store, u->panes[i].docid, view_cursor(u->panes[i].view));
+		doc_hash_save(u->panes[i].doc);
+	for (size_t i = 0; i < u->npane; i++) {
+		if (u->panes[i].docid < 0)
+			continue;
+		store_hurry(u->store, hurry);
+		if (store_cursor_set(u->store, u->panes[i].docid, view_cursor(u->panes[i].view)) != 0)
+			hurry = true;
+	}
+	store_hurry(u->store, false);
 }
 
 long ui_annot_under(struct ui *u, size_t i)
@@ -351,7 +367,7 @@ static bool ui_annot_doc_for_change(struct ui *u, const char *refused)
 {
 	struct ui_pane *p = ui_cur(u);
 
-	if (ui_annot_identify(u, u->focus, true, false) && p->docid >= 0 && store_doc_text(u->store, p->docid, doc_bytes(p->doc), doc_size(p->doc)) == 0)
+	if (ui_annot_identify(u, u->focus, UI_ID_NOW) && p->docid >= 0 && store_doc_text(u->store, p->docid, doc_bytes(p->doc), doc_size(p->doc)) == 0)
 		return true;
 	ui_message(u, true, "%s: %s", refused, util_errmsg());
 	return false;

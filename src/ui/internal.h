@@ -92,6 +92,7 @@ struct ui_pane {
 struct ui_item {
 	size_t pane;
 	size_t ann;          /* index into that pane's anns, or into u->orphans */
+	int64_t id;          /* the annotation's */
 	bool orphan;
 	char *line;          /* what the list shows, safe to print; owned */
 };
@@ -207,15 +208,22 @@ void ui_prompt_key(struct ui *u, int key);
 void ui_prompt_draw(struct ui *u, int y);
 
 /* annot.c: annotations of the panes and the commands on them */
+/* How ui_annot_identify goes about it: */
+enum {
+	UI_ID_NOW = 1,   /* record the document now, though nothing may show */
+	UI_ID_FIRST = 2, /* for the first screen: annotations left for ui_annot_settle */
+	UI_ID_HURRY = 4, /* nobody waits for it: the record does not wait for
+			  * another process's lock (store_hurry) */
+};
 /* Pane i's document found in the store, or recorded there, once its sum is
- * known: at once when now, else only where it may have something to show
- * (others are left pending for ui_annot_record).  Its cursor goes back where
- * the reader left it; its annotations are loaded, unless first: then they
- * wait for ui_annot_settle, so that the first screen shows the text without
- * waiting for them.  False when the store failed to record it (util_errmsg
- * says why, nothing shown; unless the database is read-only it stays
- * pending, to be tried again). */
-bool ui_annot_identify(struct ui *u, size_t i, bool now, bool first);
+ * known: at once with UI_ID_NOW, else only where it may have something to
+ * show (others are left pending for ui_annot_record).  Its cursor goes back
+ * where the reader left it; its annotations are loaded, unless UI_ID_FIRST:
+ * then they wait for ui_annot_settle, so that the first screen shows the
+ * text without waiting for them.  False when the store failed to record it
+ * (util_errmsg says why, nothing shown; unless the database is read-only
+ * it stays pending, to be tried again). */
+bool ui_annot_identify(struct ui *u, size_t i, unsigned how);
 /* What ui_annot_identify left for after the first screen: the annotations
  * of earlier versions followed, imported ones placed; then the tags and
  * every pane's annotations loaded (ui_annot_reload). */
@@ -224,12 +232,15 @@ void ui_annot_settle(struct ui *u);
  * to be looked for before the first screen (a big one is hashed while idle). */
 void ui_annot_hash_small(struct ui *u, size_t i);
 /* Record one pending document, or one sum in the hash cache: true when
- * there was one (each write has its fsync: one at a time, once nobody
- * types; a document the database is locked against waits for the next
- * pause).  With all, every one, each tried once (on the way out). */
-bool ui_annot_record(struct ui *u, bool all);
+ * one was written (each write has its fsync: one at a time, once nobody
+ * types).  A document the database is locked against is not waited for:
+ * it is tried again after the next pause (u->resting goes false). */
+bool ui_annot_record(struct ui *u);
+/* On the way out: every pending document and sum recorded, every cursor
+ * saved, each tried once; after one write has failed (another process's
+ * lock) the others do not wait for the lock. */
+void ui_annot_leave(struct ui *u);
 void ui_annot_reload(struct ui *u);
-void ui_annot_save_cursors(struct ui *u);
 /* The annotation under the cursor of pane i: index into its anns, or -1. */
 long ui_annot_under(struct ui *u, size_t i);
 /* The selection of pane i as [*a, *b); false when none. */
@@ -267,6 +278,9 @@ void ui_list_open(struct ui *u);
 void ui_list_key(struct ui *u, int key);
 void ui_list_draw(struct ui *u);
 void ui_list_close(struct ui *u);
+/* The list made again from the panes' annotations (after they were loaded
+ * again), keeping the filter and the chosen annotation; only while open. */
+void ui_list_refresh(struct ui *u);
 
 /* note.c */
 void ui_note_open(struct ui *u, int64_t ann, const char *text);

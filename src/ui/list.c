@@ -90,6 +90,7 @@ static void ui_list_orphans(struct ui *u, size_t *k)
 			u->orphans[u->norphans] = o[i];
 			u->items[*k].pane = p;
 			u->items[*k].ann = u->norphans;
+			u->items[*k].id = o[i].id;
 			u->items[*k].orphan = true;
 			u->items[*k].line = ui_list_line(u, &o[i], doc_name(u->panes[p].doc), true);
 			u->norphans++;
@@ -115,11 +116,11 @@ static void ui_list_filter(struct ui *u)
 		u->list_at = u->nshown_items ? u->nshown_items - 1 : 0;
 }
 
-void ui_k_list(struct ui *u, int key)
+/* The items of every open document's annotations, then the orphans. */
+static void ui_list_build(struct ui *u)
 {
 	size_t n = 0, k = 0;
 
-	(void)key;
 	ui_list_close(u);
 	for (size_t p = 0; p < u->npane; p++)
 		n += u->panes[p].nann;
@@ -130,6 +131,7 @@ void ui_k_list(struct ui *u, int key)
 		for (size_t a = 0; a < pp->nann; a++) {
 			u->items[k].pane = p;
 			u->items[k].ann = a;
+			u->items[k].id = pp->anns[a].id;
 			u->items[k].orphan = false;
 			u->items[k].line = ui_list_line(u, &pp->anns[a], doc_name(pp->doc), false);
 			k++;
@@ -137,6 +139,28 @@ void ui_k_list(struct ui *u, int key)
 	}
 	ui_list_orphans(u, &k);
 	u->nitems = k;
+}
+
+void ui_list_refresh(struct ui *u)
+{
+	int64_t at = -1;
+
+	if (u->mode != UI_MODE_LIST)
+		return;
+	/* the items' own ids: the panes' annotations may be new already */
+	if (u->nshown_items)
+		at = u->items[u->shown[u->list_at]].id;
+	ui_list_build(u);
+	ui_list_filter(u);
+	for (size_t i = 0; i < u->nshown_items; i++)
+		if (u->items[u->shown[i]].id == at)
+			u->list_at = i;
+}
+
+void ui_k_list(struct ui *u, int key)
+{
+	(void)key;
+	ui_list_build(u);
 	u->filter_len = 0;
 	u->filter[0] = '\0';
 	u->list_at = u->list_top = 0;

@@ -704,7 +704,7 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 		if (doc_hash_step(work, UI_HASH_STEP))
 			for (size_t i = 0; i < u->npane; i++)
 				if (u->panes[i].doc == work && u->panes[i].docid < 0) {
-					if (!ui_annot_identify(u, i, false, false))
+					if (!ui_annot_identify(u, i, UI_ID_HURRY) && !u->panes[i].pending)
 						ui_message(u, true, "%s", util_errmsg());
 					*dirty = true;
 				}
@@ -714,7 +714,7 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 	 * key would wait for: that waits until nobody has typed for a while. */
 	if (timed_out)
 		u->resting = true;
-	if (u->resting && ui_annot_record(u, false)) {
+	if (u->resting && ui_annot_record(u)) {
 		*dirty = true;
 		return true;
 	}
@@ -920,7 +920,7 @@ int ui_run(struct ui *u, struct store *st)
 	if (store_readonly(st))
 		ui_message(u, true, "the database is read-only: annotations show, changes are refused");
 	for (i = 0; i < u->npane; i++)
-		if (!ui_annot_identify(u, i, false, true))
+		if (!ui_annot_identify(u, i, UI_ID_FIRST | UI_ID_HURRY) && !u->panes[i].pending)
 			ui_message(u, true, "%s", util_errmsg());
 	/* The text first, where the reader left it; its annotations a moment
 	 * later, on the next drawing, so that they never hold the text back. */
@@ -959,8 +959,7 @@ int ui_run(struct ui *u, struct store *st)
 		dirty = true;
 	}
 	/* what a quick quit left unrecorded */
-	ui_annot_record(u, true);
-	ui_annot_save_cursors(u);
+	ui_annot_leave(u);
 
 	store_tags_free(u->tags, u->ntags);
 	ui_list_close(u);

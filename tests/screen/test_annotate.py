@@ -407,16 +407,84 @@ def two_processes_see_each_other():
 
 
 @test
+def an_open_list_follows_the_other_process():
+    """L open while another gloss deletes one of its annotations: the list is
+    made again (it pointed at annotations that were replaced), and Enter
+    jumps to one that is still there."""
+    d, one, two, db = files()
+    with screen(db, one, width=120, height=12) as a, screen(db, one, width=120, height=12) as b:
+        a.wait_text("Council says")
+        b.wait_text("Council says")
+        a.keys("j", "c")
+        a.wait_text("tagged as claim")
+        a.keys(")", "c")
+        a.wait(lambda s: "2 claims" in s.lines()[0], "two claims")
+        a.keys("L")
+        a.wait_text("annotations: 2 of 2")
+        b.wait(lambda s: "2 claims" in s.lines()[0], "the other process shows them", deadline=3)
+        b.keys("j", "x")
+        b.wait_text("deleted the claim")
+        a.wait_text("annotations: 1 of 1", deadline=3)
+        check(S2[:20] in a.text() and S1[:20] not in a.text(), "the one left: %r" % a.text())
+        a.keys("Enter")
+        a.wait(lambda s: "1 claim" in s.lines()[0], "back to the text")
+        check(not a.dead(), "gloss still running")
+
+
+def hold_lock(db):
+    """Another process holding db's write lock, until let_go."""
+    # -bail: a lock not taken ends it (no "held"); .timeout: taking it waits for gloss's own writes
+    holder = subprocess.Popen(["sqlite3", "-bail", "-cmd", ".timeout 5000", db], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    holder.stdin.write("BEGIN EXCLUSIVE;\nSELECT 'held';\n")
+    holder.stdin.flush()
+    check(holder.stdout.readline().strip() == "held", "the lock taken")
+    return holder
+
+
+def let_go(holder):
+    holder.stdin.write("ROLLBACK;\n.quit\n")
+    holder.stdin.close()
+    holder.wait()
+
+
+@test
+def a_lock_held_elsewhere_holds_back_neither_the_first_screen_nor_quitting():
+    """gloss writes what nobody asked for (a changed file recorded, new
+    documents recorded on the way out) without waiting long on another
+    process's lock: the first screen comes at once, and q waits for one
+    record at most (2 s), not one per document."""
+    d, one, two, db = files()
+    with screen(db, one, width=120, height=12) as sc:
+        sc.wait_text("Council says")
+        sc.keys("j", "c")
+        sc.wait_text("tagged as claim")
+    with open(one, "a", encoding="utf-8") as f:
+        f.write("A line added later.\n")
+    three = write(d, "three.txt", "Third one\nNothing here yet.\n")
+    four = write(d, "four.txt", "Fourth one\nNothing here either.\n")
+    holder = hold_lock(db)
+    try:
+        t0 = time.monotonic()
+        with screen(db, one, two, three, four, width=160, height=12) as sc:
+            sc.wait_text("A line added later", deadline=1.5)
+            check(time.monotonic() - t0 < 1.5, "the first screen waited for the lock")
+            t0 = time.monotonic()
+            sc.keys("q")
+            sc.wait_dead(deadline=3.5)
+    finally:
+        let_go(holder)
+    # the changed file is recorded, its claim followed, once gloss runs again
+    with screen(db, one, width=120, height=12) as sc:
+        sc.wait(lambda s: "1 claim" in s.lines()[0], "the claim followed")
+
+
+@test
 def locked_database_says_so_and_saves_nothing():
     d, one, two, db = files()
     with screen(db, one, width=120, height=12) as sc:
         sc.wait_text("Council says")
-        # -bail: a lock not taken ends it (no "held"); .timeout: taking it waits for gloss's own writes
-        holder = subprocess.Popen(["sqlite3", "-bail", "-cmd", ".timeout 5000", db], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        holder.stdin.write("BEGIN EXCLUSIVE;\nSELECT 'held';\n")
-        holder.stdin.flush()
-        check(holder.stdout.readline().strip() == "held", "the lock taken")
+        holder = hold_lock(db)
         try:
             # the document is new too: recording it is refused the same way
             sc.keys("j", "c")
@@ -430,9 +498,7 @@ def locked_database_says_so_and_saves_nothing():
             sc.keys("k")
             sc.wait(lambda s: s.cursor()[1] == y - 1, "k answered while the lock is held", deadline=1.0)
         finally:
-            holder.stdin.write("ROLLBACK;\n.quit\n")
-            holder.stdin.close()
-            holder.wait()
+            let_go(holder)
         check(sql(db, "SELECT count(*) FROM annotations") == "0", "nothing saved")
         # the document is recorded at the next pause, with no key to ask for it
         sc.wait(lambda s: sql(db, "SELECT count(*) FROM documents") == "1", "recorded once the lock went")
