@@ -411,20 +411,28 @@ void ui_tag_with(struct ui *u, size_t t)
 	ui_message(u, false, "tagged as %s: \"%s\"", name, ex);
 }
 
-void ui_reattach(struct ui *u, size_t o)
+void ui_reattach(struct ui *u, int64_t id)
 {
 	struct ui_pane *p = ui_cur(u);
 	struct anchor an;
-	size_t a, b;
+	size_t a, b, o;
 	char ex[160];
 	int r;
 
-	if (o >= u->norphans || !ui_selection(u, u->focus, &a, &b))
+	if (!ui_selection(u, u->focus, &a, &b))
 		return;
+	/* Recording the document may follow its earlier version, and the list
+	 * is then made again: the orphan is looked for by its id after it. */
 	if (!ui_annot_doc_for_change(u, "not re-attached"))
 		return;
+	for (o = 0; o < u->norphans && u->orphans[o].id != id; o++)
+		;
+	if (o == u->norphans) {
+		ui_message(u, true, "not re-attached: that orphan was placed or deleted meanwhile");
+		return;
+	}
 	anchor_make(doc_bytes(p->doc), doc_size(p->doc), a, b, &an);
-	r = store_ann_reattach(u->store, u->orphans[o].id, p->docid, a, b, &an);
+	r = store_ann_reattach(u->store, id, p->docid, a, b, &an);
 	ui_flat(an.quote, 40, ex, sizeof ex);
 	anchor_release(&an);
 	if (r < 0) {

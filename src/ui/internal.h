@@ -264,8 +264,8 @@ void ui_k_command(struct ui *u, int key);
 void ui_k_list(struct ui *u, int key);
 void ui_annot_describe(struct ui *u, char *buf, size_t size);
 void ui_tag_with(struct ui *u, size_t tag);
-/* Put orphan o (an index into u->orphans) on the focused pane's selection. */
-void ui_reattach(struct ui *u, size_t o);
+/* Put the orphan with this id (one of u->orphans) on the focused pane's selection. */
+void ui_reattach(struct ui *u, int64_t id);
 void ui_command(struct ui *u, const char *line);
 void ui_menu_key(struct ui *u, int key);
 void ui_menu_draw(struct ui *u);

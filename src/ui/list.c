@@ -211,7 +211,7 @@ void ui_list_key(struct ui *u, int key)
 	} else if (key == '\r' || key == '\n' || key == UI_FN(KEY_ENTER)) {
 		ui_list_jump(u);
 	} else if (key == 'r' && ui_list_can_reattach(u)) {
-		ui_reattach(u, u->items[u->shown[u->list_at]].ann);
+		ui_reattach(u, u->items[u->shown[u->list_at]].id);
 	} else if (key == UI_FN(KEY_DOWN) || key == UI_CTRL('n')) {
 		if (u->list_at + 1 < u->nshown_items)
 			u->list_at++;

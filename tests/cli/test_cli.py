@@ -13,7 +13,7 @@ import termios
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "screen"))
-from harness import GLOSS, Screen, check, run, scratch, test, write  # noqa: E402
+from harness import GLOSS, Screen, check, hold_lock, let_go, run, scratch, test, write  # noqa: E402
 
 TMP = scratch("gloss-cli-")
 # The schema version this gloss writes, as its store header says.
@@ -238,28 +238,15 @@ def an_interrupt_while_the_database_opens_ends_gloss_as_it_would_have():
     db = os.path.join(TMP, "locked.db")
     check(gloss("--db", db, "docs").returncode == 0, "database made")
     for sig in (signal.SIGINT, signal.SIGTERM):
-        holder = locked(db)
+        holder = hold_lock(db, readers_too=True)
         try:
             status, out, before, after = in_pty(["--db", db, GOOD],
                                                 when_waiting=lambda pid: os.kill(pid, sig))
         finally:
-            holder.stdin.close()
-            holder.wait()
+            let_go(holder)
         check(status == -sig, "%s: status %d, wrote %r" % (sig.name, status, out))
         check(out == b"", "%s: wrote %r" % (sig.name, out))
         check(before == after, "%s: modes %r, then %r" % (sig.name, before, after))
-
-
-def locked(db):
-    """A sqlite3 program holding db locked against readers too, until closed."""
-    # -bail: a lock not taken ends it (no "held"); .timeout: taking it waits for gloss's own writes
-    holder = subprocess.Popen(["sqlite3", "-bail", "-cmd", ".timeout 5000", db], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    holder.stdin.write("PRAGMA locking_mode=EXCLUSIVE;\nBEGIN EXCLUSIVE;\nSELECT 'held';\n")
-    holder.stdin.flush()
-    check(holder.stdout.readline().strip() == "exclusive", "locking mode set")
-    check(holder.stdout.readline().strip() == "held", "lock held")
-    return holder
 
 
 def opening(pid):
@@ -276,7 +263,7 @@ def an_interrupt_with_no_terminal_ends_gloss_at_once():
     for ends gloss by SIGINT then, not after the wait."""
     db = os.path.join(TMP, "locked-pipe.db")
     check(gloss("--db", db, "docs").returncode == 0, "database made")
-    holder = locked(db)
+    holder = hold_lock(db, readers_too=True)
     try:
         proc = subprocess.Popen([GLOSS, "--db", db, GOOD], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=dict(os.environ, HOME=TMP, XDG_CACHE_HOME=os.path.join(TMP, "cache")))
@@ -286,8 +273,7 @@ def an_interrupt_with_no_terminal_ends_gloss_at_once():
         status = proc.wait(timeout=10)
         waited = time.monotonic() - t0
     finally:
-        holder.stdin.close()
-        holder.wait()
+        let_go(holder)
     check(status == -signal.SIGINT, "status %d" % status)
     check(waited < 1.0, "ended %.2f s after the signal (the wait is 2 s)" % waited)
 
@@ -299,7 +285,7 @@ def ctrl_z_and_fg_while_the_database_opens_leave_the_screen_as_it_was():
     screen."""
     db = os.path.join(TMP, "locked-tty.db")
     check(gloss("--db", db, "docs").returncode == 0, "database made")
-    holder = locked(db)
+    holder = hold_lock(db, readers_too=True)
     try:
         with Screen([], width=100, height=12, shell=True) as sc:
             sc.type("%s --db %s %s; echo DONE=$?\n" % (GLOSS, db, GOOD))
@@ -318,8 +304,7 @@ def ctrl_z_and_fg_while_the_database_opens_leave_the_screen_as_it_was():
             check("database is locked" in sc.text(), sc.text())
             check(sc.fmt("#{alternate_on}") == "0", "left on the alternate screen")
     finally:
-        holder.stdin.close()
-        holder.wait()
+        let_go(holder)
 
 
 @test

@@ -206,6 +206,28 @@ def sql(db, query):
     return r.stdout.rstrip("\n")
 
 
+def hold_lock(db, readers_too=False):
+    """A sqlite3 program holding db's write lock (and, readers_too, keeping
+    readers out as well), until let_go."""
+    # -bail: a lock not taken ends it (no "held"); .timeout: taking it waits for gloss's own writes
+    holder = subprocess.Popen(["sqlite3", "-bail", "-cmd", ".timeout 5000", db], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    holder.stdin.write(("PRAGMA locking_mode=EXCLUSIVE;\n" if readers_too else "") +
+                       "BEGIN EXCLUSIVE;\nSELECT 'held';\n")
+    holder.stdin.flush()
+    if readers_too:
+        check(holder.stdout.readline().strip() == "exclusive", "locking mode set")
+    check(holder.stdout.readline().strip() == "held", "the lock taken")
+    return holder
+
+
+def let_go(holder):
+    """The lock of hold_lock given back, its program ended."""
+    holder.stdin.write("ROLLBACK;\n.quit\n")
+    holder.stdin.close()
+    holder.wait()
+
+
 def hostile_generator():
     """tools/gen-hostile.py, loaded as a module (no byte code left beside it)."""
     import importlib.util

@@ -12,7 +12,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import GLOSS, Screen, check, run, scratch, sql, test, write  # noqa: E402
+from harness import (GLOSS, Screen, check, hold_lock, let_go, run, scratch, sql, test,  # noqa: E402
+                     write)
 
 TMP = scratch("gloss-annotate-")
 
@@ -429,23 +430,6 @@ def an_open_list_follows_the_other_process():
         a.keys("Enter")
         a.wait(lambda s: "1 claim" in s.lines()[0], "back to the text")
         check(not a.dead(), "gloss still running")
-
-
-def hold_lock(db):
-    """Another process holding db's write lock, until let_go."""
-    # -bail: a lock not taken ends it (no "held"); .timeout: taking it waits for gloss's own writes
-    holder = subprocess.Popen(["sqlite3", "-bail", "-cmd", ".timeout 5000", db], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    holder.stdin.write("BEGIN EXCLUSIVE;\nSELECT 'held';\n")
-    holder.stdin.flush()
-    check(holder.stdout.readline().strip() == "held", "the lock taken")
-    return holder
-
-
-def let_go(holder):
-    holder.stdin.write("ROLLBACK;\n.quit\n")
-    holder.stdin.close()
-    holder.wait()
 
 
 @test

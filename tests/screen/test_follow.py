@@ -11,7 +11,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import GLOSS, Screen, check, run, scratch, sql, test, write  # noqa: E402
+from harness import (GLOSS, Screen, check, hold_lock, let_go, run, scratch, sql, test,  # noqa: E402
+                     write)
 
 TMP = scratch("gloss-follow-")
 
@@ -52,6 +53,51 @@ def tag_three(db, doc):
             sc.keys("c")
             sc.wait(lambda s, w=words: w in sql(db, "SELECT group_concat(quote) FROM annotations"),
                     "%r tagged" % words)
+
+
+@test
+def r_re_attaches_the_orphan_chosen_though_the_list_changes_under_it():
+    """r records the focused document first when it is new to the database
+    (here: its record met another process's lock at the start), which
+    follows its earlier version, adds its orphan to the list and moves the
+    others down: the orphan chosen is still the one re-attached."""
+    d = tempfile.mkdtemp(dir=TMP)
+    db = os.path.join(d, "notes.db")
+    f = write(d, "f.txt", "F title\nGone sentence here. Fresh words stay here.\n")
+    o = write(d, "o.txt", "O title\nA spokesperson said so. Zebras ran away. Third stays.\n")
+    with screen(db, f, o, width=160, height=16) as sc:
+        sc.wait_text("F title")
+        sc.keys("j", "c")
+        sc.wait_text("tagged as claim")
+        sc.keys("2", "j", "c")
+        sc.wait_text("tagged as claim")
+        sc.keys(")", "c")
+        sc.wait(lambda s: sql(db, "SELECT count(*) FROM annotations") == "3", "three claims")
+    write(d, "f.txt", "F title\nFresh words stay here.\n")
+    write(d, "o.txt", "O title\nThird stays.\n")
+    with screen(db, o, width=160, height=16) as sc:
+        sc.wait_text("2 orphaned")
+    zebras = sql(db, "SELECT id FROM annotations WHERE quote = 'Zebras ran away.'")
+    holder = hold_lock(db)
+    try:
+        with screen(db, f, o, width=160, height=16) as sc:
+            sc.wait_text("Fresh words")
+            # the list: o.txt's two orphans; the last one chosen
+            sc.keys("j", "v", "e", "L")
+            sc.wait_text("Zebras ran away")
+            sc.keys("Down", "Down")
+            sc.wait_text("r re-attaches to the selection")
+            let_go(holder)
+            holder = None
+            sc.keys("r")
+            sc.wait_text("re-attached to \"Fresh\"")
+    finally:
+        if holder:
+            let_go(holder)
+    check(sql(db, "SELECT quote, start IS NOT NULL FROM annotations WHERE id = %s" % zebras) == "Fresh|1",
+          "the orphan chosen: %r" % sql(db, "SELECT id, quote, start FROM annotations"))
+    check(sql(db, "SELECT start IS NULL FROM annotations WHERE quote = 'A spokesperson said so.'") == "1",
+          "the other one stays an orphan")
 
 
 @test
