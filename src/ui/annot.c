@@ -367,7 +367,9 @@ static bool ui_annot_doc_for_change(struct ui *u, const char *refused)
 {
 	struct ui_pane *p = ui_cur(u);
 
-	if (ui_annot_identify(u, u->focus, UI_ID_NOW) && p->docid >= 0 && store_doc_text(u->store, p->docid, doc_bytes(p->doc), doc_size(p->doc)) == 0)
+	/* with UI_ID_NOW, true means recorded: p->docid is set */
+	if (ui_annot_identify(u, u->focus, UI_ID_NOW) &&
+	    store_doc_text(u->store, p->docid, doc_bytes(p->doc), doc_size(p->doc)) == 0)
 		return true;
 	ui_message(u, true, "%s: %s", refused, util_errmsg());
 	return false;
