@@ -73,6 +73,12 @@ static int ui_help_walk(struct ui *u, bool draw)
 	return n;
 }
 
+/* The furthest the help scrolls: a wider screen has fewer rows to show. */
+static int ui_help_max(struct ui *u)
+{
+	return ui_help_walk(u, false) - (u->rows - 1);
+}
+
 void ui_help_open(struct ui *u)
 {
 	u->mode = UI_MODE_HELP;
@@ -82,7 +88,7 @@ void ui_help_open(struct ui *u)
 void ui_help_key(struct ui *u, int key)
 {
 	int page = u->rows > 3 ? u->rows - 3 : 1;
-	int max = ui_help_walk(u, false) - (u->rows - 1);
+	int max = ui_help_max(u);
 
 	if (key == 'q' || key == UI_ESC || key == '?') {
 		u->mode = UI_MODE_READ;
@@ -110,9 +116,9 @@ void ui_help_key(struct ui *u, int key)
 
 void ui_help_draw(struct ui *u)
 {
-	/* a wider screen has fewer rows to scroll through */
-	int max = ui_help_walk(u, false) - (u->rows - 1);
+	int max = ui_help_max(u);
 
+	/* after a resize */
 	if (u->help_top > max)
 		u->help_top = max > 0 ? max : 0;
 	ui_help_walk(u, true);

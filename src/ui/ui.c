@@ -693,6 +693,15 @@ static bool ui_take_terminal(struct ui *u)
 	return u->screen != NULL;
 }
 
+/* Pane i's document looked for in the store (how as for ui_annot_identify)
+ * by a step nobody waits for: its record does not wait for another
+ * process's lock, and a failure is said only when no retry will come. */
+static void ui_identify_unasked(struct ui *u, size_t i, unsigned how)
+{
+	if (!ui_annot_identify(u, i, how | UI_ID_HURRY) && !u->panes[i].pending)
+		ui_message(u, true, "%s", util_errmsg());
+}
+
 /* Work between keys: hash one step of a document; once nobody has typed
  * for a whole timeout, record a new document or a sum, look for another
  * process's changes.  True when there is more of the first two to do. */
@@ -704,8 +713,7 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 		if (doc_hash_step(work, UI_HASH_STEP))
 			for (size_t i = 0; i < u->npane; i++)
 				if (u->panes[i].doc == work && u->panes[i].docid < 0) {
-					if (!ui_annot_identify(u, i, UI_ID_HURRY) && !u->panes[i].pending)
-						ui_message(u, true, "%s", util_errmsg());
+					ui_identify_unasked(u, i, 0);
 					*dirty = true;
 				}
 		return true;
@@ -920,8 +928,7 @@ int ui_run(struct ui *u, struct store *st)
 	if (store_readonly(st))
 		ui_message(u, true, "the database is read-only: annotations show, changes are refused");
 	for (i = 0; i < u->npane; i++)
-		if (!ui_annot_identify(u, i, UI_ID_FIRST | UI_ID_HURRY) && !u->panes[i].pending)
-			ui_message(u, true, "%s", util_errmsg());
+		ui_identify_unasked(u, i, UI_ID_FIRST);
 	/* The text first, where the reader left it; its annotations a moment
 	 * later, on the next drawing, so that they never hold the text back. */
 	ui_draw(u);
