@@ -13,6 +13,7 @@ command -v sqlite3 >/dev/null 2>&1 || need sqlite3
 command -v python3 >/dev/null 2>&1 || need python3
 command -v mandoc >/dev/null 2>&1 || need mandoc
 command -v valgrind >/dev/null 2>&1 || need valgrind
+command -v strace >/dev/null 2>&1 || need strace
 [ -f /usr/share/unicode/auxiliary/SentenceBreakTest.txt ] || need unicode-data
 [ -z "$missing" ] && exit 0
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then

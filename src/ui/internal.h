@@ -100,6 +100,11 @@ struct ui_item {
 struct ui {
 	SCREEN *screen;        /* owned */
 	FILE *out;             /* curses' copy of standard output; owned */
+	int frame;             /* a file in memory that takes one drawing, -1
+				* when there is none (ui_update); owned */
+	int term;              /* the terminal, to point out's descriptor back at; owned */
+	char *frame_buf;       /* a drawing read back from frame; owned */
+	size_t frame_cap;
 	FILE *tty;             /* /dev/tty when standard input is a document; owned */
 	struct termios shell;  /* the terminal's modes before curses */
 	struct ui_pane *panes; /* owned array */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -393,6 +394,80 @@ static bool ui_compose(struct ui *u, int *y, int *x)
 	return cursor;
 }
 
+/*
+ * curses writes a drawing a piece at a time (this ncurses writes after
+ * every cursor move, so a row at a time), and each write wakes the
+ * terminal, which may show the screen half drawn.  So while curses draws,
+ * its descriptor points at a file in memory, and the drawing then goes to
+ * the terminal in one write.  Ctrl-Z waits meanwhile: curses' handler
+ * writes too.  Without such a file, curses writes to the terminal itself.
+ */
+static void ui_frame_open(struct ui *u)
+{
+	u->frame = memfd_create("gloss-frame", MFD_CLOEXEC);
+	u->term = u->frame >= 0 ? fcntl(fileno(u->out), F_DUPFD_CLOEXEC, 3) : -1;
+	if (u->term < 0 && u->frame >= 0) {
+		close(u->frame);
+		u->frame = -1;
+	}
+}
+
+static bool ui_point(int from, int to)
+{
+	int r;
+
+	while ((r = dup2(from, to)) < 0 && errno == EINTR)
+		;
+	return r >= 0;
+}
+
+/* All of p to the terminal, waiting for it when it is slow to take it. */
+static void ui_frame_send(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+		} else if (w < 0 && errno == EAGAIN) {
+			struct pollfd pf = { .fd = fd, .events = POLLOUT };
+			poll(&pf, 1, 100);
+		} else if (w == 0 || errno != EINTR) {
+			return; /* the terminal is gone */
+		}
+	}
+}
+
+static void ui_update(struct ui *u)
+{
+	int out = fileno(u->out);
+	sigset_t tstp, old;
+	off_t n;
+
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	sigprocmask(SIG_BLOCK, &tstp, &old);
+	if (u->frame < 0 || !ui_point(u->frame, out)) {
+		doupdate();
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return;
+	}
+	doupdate();
+	ui_point(u->term, out);
+	n = lseek(u->frame, 0, SEEK_CUR);
+	if (n > 0) {
+		if ((size_t)n > u->frame_cap) {
+			u->frame_cap = (size_t)n;
+			u->frame_buf = util_realloc(u->frame_buf, u->frame_cap);
+		}
+		ssize_t r = pread(u->frame, u->frame_buf, (size_t)n, 0);
+		if (r > 0)
+			ui_frame_send(out, u->frame_buf, (size_t)r);
+		lseek(u->frame, 0, SEEK_SET);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 static void ui_draw(struct ui *u)
 {
 	int y = 0, x = 0;
@@ -405,7 +480,7 @@ static void ui_draw(struct ui *u)
 		curs_set(0);
 	}
 	wnoutrefresh(stdscr);
-	doupdate();
+	ui_update(u);
 }
 
 /* With synchronized scrolling, the other panes follow the one that moved. */
@@ -687,6 +762,8 @@ static bool ui_take_terminal(struct ui *u)
 	} else if (!(u->screen = newterm(NULL, u->out, u->tty ? u->tty : stdin))) {
 		util_error("cannot use terminal '%s'", getenv("TERM") ? getenv("TERM") : "");
 		fclose(u->out);
+	} else {
+		ui_frame_open(u);
 	}
 	if (!u->screen && u->tty)
 		fclose(u->tty);
@@ -814,6 +891,11 @@ static void ui_release(struct ui *u, bool quiet)
 		endwin();
 	}
 	ui_sgr_fd = -1;
+	if (u->frame >= 0) {
+		close(u->frame);
+		close(u->term);
+	}
+	free(u->frame_buf);
 	delscreen(u->screen);
 	fclose(u->out);
 	if (u->tty)

@@ -347,6 +347,42 @@ def mouse(sc, button, x, y):
             "%x" % (32 + button), "%x" % (33 + x), "%x" % (33 + y))
 
 
+def terminal_writes(log):
+    """What gloss wrote to its terminal, one string per write, from an
+    strace -y -s log (the strings as strace escapes them)."""
+    out = []
+    for line in open(log, encoding="utf-8", errors="replace"):
+        m = re.search(r'write\(\d+</dev/pts/\d+>, "(.*)"(\.\.\.)?, \d+\) = ', line)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+@test
+def a_drawing_reaches_the_terminal_in_one_write():
+    # curses writes a row at a time; the screen then goes out half drawn
+    # in dozens of writes, each waking the terminal
+    log = os.path.join(scratch("gloss-writes-"), "strace")
+    with Screen([], width=80, height=12, shell=True) as sc:
+        sc.type("strace -f -y -s 1000000 -e trace=write -o %s %s %s\n"
+                % (log, os.environ.get("GLOSS", "gloss"), A))
+        sc.wait(lambda s: s.lines()[-3].startswith("Alpha paragraph"), "the first screen")
+        rows = sc.lines()
+        top, bottom = rows[1].strip(), rows[-3].strip()
+        sc.keys("Space")
+        sc.wait(lambda s: s.lines()[1].strip() != top, "the next page")
+        sc.keys("q")
+        sc.wait_gone("witnesses")
+    writes = terminal_writes(log)
+    shown = "the writes:\n%s" % "\n".join(w[:70] for w in writes)
+    first = [i for i, w in enumerate(writes) if top in w and bottom in w and "alpha.txt" in w]
+    check(first, "the first screen in one write; " + shown)
+    # the page that Space shows: its rows share text with the first page's,
+    # so curses writes only pieces of them, but all in one write
+    page = [w for w in writes[first[0] + 1:] if "witnesses" in w]
+    check(len(page) == 1, "the next page in one write; " + shown)
+
+
 @test
 def mouse_click_focuses_and_wheel_scrolls():
     with Screen([A, B, C], width=120, height=20) as sc:
