@@ -3500,10 +3500,41 @@ static int history_add(struct store *st, const char *uuid, const char *sha, cons
 	return step_done(st, q);
 }
 
+/* The most of the word at the reader's place that it is found again by. */
+#define CURSOR_QUOTE 64
+
+/* Where the reader's place pos in the old text (s0, n0) is in the new text
+ * that map compares it with: the word there (or the one character, on a
+ * space) placed as an annotation would be, with its context.  SIZE_MAX
+ * when it cannot be placed. */
+static size_t follow_cursor(const struct anchor_map *map, const char *s0, size_t n0, size_t pos)
+{
+	struct anchor an;
+	struct anchor_old ao;
+	struct anchor_place p;
+	size_t e = pos;
+
+	if (pos >= n0)
+		return SIZE_MAX;
+	while (e < n0 && e - pos < CURSOR_QUOTE && !strchr(" \t\r\n", s0[e]))
+		e++;
+	if (e == pos)
+		e++;
+	while (e < n0 && ((unsigned char)s0[e] & 0xC0) == 0x80)
+		e++;
+	anchor_make(s0, n0, pos, e, &an);
+	ao = (struct anchor_old){ pos, e, an.quote, an.quote_len, an.prefix, an.prefix_len,
+				  an.suffix, an.suffix_len };
+	p = anchor_place(map, &ao);
+	anchor_release(&an);
+	return p.how == ANCHOR_ORPHAN ? SIZE_MAX : p.start;
+}
+
 /* Move the annotations of version old into doc (text s); when old is doc,
- * only its orphans, which may have come back with it. */
+ * only its orphans, which may have come back with it.  *cursor, when not
+ * SIZE_MAX, is the reader's place in old, and becomes theirs in s. */
 static int follow_version(struct store *st, int64_t old, int64_t doc, const char *s, size_t n,
-			  struct store_follow *out)
+			  size_t *cursor, struct store_follow *out)
 {
 	static const char *const hows[] = { "orphaned", "exact", "diff", "fuzzy" };
 	sqlite3_stmt *q;
@@ -3531,6 +3562,8 @@ static int follow_version(struct store *st, int64_t old, int64_t doc, const char
 		goto out;
 	now_utc(now);
 	map = anchor_map_new(otext, on, s, n);
+	if (*cursor != SIZE_MAX)
+		*cursor = otext ? follow_cursor(map, otext, on, *cursor) : SIZE_MAX;
 	for (i = 0; i < len; i++) {
 		struct moving *x = &m[i];
 		struct anchor_old ao = { x->start, x->end, x->quote, x->quote_len, x->prefix,
@@ -3604,12 +3637,13 @@ int store_doc_follow(struct store *st, int64_t doc, const char *file, const char
 		     size_t size, struct store_follow *out)
 {
 	sqlite3_stmt *q;
-	int64_t *olds = NULL;
-	size_t nold = 0, cap = 0, i;
+	int64_t *olds = NULL, cur_old;
+	size_t nold = 0, nann, cap = 0, i, cur = 0;
 	int r, rc;
 	bool moved;
 
 	memset(out, 0, sizeof *out);
+	out->cursor = SIZE_MAX;
 	if (!file)
 		return 0;
 	/*
@@ -3659,6 +3693,36 @@ int store_doc_follow(struct store *st, int64_t doc, const char *file, const char
 		free(olds);
 		return -1;
 	}
+	/* The reader's place in the version last read at this file goes with
+	 * them to this one, unless this one has its own. */
+	cur_old = -1;
+	q = stmt(st, "SELECT c.document, c.position FROM cursors c JOIN documents d ON d.id = c.document"
+		 " WHERE d.file = ?1 AND d.id <> ?2 AND d.text IS NOT NULL"
+		 " AND NOT EXISTS (SELECT 1 FROM cursors WHERE document = ?2)"
+		 " ORDER BY d.seen DESC LIMIT 1");
+	if (!q)
+		goto fail;
+	sqlite3_bind_text(q, 1, file, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, doc);
+	if ((r = step_row(st, q)) < 0)
+		goto fail;
+	if (r == 1) {
+		cur_old = sqlite3_column_int64(q, 0);
+		cur = (size_t)sqlite3_column_int64(q, 1);
+		sqlite3_reset(q);
+	}
+	nann = nold;
+	for (i = 0; i < nold && olds[i] != cur_old; i++)
+		;
+	if (cur_old >= 0 && i == nold) {
+		/* a version whose annotations have all gone elsewhere: its text
+		 * still says where the reader was */
+		if (nold == cap) {
+			cap = cap ? 2 * cap : 4;
+			olds = util_realloc(olds, cap * sizeof *olds);
+		}
+		olds[nold++] = cur_old;
+	}
 	q = stmt(st, "UPDATE documents SET file = ?2,"
 		 " seen = (SELECT coalesce(max(seen), 0) + 1 FROM documents) WHERE id = ?1");
 	if (!q)
@@ -3667,11 +3731,24 @@ int store_doc_follow(struct store *st, int64_t doc, const char *file, const char
 	sqlite3_bind_text(q, 2, file, -1, SQLITE_TRANSIENT);
 	if (step_done(st, q) != 0)
 		goto fail;
-	if (nold && keep_text(st, doc, bytes, size) != 0)
+	if (nann && keep_text(st, doc, bytes, size) != 0)
 		goto fail;
-	for (i = 0; i < nold; i++)
-		if (follow_version(st, olds[i], doc, bytes ? bytes : "", size, out) != 0)
+	for (i = 0; i < nold; i++) {
+		size_t c = olds[i] == cur_old ? cur : SIZE_MAX;
+		if (follow_version(st, olds[i], doc, bytes ? bytes : "", size, &c, out) != 0)
 			goto fail;
+		if (olds[i] == cur_old)
+			out->cursor = c;
+	}
+	if (out->cursor != SIZE_MAX) {
+		q = stmt(st, "INSERT INTO cursors (document, position) VALUES (?1, ?2)");
+		if (!q)
+			goto fail;
+		sqlite3_bind_int64(q, 1, doc);
+		sqlite3_bind_int64(q, 2, (int64_t)out->cursor);
+		if (step_done(st, q) != 0)
+			goto fail;
+	}
 	if (tx_commit(st) != 0)
 		goto fail;
 	free(olds);
@@ -3679,6 +3756,7 @@ int store_doc_follow(struct store *st, int64_t doc, const char *file, const char
 fail:
 	tx_rollback(st);
 	memset(out, 0, sizeof *out);
+	out->cursor = SIZE_MAX;
 	free(olds);
 	return -1;
 }

@@ -171,6 +171,9 @@ static void ui_annot_follow(struct ui *u, struct ui_pane *p, const char *file)
 		ui_message(u, true, "annotations of the earlier version not moved: %s", util_errmsg());
 		return;
 	}
+	/* where the reader was in the earlier version, unless they have moved */
+	if (f.cursor != SIZE_MAX && view_cursor(p->view) == 0 && f.cursor < doc_size(p->doc))
+		view_goto(p->view, f.cursor, true);
 	placed = f.exact + f.diff + f.fuzzy;
 	if (placed + f.found + f.orphaned == 0)
 		return;

@@ -168,6 +168,35 @@ def annotations_follow_an_edited_file():
           == "NULL", "undone in the database")
 
 
+def at_cursor(sc):
+    x, y = sc.cursor()
+    return sc.lines()[y][x:]
+
+
+@test
+def the_reader_comes_back_to_their_place_in_an_edited_file():
+    d = tempfile.mkdtemp(dir=TMP)
+    doc = write(d, "port.txt", OLD.encode())
+    db = os.path.join(d, "notes.db")
+    with screen(db, doc, width=100, height=16) as sc:
+        sc.wait_text("Port fees")
+        sc.keys("c")
+        sc.wait(lambda s: "1 claim" in s.lines()[0], "the title tagged")
+        sc.keys("/")
+        sc.type("cost each")
+        sc.keys("Enter")
+        sc.wait(lambda s: at_cursor(s).startswith("cost each boat"), "the cursor on the match")
+    # a correction above it and a word changed after it
+    write(d, "port.txt", NEW.encode())
+    with screen(db, doc, width=100, height=16) as sc:
+        sc.wait_text("port.txt changed")
+        sc.wait(lambda s: at_cursor(s).startswith("cost every boat"),
+                "the cursor where the reader left it")
+    check(sql(db, "SELECT c.position FROM cursors c JOIN documents d ON d.id = c.document"
+              " WHERE d.sha256 = '%s'" % hashlib.sha256(NEW.encode()).hexdigest())
+          == str(NEW.encode().index(b"cost every")), "saved for the new version")
+
+
 @test
 def a_moved_file_keeps_its_annotations_and_a_deleted_one_opens_from_the_database():
     d = tempfile.mkdtemp(dir=TMP)

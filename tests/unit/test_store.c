@@ -2490,6 +2490,69 @@ static void test_follow(void)
 	store_close(st);
 }
 
+/* The reader's place goes with the annotations to the file's next version. */
+static void test_follow_cursor(void)
+{
+	static const char v1[] = "Alpha one. Beta two.\nGamma three.\nDelta four.\n";
+	static const char v2[] = "Intro here.\nAlpha one. Beta two.\nGamma three.\nDelta four.\n";
+	static const char v3[] = "Intro here.\nAlpha one. Beta two.\nDelta four, now longer.\n";
+	static const char v4[] = "Intro here.\nAlpha one.\nDelta four, now longer.\n";
+	struct store *st;
+	struct store_follow f;
+	char sha[65];
+	size_t c;
+	int64_t d1, d2, d3, d4, d5;
+
+	st = fresh("cursor.db", NULL);
+	T_ASSERT(st);
+	d1 = version(st, v1, "a.txt");
+	T_EQ_INT(store_doc_follow(st, d1, "/x/a.txt", v1, strlen(v1), &f), 0);
+	T_ASSERT(f.cursor == SIZE_MAX);
+	T_ASSERT(ann_add(st, d1, CLAIM, 0, 10, "Alpha one.", "", "", NULL) > 0);
+	/* the reader stopped at "Delta" */
+	T_EQ_INT(store_cursor_set(st, d1, 34), 0);
+
+	/* a line added above: the place moves with its text */
+	d2 = version(st, v2, "a.txt");
+	T_EQ_INT(store_doc_follow(st, d2, "/x/a.txt", v2, strlen(v2), &f), 0);
+	T_EQ_INT(f.diff, 1);
+	T_EQ_INT(f.cursor, 46);
+	T_ASSERT(store_cursor_get(st, d2, &c) && c == 46);
+	T_ASSERT(strncmp(v2 + c, "Delta", 5) == 0);
+	/* the earlier version keeps its own */
+	T_ASSERT(store_cursor_get(st, d1, &c) && c == 34);
+	/* opened again: it has its own place now; nothing carried */
+	T_EQ_INT(store_cursor_set(st, d2, 12), 0);
+	T_EQ_INT(store_doc_follow(st, d2, "/x/a.txt", v2, strlen(v2), &f), 0);
+	T_ASSERT(f.cursor == SIZE_MAX);
+	T_ASSERT(store_cursor_get(st, d2, &c) && c == 12);
+
+	/* on a line that changed: still found by the text at the place */
+	T_EQ_INT(store_cursor_set(st, d2, 46), 0);
+	d3 = version(st, v3, "a.txt");
+	T_EQ_INT(store_doc_follow(st, d3, "/x/a.txt", v3, strlen(v3), &f), 0);
+	T_EQ_INT(f.cursor, 33);
+	T_ASSERT(strncmp(v3 + f.cursor, "Delta four, now", 15) == 0);
+
+	/* its text gone: no place rather than a wrong one */
+	T_EQ_INT(store_cursor_set(st, d3, 23), 0); /* "Beta two." */
+	d4 = version(st, v4, "a.txt");
+	T_EQ_INT(store_doc_follow(st, d4, "/x/a.txt", v4, strlen(v4), &f), 0);
+	T_ASSERT(f.cursor == SIZE_MAX);
+	T_ASSERT(!store_cursor_get(st, d4, &c));
+
+	/* a version with no annotations keeps no text: its place cannot be
+	 * carried (and the next version gets none) */
+	sha_of("Other text.\n", sha);
+	d5 = store_doc(st, sha, 12, "b.txt");
+	T_EQ_INT(store_doc_follow(st, d5, "/x/b.txt", "Other text.\n", 12, &f), 0);
+	T_EQ_INT(store_cursor_set(st, d5, 6), 0);
+	d5 = version(st, "New. Other text.\n", "b.txt");
+	T_EQ_INT(store_doc_follow(st, d5, "/x/b.txt", "New. Other text.\n", 17, &f), 0);
+	T_ASSERT(f.cursor == SIZE_MAX);
+	store_close(st);
+}
+
 /* Commits leave the log to grow; store_idle moves it into the database. */
 static void test_idle_checkpoint(void)
 {
@@ -2565,6 +2628,7 @@ int main(void)
 	T_RUN(test_undo_conflicts);
 	T_RUN(test_nul_in_quote);
 	T_RUN(test_follow);
+	T_RUN(test_follow_cursor);
 	T_RUN(test_idle_checkpoint);
 	T_RUN(test_two_stores);
 	T_RUN(test_locked);
