@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <termios.h>
 #include <unistd.h>
@@ -45,6 +46,13 @@ static const char ui_sgr_on[] = "\033[?1006h", ui_sgr_off[] = "\033[?1006l";
 static volatile sig_atomic_t ui_sgr_fd = -1;
 /* curses' own Ctrl-Z handler, which ui_on_tstp wraps */
 static void (*ui_curses_tstp)(int);
+/* curses' own handler of a new size, which ui_on_winch wraps; and whether
+ * a new size came that curses may not have read yet (see ui_update) */
+static void (*ui_curses_winch)(int);
+static volatile sig_atomic_t ui_winch;
+/* While curses draws into the frame file: its descriptor, and the
+ * terminal's, to point it back at from a signal handler; else -1. */
+static volatile sig_atomic_t ui_frame_out = -1, ui_frame_term = -1;
 
 static void ui_sgr_say(const char *seq, size_t n)
 {
@@ -63,6 +71,12 @@ static void ui_on_tstp(int sig)
 	ui_sgr_say(ui_sgr_on, sizeof ui_sgr_on - 1);
 }
 
+static void ui_on_winch(int sig)
+{
+	ui_winch = 1;
+	ui_curses_winch(sig);
+}
+
 static void ui_on_stop(int sig)
 {
 	ui_stop_signal = sig;
@@ -74,6 +88,8 @@ static void ui_on_bus(int sig)
 {
 	static const char msg[] = "gloss: a document was truncated while it was open\n";
 	(void)sig;
+	if (ui_frame_out >= 0)
+		dup2(ui_frame_term, ui_frame_out);
 	ui_sgr_say(ui_sgr_off, sizeof ui_sgr_off - 1);
 	endwin();
 	if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0)
@@ -400,7 +416,9 @@ static bool ui_compose(struct ui *u, int *y, int *x)
  * terminal, which may show the screen half drawn.  So while curses draws,
  * its descriptor points at a file in memory, and the drawing then goes to
  * the terminal in one write.  Ctrl-Z waits meanwhile: curses' handler
- * writes too.  Without such a file, curses writes to the terminal itself.
+ * writes too.  So does a new size: doupdate first reads the size from its
+ * descriptor when one came, so a drawing after one goes to the terminal
+ * directly.  Without such a file, curses always does.
  */
 static void ui_frame_open(struct ui *u)
 {
@@ -438,22 +456,52 @@ static void ui_frame_send(int fd, const char *p, size_t n)
 	}
 }
 
+/* Wrap curses' handler of a new size (ui_run, once curses has set it);
+ * without it, a new size could not be told from the frame file, which
+ * then goes unused. */
+static void ui_frame_watch(struct ui *u)
+{
+	struct sigaction sa;
+	struct winsize ws;
+
+	if (u->frame < 0)
+		return;
+	if (sigaction(SIGWINCH, NULL, &sa) != 0 || (sa.sa_flags & SA_SIGINFO) ||
+	    sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN) {
+		close(u->frame);
+		close(u->term);
+		u->frame = u->term = -1;
+		return;
+	}
+	ui_curses_winch = sa.sa_handler;
+	sa.sa_handler = ui_on_winch;
+	sigaction(SIGWINCH, &sa, NULL);
+	/* one that came since newterm */
+	if (ioctl(u->term, TIOCGWINSZ, &ws) == 0 && (ws.ws_row != LINES || ws.ws_col != COLS))
+		ui_winch = 1;
+}
+
 static void ui_update(struct ui *u)
 {
 	int out = fileno(u->out);
-	sigset_t tstp, old;
+	sigset_t hold, old;
 	off_t n;
 
-	sigemptyset(&tstp);
-	sigaddset(&tstp, SIGTSTP);
-	sigprocmask(SIG_BLOCK, &tstp, &old);
-	if (u->frame < 0 || !ui_point(u->frame, out)) {
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGTSTP);
+	sigaddset(&hold, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &hold, &old);
+	if (u->frame < 0 || ui_winch || !ui_point(u->frame, out)) {
+		ui_winch = 0;
 		doupdate();
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return;
 	}
+	ui_frame_term = u->term;
+	ui_frame_out = out;
 	doupdate();
 	ui_point(u->term, out);
+	ui_frame_out = -1;
 	n = lseek(u->frame, 0, SEEK_CUR);
 	if (n > 0) {
 		if ((size_t)n > u->frame_cap) {
@@ -1006,6 +1054,7 @@ int ui_run(struct ui *u, struct store *st)
 		      NULL) != 0)
 		ui_sgr_start(u);
 	mouseinterval(0);
+	ui_frame_watch(u);
 
 	if (store_readonly(st))
 		ui_message(u, true, "the database is read-only: annotations show, changes are refused");

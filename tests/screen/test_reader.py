@@ -239,6 +239,23 @@ def resize_keeps_cursor_on_its_text():
 
 
 @test
+def a_resize_that_comes_with_a_key_is_never_lost():
+    # The new size comes while gloss answers the key; curses reads it when
+    # it next draws.  It once read it from where the drawing was gathered,
+    # not the terminal, kept the old size and never said KEY_RESIZE.
+    long = write(TMP, "long.txt", "".join("Line %d of a long file, to page through.\n" % i
+                                          for i in range(6000)))
+    with Screen([long, long, long], width=200, height=50) as sc:
+        sc.wait_text("[1/3]")
+        for i in range(12):
+            w, h = 100 + (i * 37) % 100, 20 + (i * 13) % 30
+            sc.tmux("send-keys", "-t", "t", "Space", ";", "resize-window", "-t", "t",
+                    "-x", str(w), "-y", str(h))
+            sc.wait(lambda s: len(s.lines()) > h - 1 and "[1/3]" in s.lines()[h - 1],
+                    "the status line on the last row at %dx%d" % (w, h))
+
+
+@test
 def escape_sequences_never_reach_the_terminal():
     nasty = (b"Hostile document\n"
              b"\x1b]0;HACKED-TITLE\x07\x1b]2;HACKED-TITLE\x1b\\"
