@@ -42,6 +42,12 @@ def screen(db, *args, **kw):
     return Screen(["--db", db, "--author", "tester"] + list(args), **kw)
 
 
+def port():
+    """A directory of its own holding OLD as port.txt: (directory, file, database)."""
+    d = tempfile.mkdtemp(dir=TMP)
+    return d, write(d, "port.txt", OLD.encode()), os.path.join(d, "notes.db")
+
+
 def tag_three(db, doc):
     """Tag the three sentences as claims, the first one found by search."""
     with screen(db, doc, width=100, height=16) as sc:
@@ -102,9 +108,7 @@ def r_re_attaches_the_orphan_chosen_though_the_list_changes_under_it():
 
 @test
 def annotations_follow_an_edited_file():
-    d = tempfile.mkdtemp(dir=TMP)
-    doc = write(d, "port.txt", OLD.encode())
-    db = os.path.join(d, "notes.db")
+    d, doc, db = port()
     tag_three(db, doc)
     before = {r["quote"]: r for r in export(db)}
     check(sorted(before) == sorted([P1, P2, P3]), "three whole sentences: %r" % sorted(before))
@@ -175,9 +179,7 @@ def at_cursor(sc):
 
 @test
 def the_reader_comes_back_to_their_place_in_an_edited_file():
-    d = tempfile.mkdtemp(dir=TMP)
-    doc = write(d, "port.txt", OLD.encode())
-    db = os.path.join(d, "notes.db")
+    d, doc, db = port()
     with screen(db, doc, width=100, height=16) as sc:
         sc.wait_text("Port fees")
         sc.keys("c")
@@ -199,9 +201,7 @@ def the_reader_comes_back_to_their_place_in_an_edited_file():
 
 @test
 def a_moved_file_keeps_its_annotations_and_a_deleted_one_opens_from_the_database():
-    d = tempfile.mkdtemp(dir=TMP)
-    doc = write(d, "port.txt", OLD.encode())
-    db = os.path.join(d, "notes.db")
+    d, doc, db = port()
     tag_three(db, doc)
     moved = os.path.join(d, "renamed.txt")
     shutil.move(doc, moved)
