@@ -127,6 +127,8 @@ struct ui {
 	int help_top;          /* first line of help shown */
 	char msg[512];
 	bool msg_error;
+	bool msg_keep;         /* until the first key: an error is not replaced
+				* by a message that is not one */
 	bool quit;
 	bool resting;          /* no key since a whole idle timeout: writes may run */
 	bool sgr_mouse;        /* xterm's SGR mouse reports asked for (ui_run) */

@@ -123,6 +123,11 @@ bool ui_interrupted_clear(void)
 void ui_message(struct ui *u, bool error, const char *fmt, ...)
 {
 	va_list ap;
+
+	/* At start-up each pane may have something to say; what went wrong
+	 * with one outlasts what went well with another. */
+	if (u->msg_keep && u->msg_error && u->msg[0] && !error)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(u->msg, sizeof u->msg, fmt, ap);
 	va_end(ap);
@@ -968,6 +973,7 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs)
 		return NULL;
 	}
 	ui_theme_init();
+	u->msg_keep = true;
 	u->npane = ndocs;
 	u->panes = util_calloc(ndocs, sizeof *u->panes);
 	for (i = 0; i < ndocs; i++) {
@@ -1091,6 +1097,8 @@ int ui_run(struct ui *u, struct store *st)
 			continue;
 		}
 		u->resting = false;
+		if (key != UI_FN(KEY_RESIZE))
+			u->msg_keep = false;
 		if (key == UI_FN(KEY_RESIZE))
 			ui_place_panes(u);
 		ui_dispatch(u, key);

@@ -200,6 +200,22 @@ def the_reader_comes_back_to_their_place_in_an_edited_file():
 
 
 @test
+def a_warning_at_start_is_not_replaced_by_another_pane_s_news():
+    d, doc, db = port()
+    tag_three(db, doc)
+    write(d, "port.txt", ("Correction: a month was wrong.\n\n" + OLD).encode())
+    blob = write(d, "blob.bin", bytes(range(256)) * 8)
+    with screen(db, blob, doc, width=120, height=16) as sc:
+        sc.wait(lambda s: "3 claims" in s.lines()[0], "the second pane's annotations followed")
+        check(sql(db, "SELECT count(DISTINCT document) FROM annotations") == "1"
+              and sql(db, "SELECT count(*) FROM history") == "3", "all three moved")
+        check("looks like a binary file" in sc.text(), "the warning stays: %r" % sc.lines()[-2])
+        # the next key clears it, as any message
+        sc.keys("j")
+        sc.wait_gone("looks like a binary file")
+
+
+@test
 def a_moved_file_keeps_its_annotations_and_a_deleted_one_opens_from_the_database():
     d, doc, db = port()
     tag_three(db, doc)
