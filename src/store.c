@@ -3500,34 +3500,93 @@ static int history_add(struct store *st, const char *uuid, const char *sha, cons
 	return step_done(st, q);
 }
 
-/* The most of the word at the reader's place that it is found again by. */
+/* How many words from the reader's place are tried, and the most of each
+ * that is placed. */
+#define CURSOR_WORDS 8
 #define CURSOR_QUOTE 64
 
-/* Where the reader's place pos in the old text (s0, n0) is in the new text
- * that map compares it with: the word there (or the one character, on a
- * space) placed as an annotation would be, with its context.  SIZE_MAX
- * when it cannot be placed. */
-static size_t follow_cursor(const struct anchor_map *map, const char *s0, size_t n0, size_t pos)
+static bool cursor_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The end of the word that starts at w in s0[0..n0): at a space, or at
+ * most CURSOR_QUOTE bytes on (and the rest of a UTF-8 sequence). */
+static size_t cursor_word_end(const char *s0, size_t n0, size_t w)
+{
+	size_t e = w;
+
+	while (e < n0 && e - w < CURSOR_QUOTE && !cursor_space(s0[e]))
+		e++;
+	while (e < n0 && ((unsigned char)s0[e] & 0xC0) == 0x80)
+		e++;
+	return e;
+}
+
+/* Word [w, e) of the old text s0 placed through map: its start in the new
+ * text, or SIZE_MAX. */
+static size_t cursor_place(const struct anchor_map *map, const char *s0, size_t n0, size_t w,
+			   size_t e)
 {
 	struct anchor an;
 	struct anchor_old ao;
 	struct anchor_place p;
-	size_t e = pos;
 
-	if (pos >= n0)
-		return SIZE_MAX;
-	while (e < n0 && e - pos < CURSOR_QUOTE && !strchr(" \t\r\n", s0[e]))
-		e++;
-	if (e == pos)
-		e++;
-	while (e < n0 && ((unsigned char)s0[e] & 0xC0) == 0x80)
-		e++;
-	anchor_make(s0, n0, pos, e, &an);
-	ao = (struct anchor_old){ pos, e, an.quote, an.quote_len, an.prefix, an.prefix_len,
+	anchor_make(s0, n0, w, e, &an);
+	ao = (struct anchor_old){ w, e, an.quote, an.quote_len, an.prefix, an.prefix_len,
 				  an.suffix, an.suffix_len };
 	p = anchor_place(map, &ao);
 	anchor_release(&an);
 	return p.how == ANCHOR_ORPHAN ? SIZE_MAX : p.start;
+}
+
+/*
+ * Where the reader's place pos in the old text (s0, n0) is in the new text
+ * (n bytes) that map compares it with.  The word the place is in, or else
+ * one of the next few (the place may be on a space, or in a word that was
+ * changed), is placed as an annotation would be, and the place keeps its
+ * distance from it; after the last word, that word.  SIZE_MAX when none
+ * is placed.
+ */
+static size_t follow_cursor(const struct anchor_map *map, const char *s0, size_t n0, size_t n,
+			    size_t pos)
+{
+	size_t w = pos, got = SIZE_MAX, k;
+
+	if (pos >= n0)
+		return SIZE_MAX;
+	while (w > 0 && !cursor_space(s0[w - 1]) && pos - w < CURSOR_QUOTE)
+		w--;
+	while (w < pos && ((unsigned char)s0[w] & 0xC0) == 0x80)
+		w++;
+	for (k = 0; k < CURSOR_WORDS && got == SIZE_MAX; k++) {
+		while (w < n0 && cursor_space(s0[w]))
+			w++;
+		if (w == n0)
+			break;
+		size_t e = cursor_word_end(s0, n0, w);
+		got = cursor_place(map, s0, n0, w, e);
+		if (got == SIZE_MAX)
+			w = e;
+	}
+	if (w == n0 && k == 0) {
+		/* spaces to the end: the last word before them */
+		while (w > 0 && cursor_space(s0[w - 1]))
+			w--;
+		while (w > 0 && !cursor_space(s0[w - 1]) && pos - w < CURSOR_QUOTE)
+			w--;
+		while (w < pos && ((unsigned char)s0[w] & 0xC0) == 0x80)
+			w++;
+		if (w < pos && !cursor_space(s0[w]))
+			got = cursor_place(map, s0, n0, w, cursor_word_end(s0, n0, w));
+	}
+	if (got == SIZE_MAX)
+		return SIZE_MAX;
+	if (pos >= w)
+		got += pos - w;
+	else
+		got = got > w - pos ? got - (w - pos) : 0;
+	return got < n ? got : (n ? n - 1 : 0);
 }
 
 /* Move the annotations of version old into doc (text s); when old is doc,
@@ -3563,7 +3622,7 @@ static int follow_version(struct store *st, int64_t old, int64_t doc, const char
 	now_utc(now);
 	map = anchor_map_new(otext, on, s, n);
 	if (*cursor != SIZE_MAX)
-		*cursor = otext ? follow_cursor(map, otext, on, *cursor) : SIZE_MAX;
+		*cursor = otext ? follow_cursor(map, otext, on, n, *cursor) : SIZE_MAX;
 	for (i = 0; i < len; i++) {
 		struct moving *x = &m[i];
 		struct anchor_old ao = { x->start, x->end, x->quote, x->quote_len, x->prefix,
@@ -3638,7 +3697,7 @@ int store_doc_follow(struct store *st, int64_t doc, const char *file, const char
 {
 	sqlite3_stmt *q;
 	int64_t *olds = NULL, cur_old;
-	size_t nold = 0, nann, cap = 0, i, cur = 0;
+	size_t nold = 0, cap = 0, i, cur = 0;
 	int r, rc;
 	bool moved;
 
@@ -3694,12 +3753,14 @@ int store_doc_follow(struct store *st, int64_t doc, const char *file, const char
 		return -1;
 	}
 	/* The reader's place in the version last read at this file goes with
-	 * them to this one, unless this one has its own. */
+	 * them to this one, unless this one has its own, when that version
+	 * has annotations to move: the comparison of the two texts is made for
+	 * them anyway. */
 	cur_old = -1;
-	q = stmt(st, "SELECT c.document, c.position FROM cursors c JOIN documents d ON d.id = c.document"
-		 " WHERE d.file = ?1 AND d.id <> ?2 AND d.text IS NOT NULL"
-		 " AND NOT EXISTS (SELECT 1 FROM cursors WHERE document = ?2)"
-		 " ORDER BY d.seen DESC LIMIT 1");
+	q = stmt(st, "SELECT d.id, c.position FROM documents d JOIN cursors c ON c.document = d.id"
+		 " WHERE d.id = (SELECT id FROM documents WHERE file = ?1 AND id <> ?2"
+		 "   ORDER BY seen DESC LIMIT 1)"
+		 " AND NOT EXISTS (SELECT 1 FROM cursors WHERE document = ?2)");
 	if (!q)
 		goto fail;
 	sqlite3_bind_text(q, 1, file, -1, SQLITE_TRANSIENT);
@@ -3711,18 +3772,6 @@ int store_doc_follow(struct store *st, int64_t doc, const char *file, const char
 		cur = (size_t)sqlite3_column_int64(q, 1);
 		sqlite3_reset(q);
 	}
-	nann = nold;
-	for (i = 0; i < nold && olds[i] != cur_old; i++)
-		;
-	if (cur_old >= 0 && i == nold) {
-		/* a version whose annotations have all gone elsewhere: its text
-		 * still says where the reader was */
-		if (nold == cap) {
-			cap = cap ? 2 * cap : 4;
-			olds = util_realloc(olds, cap * sizeof *olds);
-		}
-		olds[nold++] = cur_old;
-	}
 	q = stmt(st, "UPDATE documents SET file = ?2,"
 		 " seen = (SELECT coalesce(max(seen), 0) + 1 FROM documents) WHERE id = ?1");
 	if (!q)
@@ -3731,7 +3780,7 @@ int store_doc_follow(struct store *st, int64_t doc, const char *file, const char
 	sqlite3_bind_text(q, 2, file, -1, SQLITE_TRANSIENT);
 	if (step_done(st, q) != 0)
 		goto fail;
-	if (nann && keep_text(st, doc, bytes, size) != 0)
+	if (nold && keep_text(st, doc, bytes, size) != 0)
 		goto fail;
 	for (i = 0; i < nold; i++) {
 		size_t c = olds[i] == cur_old ? cur : SIZE_MAX;

@@ -120,10 +120,11 @@ long store_doc_place(struct store *st, int64_t doc, const char *bytes, size_t si
  * quote, and how it was placed.  Nothing is deleted.  One transaction; not
  * undoable.  Costs one or two index lookups and no write when there is
  * nothing to do (the same version opened again).  out counts what happened.
- * The cursor saved for the version last seen at that file, when its text is
- * kept (it had annotations) and doc has no cursor of its own, is placed in
- * doc's text the same way (by the word there and its context) and saved
- * for doc; out->cursor says where, or SIZE_MAX.
+ * The cursor saved for the version last seen at that file, when that
+ * version has annotations to move and doc has no cursor of its own, is
+ * placed in doc's text the same way (by the word it is in, or one of the
+ * next few, with their context, keeping its distance from that word) and
+ * saved for doc; out->cursor says where, or SIZE_MAX.
  */
 struct store_follow {
 	size_t exact, diff, fuzzy; /* placed: at the same offsets, through the diff, by search */

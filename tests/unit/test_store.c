@@ -2527,22 +2527,70 @@ static void test_follow_cursor(void)
 	T_ASSERT(f.cursor == SIZE_MAX);
 	T_ASSERT(store_cursor_get(st, d2, &c) && c == 12);
 
-	/* on a line that changed: still found by the text at the place */
+	/* on a line that changed: still found by the word at the place */
 	T_EQ_INT(store_cursor_set(st, d2, 46), 0);
 	d3 = version(st, v3, "a.txt");
 	T_EQ_INT(store_doc_follow(st, d3, "/x/a.txt", v3, strlen(v3), &f), 0);
 	T_EQ_INT(f.cursor, 33);
 	T_ASSERT(strncmp(v3 + f.cursor, "Delta four, now", 15) == 0);
 
-	/* its text gone: no place rather than a wrong one */
+	/* its word and the next gone: as far before the next word found */
 	T_EQ_INT(store_cursor_set(st, d3, 23), 0); /* "Beta two." */
 	d4 = version(st, v4, "a.txt");
 	T_EQ_INT(store_doc_follow(st, d4, "/x/a.txt", v4, strlen(v4), &f), 0);
+	T_EQ_INT(f.cursor, 23 - (33 - 23));
+	T_ASSERT(store_cursor_get(st, d4, &c) && c == 13);
+
+	/* on a space, a blank line, in a word, after the last word */
+	{
+		static const char w1[] = "Title\n\n\tIndented words here.\n\nLast line.  \n";
+		static const char w2[] = "New top line.\nTitle\n\n\tIndented words here.\n\nLast line.  \n";
+		const size_t at[] = { 5, 6, 7, 8, 17, 20, 34, 36, 41, 42 };
+		int64_t e1;
+
+		for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+			struct store *sw = fresh("cursor2.db", NULL);
+			T_ASSERT(sw);
+			e1 = version(sw, w1, "w.txt");
+			T_EQ_INT(store_doc_follow(sw, e1, "/x/w.txt", w1, strlen(w1), &f), 0);
+			T_ASSERT(ann_add(sw, e1, CLAIM, 0, 5, "Title", "", "", NULL) > 0);
+			T_EQ_INT(store_cursor_set(sw, e1, at[k]), 0);
+			e1 = version(sw, w2, "w.txt");
+			T_EQ_INT(store_doc_follow(sw, e1, "/x/w.txt", w2, strlen(w2), &f), 0);
+			T_EQ_INT(f.cursor, at[k] + 14);
+			store_close(sw);
+		}
+	}
+
+	/* nothing of it left: no place rather than a wrong one */
+	T_EQ_INT(store_doc_follow(st, d5 = version(st, "Alpha one.\nAll else new.\n", "a.txt"),
+				  "/x/a.txt", "Alpha one.\nAll else new.\n", 26, &f), 0);
+	T_EQ_INT(store_cursor_get(st, d5, &c), true);
+	T_EQ_INT(store_cursor_set(st, d5, 15), 0); /* "else" */
+	d5 = version(st, "Zulu.\nAlpha one.\n", "a.txt");
+	T_EQ_INT(store_doc_follow(st, d5, "/x/a.txt", "Zulu.\nAlpha one.\n", 17, &f), 0);
 	T_ASSERT(f.cursor == SIZE_MAX);
-	T_ASSERT(!store_cursor_get(st, d4, &c));
+	T_ASSERT(!store_cursor_get(st, d5, &c));
+
+	/* the version last read has no annotations left: its place cannot be
+	 * carried, and an older version's is not carried instead */
+	{
+		struct store_ann *anns;
+		size_t n;
+		int64_t d6;
+
+		T_EQ_INT(store_anns(st, d5, &anns, &n), 0);
+		T_ASSERT(n == 1 && store_ann_delete(st, anns[0].id) == 0);
+		store_anns_free(anns, n);
+		T_EQ_INT(store_cursor_set(st, d5, 6), 0);
+		d6 = version(st, "Top.\nZulu.\nAlpha one.\n", "a.txt");
+		T_EQ_INT(store_doc_follow(st, d6, "/x/a.txt", "Top.\nZulu.\nAlpha one.\n", 22, &f), 0);
+		T_ASSERT(f.cursor == SIZE_MAX);
+		T_ASSERT(!store_cursor_get(st, d6, &c));
+	}
 
 	/* a version with no annotations keeps no text: its place cannot be
-	 * carried (and the next version gets none) */
+	 * carried */
 	sha_of("Other text.\n", sha);
 	d5 = store_doc(st, sha, 12, "b.txt");
 	T_EQ_INT(store_doc_follow(st, d5, "/x/b.txt", "Other text.\n", 12, &f), 0);
