@@ -3542,51 +3542,70 @@ static size_t cursor_place(const struct anchor_map *map, const char *s0, size_t 
 
 /*
  * Where the reader's place pos in the old text (s0, n0) is in the new text
- * (n bytes) that map compares it with.  The word the place is in, or else
- * one of the next few (the place may be on a space, or in a word that was
- * changed), is placed as an annotation would be, and the place keeps its
- * distance from it; after the last word, that word.  SIZE_MAX when none
- * is placed.
+ * (s, n) that map compares them with.  The word the place is in is placed
+ * as an annotation would be, and the place keeps its distance from it;
+ * when that word is gone (or the place is between words), the next of the
+ * few words after it that is placed, and the place as far before it only
+ * when the text between is the same; after the last word, that word (and
+ * as far after it when the spaces are the same).  The
+ * answer starts a code point and is not between a CR and its LF; SIZE_MAX
+ * when no word is placed.
  */
-static size_t follow_cursor(const struct anchor_map *map, const char *s0, size_t n0, size_t n,
-			    size_t pos)
+static size_t follow_cursor(const struct anchor_map *map, const char *s0, size_t n0,
+			    const char *s, size_t n, size_t pos)
 {
-	size_t w = pos, got = SIZE_MAX, k;
+	size_t w = pos, got = SIZE_MAX, k, end;
 
-	if (pos >= n0)
+	if (pos >= n0 || n == 0)
 		return SIZE_MAX;
 	while (w > 0 && !cursor_space(s0[w - 1]) && pos - w < CURSOR_QUOTE)
 		w--;
 	while (w < pos && ((unsigned char)s0[w] & 0xC0) == 0x80)
 		w++;
-	for (k = 0; k < CURSOR_WORDS && got == SIZE_MAX; k++) {
+	for (k = 0; k < CURSOR_WORDS; k++) {
 		while (w < n0 && cursor_space(s0[w]))
 			w++;
 		if (w == n0)
 			break;
-		size_t e = cursor_word_end(s0, n0, w);
-		got = cursor_place(map, s0, n0, w, e);
-		if (got == SIZE_MAX)
-			w = e;
+		end = cursor_word_end(s0, n0, w);
+		got = cursor_place(map, s0, n0, w, end);
+		if (got != SIZE_MAX)
+			break;
+		w = end;
 	}
-	if (w == n0 && k == 0) {
+	if (got != SIZE_MAX) {
+		/* in its own word, as far into it; before the word found, as far
+		 * before it when what lay between is there too; else at it */
+		if (w <= pos)
+			got += pos - w;
+		else if (got >= w - pos && memcmp(s0 + pos, s + got - (w - pos), w - pos) == 0)
+			got -= w - pos;
+	} else if (k == 0) {
 		/* spaces to the end: the last word before them */
-		while (w > 0 && cursor_space(s0[w - 1]))
+		end = pos;
+		while (end > 0 && cursor_space(s0[end - 1]))
+			end--;
+		w = end;
+		while (w > 0 && !cursor_space(s0[w - 1]) && end - w < CURSOR_QUOTE)
 			w--;
-		while (w > 0 && !cursor_space(s0[w - 1]) && pos - w < CURSOR_QUOTE)
-			w--;
-		while (w < pos && ((unsigned char)s0[w] & 0xC0) == 0x80)
+		while (w < end && ((unsigned char)s0[w] & 0xC0) == 0x80)
 			w++;
-		if (w < pos && !cursor_space(s0[w]))
-			got = cursor_place(map, s0, n0, w, cursor_word_end(s0, n0, w));
+		if (w < end && (got = cursor_place(map, s0, n0, w, end)) != SIZE_MAX) {
+			/* as far after it when the spaces are there too */
+			size_t after = got + (end - w), gap = pos - end;
+			if (after + gap <= n && memcmp(s0 + end, s + after, gap) == 0)
+				got = after + gap;
+		}
 	}
 	if (got == SIZE_MAX)
 		return SIZE_MAX;
-	if (pos >= w)
-		got += pos - w;
-	else
-		got = got > w - pos ? got - (w - pos) : 0;
-	return got < n ? got : (n ? n - 1 : 0);
+	if (got >= n)
+		got = n - 1;
+	while (got > 0 && ((unsigned char)s[got] & 0xC0) == 0x80)
+		got--;
+	if (got > 0 && s[got] == '\n' && s[got - 1] == '\r')
+		got--;
+	return got;
 }
 
 /* Move the annotations of version old into doc (text s); when old is doc,
@@ -3622,7 +3641,7 @@ static int follow_version(struct store *st, int64_t old, int64_t doc, const char
 	now_utc(now);
 	map = anchor_map_new(otext, on, s, n);
 	if (*cursor != SIZE_MAX)
-		*cursor = otext ? follow_cursor(map, otext, on, n, *cursor) : SIZE_MAX;
+		*cursor = otext ? follow_cursor(map, otext, on, s, n, *cursor) : SIZE_MAX;
 	for (i = 0; i < len; i++) {
 		struct moving *x = &m[i];
 		struct anchor_old ao = { x->start, x->end, x->quote, x->quote_len, x->prefix,

@@ -2534,12 +2534,14 @@ static void test_follow_cursor(void)
 	T_EQ_INT(f.cursor, 33);
 	T_ASSERT(strncmp(v3 + f.cursor, "Delta four, now", 15) == 0);
 
-	/* its word and the next gone: as far before the next word found */
+	/* its word and the next gone: at the next word found, never back in
+	 * the text before */
 	T_EQ_INT(store_cursor_set(st, d3, 23), 0); /* "Beta two." */
 	d4 = version(st, v4, "a.txt");
 	T_EQ_INT(store_doc_follow(st, d4, "/x/a.txt", v4, strlen(v4), &f), 0);
-	T_EQ_INT(f.cursor, 23 - (33 - 23));
-	T_ASSERT(store_cursor_get(st, d4, &c) && c == 13);
+	T_EQ_INT(f.cursor, 23);
+	T_ASSERT(store_cursor_get(st, d4, &c) && c == 23);
+	T_ASSERT(strncmp(v4 + c, "Delta", 5) == 0);
 
 	/* on a space, a blank line, in a word, after the last word */
 	{
@@ -2562,10 +2564,41 @@ static void test_follow_cursor(void)
 		}
 	}
 
+	/* lines between gone: at the next word, not in a character or
+	 * between CR and LF; a word changed: as far before the next word when
+	 * what lies between is the same; after the last word, with more than a
+	 * word's length of spaces to the end */
+	{
+		struct { const char *a, *b; size_t at, want; } t[] = {
+			{ "Un caf\xc3\xa9\n\n\nSuite ici.\n", "Un caf\xc3\xa9\nSuite ici.\n", 9, 9 },
+			{ "The naive one.\n", "The na\xc3\xafve one.\n", 7, 8 },
+			{ "hello there\n\n\n\n", "hello there \xc3\xa9", 13, 6 },
+			{ "hello there\n\n\n\n", "hello there\r\n", 13, 6 },
+			{ "Kept one. Deleted sentence with seven words here now. Kept two.\n",
+			  "Kept one. Kept two.\n", 10, 10 },
+			{ "Some text here.\nend.\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+			  "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+			  "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n",
+			  "Top.\nSome text here.\nend.\n", 90, 21 },
+		};
+		for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+			struct store *sw = fresh("cursor3.db", NULL);
+			int64_t e;
+			T_ASSERT(sw);
+			e = version(sw, t[k].a, "u.txt");
+			T_EQ_INT(store_doc_follow(sw, e, "/x/u.txt", t[k].a, strlen(t[k].a), &f), 0);
+			T_ASSERT(ann_add(sw, e, CLAIM, 0, 2, "xx", "", "", NULL) > 0);
+			T_EQ_INT(store_cursor_set(sw, e, t[k].at), 0);
+			e = version(sw, t[k].b, "u.txt");
+			T_EQ_INT(store_doc_follow(sw, e, "/x/u.txt", t[k].b, strlen(t[k].b), &f), 0);
+			T_EQ_INT(f.cursor, t[k].want);
+			store_close(sw);
+		}
+	}
+
 	/* nothing of it left: no place rather than a wrong one */
 	T_EQ_INT(store_doc_follow(st, d5 = version(st, "Alpha one.\nAll else new.\n", "a.txt"),
 				  "/x/a.txt", "Alpha one.\nAll else new.\n", 26, &f), 0);
-	T_EQ_INT(store_cursor_get(st, d5, &c), true);
 	T_EQ_INT(store_cursor_set(st, d5, 15), 0); /* "else" */
 	d5 = version(st, "Zulu.\nAlpha one.\n", "a.txt");
 	T_EQ_INT(store_doc_follow(st, d5, "/x/a.txt", "Zulu.\nAlpha one.\n", 17, &f), 0);
