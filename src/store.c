@@ -3524,9 +3524,9 @@ static size_t cursor_word_end(const char *s0, size_t n0, size_t w)
 }
 
 /* Word [w, e) of the old text s0 placed through map: its start in the new
- * text, or SIZE_MAX. */
+ * text, or SIZE_MAX; its end in *pe.  Its bytes there may differ. */
 static size_t cursor_place(const struct anchor_map *map, const char *s0, size_t n0, size_t w,
-			   size_t e)
+			   size_t e, size_t *pe)
 {
 	struct anchor an;
 	struct anchor_old ao;
@@ -3537,65 +3537,77 @@ static size_t cursor_place(const struct anchor_map *map, const char *s0, size_t 
 				  an.suffix, an.suffix_len };
 	p = anchor_place(map, &ao);
 	anchor_release(&an);
+	*pe = p.end;
 	return p.how == ANCHOR_ORPHAN ? SIZE_MAX : p.start;
+}
+
+/* The start of the word that ends at (or holds) end in s0, at most
+ * CURSOR_QUOTE bytes back, at the start of a code point. */
+static size_t cursor_word_start(const char *s0, size_t end)
+{
+	size_t w = end;
+
+	while (w > 0 && !cursor_space(s0[w - 1]) && end - w < CURSOR_QUOTE)
+		w--;
+	while (w < end && ((unsigned char)s0[w] & 0xC0) == 0x80)
+		w++;
+	return w;
 }
 
 /*
  * Where the reader's place pos in the old text (s0, n0) is in the new text
  * (s, n) that map compares them with.  The word the place is in is placed
- * as an annotation would be, and the place keeps its distance from it;
- * when that word is gone (or the place is between words), the next of the
- * few words after it that is placed, and the place as far before it only
- * when the text between is the same; after the last word, that word (and
- * as far after it when the spaces are the same).  The
- * answer starts a code point and is not between a CR and its LF; SIZE_MAX
- * when no word is placed.
+ * as an annotation would be, and the place keeps its distance into it when
+ * the word is the same there.  When that word is gone (or the place is
+ * between words), the next of the few words after it that is placed, and
+ * the place as far before it only when the text between is the same.
+ * When none is left after the place, the last of the few words before it
+ * that is placed, and the place as far after it when the text between is
+ * the same.  Else at the word found.  The answer starts a code point and
+ * is not between a CR and its LF; SIZE_MAX when no word is placed.
  */
 static size_t follow_cursor(const struct anchor_map *map, const char *s0, size_t n0,
 			    const char *s, size_t n, size_t pos)
 {
-	size_t w = pos, got = SIZE_MAX, k, end;
+	size_t w, got = SIZE_MAX, ge = 0, k, end = 0;
 
 	if (pos >= n0 || n == 0)
 		return SIZE_MAX;
-	while (w > 0 && !cursor_space(s0[w - 1]) && pos - w < CURSOR_QUOTE)
-		w--;
-	while (w < pos && ((unsigned char)s0[w] & 0xC0) == 0x80)
-		w++;
-	for (k = 0; k < CURSOR_WORDS; k++) {
+	w = cursor_word_start(s0, pos);
+	for (k = 0; k < CURSOR_WORDS && got == SIZE_MAX; k++) {
 		while (w < n0 && cursor_space(s0[w]))
 			w++;
 		if (w == n0)
 			break;
 		end = cursor_word_end(s0, n0, w);
-		got = cursor_place(map, s0, n0, w, end);
-		if (got != SIZE_MAX)
-			break;
-		w = end;
+		got = cursor_place(map, s0, n0, w, end, &ge);
+		if (got == SIZE_MAX)
+			w = end;
 	}
 	if (got != SIZE_MAX) {
-		/* in its own word, as far into it; before the word found, as far
-		 * before it when what lay between is there too; else at it */
-		if (w <= pos)
-			got += pos - w;
-		else if (got >= w - pos && memcmp(s0 + pos, s + got - (w - pos), w - pos) == 0)
+		if (w <= pos) {
+			/* in its own word: as far into it, if it is the same */
+			if (ge - got == end - w && memcmp(s0 + w, s + got, end - w) == 0)
+				got += pos - w;
+		} else if (got >= w - pos && memcmp(s0 + pos, s + got - (w - pos), w - pos) == 0) {
 			got -= w - pos;
-	} else if (k == 0) {
-		/* spaces to the end: the last word before them */
-		end = pos;
-		while (end > 0 && cursor_space(s0[end - 1]))
-			end--;
-		w = end;
-		while (w > 0 && !cursor_space(s0[w - 1]) && end - w < CURSOR_QUOTE)
-			w--;
-		while (w < end && ((unsigned char)s0[w] & 0xC0) == 0x80)
-			w++;
-		if (w < end && (got = cursor_place(map, s0, n0, w, end)) != SIZE_MAX) {
-			/* as far after it when the spaces are there too */
-			size_t after = got + (end - w), gap = pos - end;
-			if (after + gap <= n && memcmp(s0 + end, s + after, gap) == 0)
-				got = after + gap;
 		}
+	} else if (w == n0) {
+		/* nothing after it is left: the words before it */
+		end = pos;
+		for (k = 0; k < CURSOR_WORDS && got == SIZE_MAX; k++) {
+			while (end > 0 && cursor_space(s0[end - 1]))
+				end--;
+			if (end == 0)
+				break;
+			w = cursor_word_start(s0, end);
+			got = cursor_place(map, s0, n0, w, end, &ge);
+			if (got == SIZE_MAX)
+				end = w;
+		}
+		if (got != SIZE_MAX && ge + (pos - end) <= n &&
+		    memcmp(s0 + end, s + ge, pos - end) == 0)
+			got = ge + (pos - end);
 	}
 	if (got == SIZE_MAX)
 		return SIZE_MAX;

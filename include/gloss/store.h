@@ -122,10 +122,11 @@ long store_doc_place(struct store *st, int64_t doc, const char *bytes, size_t si
  * nothing to do (the same version opened again).  out counts what happened.
  * The cursor saved for the version last seen at that file, when that
  * version has annotations to move and doc has no cursor of its own, is
- * placed in doc's text the same way (by the word it is in, or one of the
- * next few, with their context; it keeps its distance from that word when
- * the text between is the same) and saved for doc, at the start of a code
- * point; out->cursor says where, or SIZE_MAX.
+ * placed in doc's text the same way (by the word it is in, or else one of
+ * the next few, or else, when none is left after it, one of the few
+ * before; it keeps its distance from that word when the text between is
+ * the same) and saved for doc, at the start of a code point; out->cursor
+ * says where, or SIZE_MAX.
  */
 struct store_follow {
 	size_t exact, diff, fuzzy; /* placed: at the same offsets, through the diff, by search */

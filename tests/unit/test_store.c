@@ -2576,6 +2576,18 @@ static void test_follow_cursor(void)
 			{ "hello there\n\n\n\n", "hello there\r\n", 13, 6 },
 			{ "Kept one. Deleted sentence with seven words here now. Kept two.\n",
 			  "Kept one. Kept two.\n", 10, 10 },
+			/* a word that changed length: not as far into it, but at it */
+			{ "See https://example.com/docs/install.html for details on it.\n",
+			  "See https://example.com/install.html for details on it.\n", 39, 4 },
+			{ "Call it (foo/bar/baz) from there on.\n", "Call it (foo/baz) from there on.\n",
+			  19, 8 },
+			/* the end gone: the last words before it */
+			{ "First paragraph stays as it was.\n\nLast words, removed later.\n",
+			  "First paragraph stays as it was.\n", 33, 32 },
+			{ "First paragraph stays as it was.\n\nLast words, removed later.\n",
+			  "First paragraph stays as it was.\n", 60, 28 },
+			/* nothing of it left: no place rather than a wrong one */
+			{ "Alpha one.\nAll else new.\n", "Zulu.\n", 15, SIZE_MAX },
 			{ "Some text here.\nend.\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
 			  "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
 			  "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n",
@@ -2596,14 +2608,14 @@ static void test_follow_cursor(void)
 		}
 	}
 
-	/* nothing of it left: no place rather than a wrong one */
+	/* nothing after it left: at the last word before it that is */
 	T_EQ_INT(store_doc_follow(st, d5 = version(st, "Alpha one.\nAll else new.\n", "a.txt"),
 				  "/x/a.txt", "Alpha one.\nAll else new.\n", 26, &f), 0);
 	T_EQ_INT(store_cursor_set(st, d5, 15), 0); /* "else" */
 	d5 = version(st, "Zulu.\nAlpha one.\n", "a.txt");
 	T_EQ_INT(store_doc_follow(st, d5, "/x/a.txt", "Zulu.\nAlpha one.\n", 17, &f), 0);
-	T_ASSERT(f.cursor == SIZE_MAX);
-	T_ASSERT(!store_cursor_get(st, d5, &c));
+	T_EQ_INT(f.cursor, 12);
+	T_ASSERT(store_cursor_get(st, d5, &c) && c == 12);
 
 	/* the version last read has no annotations left: its place cannot be
 	 * carried, and an older version's is not carried instead */
