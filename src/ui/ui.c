@@ -1097,10 +1097,10 @@ int ui_run(struct ui *u, struct store *st)
 			continue;
 		}
 		u->resting = false;
-		if (key != UI_FN(KEY_RESIZE))
-			u->msg_keep = false;
 		if (key == UI_FN(KEY_RESIZE))
 			ui_place_panes(u);
+		else
+			u->msg_keep = false;
 		ui_dispatch(u, key);
 		dirty = true;
 	}
