@@ -3611,10 +3611,7 @@ static size_t follow_cursor(const struct anchor_map *map, const char *s0, size_t
 	}
 	if (got == SIZE_MAX)
 		return SIZE_MAX;
-	if (got >= n)
-		got = n - 1;
-	while (got > 0 && ((unsigned char)s[got] & 0xC0) == 0x80)
-		got--;
+	got = util_utf8_back(s, got < n ? got : n - 1);
 	if (got > 0 && s[got] == '\n' && s[got - 1] == '\r')
 		got--;
 	return got;
