@@ -1,7 +1,8 @@
 """Screen tests: run the real gloss in tmux on a private socket.
 
 A test is a function decorated with @test; run() runs them all and prints
-"ok - name" or "not ok - name: why" for each.  Waiting is always for a
+"ok - name" or "not ok - name: why" for each, or "skip - name: why" for one
+that this machine cannot run at all (raise Skip), which counts as neither.  Waiting is always for a
 condition with a deadline, never a bare sleep.
 """
 import atexit
@@ -32,6 +33,10 @@ def scratch(prefix):
 
 class Failure(Exception):
     pass
+
+
+class Skip(Exception):
+    """The machine lacks what the test needs (not a way to pass)."""
 
 
 class Screen:
@@ -185,6 +190,8 @@ def run():
         try:
             fn()
             print("ok - %s" % fn.__name__, flush=True)
+        except Skip as e:
+            print("skip - %s: %s" % (fn.__name__, e), flush=True)
         except Failure as e:
             failed += 1
             msg = str(e).replace("\n", "\n# ")
