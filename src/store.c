@@ -646,6 +646,36 @@ static enum verdict inspect(sqlite3 *db, int64_t *version, int *rc)
 	return v;
 }
 
+/* Say why database path (db, when SQLite made one) could not be opened:
+ * for a failure of the system, the system's reason (a file size limit or a
+ * full disk ends the making of the -shm file), not "disk I/O error". */
+static void open_error(const char *path, sqlite3 *db, int rc)
+{
+	int sys = db ? sqlite3_system_errno(db) : 0;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		util_error("cannot open database '%s': database is locked", path);
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		util_error("'%s' is not a database or is corrupt", path);
+		break;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		if (sys) {
+			util_error("cannot open database '%s': %s", path, strerror(sys));
+			break;
+		}
+		/* fall through */
+	default:
+		util_error("cannot open database '%s': %s", path,
+			   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		break;
+	}
+}
+
 /* Say why an inspection refused path; false when it did not. */
 static bool refuse(enum verdict v, const char *path, int64_t version, int rc, sqlite3 *db)
 {
@@ -664,13 +694,7 @@ static bool refuse(enum verdict v, const char *path, int64_t version, int rc, sq
 		util_error("'%s' is not a database or is corrupt", path);
 		break;
 	case V_ERROR:
-		if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-			util_error("cannot open database '%s': database is locked", path);
-		else if (db && sqlite3_system_errno(db))
-			util_error("cannot open database '%s': %s", path,
-				   strerror(sqlite3_system_errno(db)));
-		else
-			util_error("cannot open database '%s': %s", path, sqlite3_errstr(rc));
+		open_error(path, db, rc);
 		break;
 	}
 	return true;
@@ -993,13 +1017,7 @@ static int configure(struct store *st)
 		rc = sqlite3_exec(st->db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
 				  " PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		if ((rc & 0xff) == SQLITE_BUSY)
-			util_error("cannot open database '%s': database is locked", st->path);
-		else if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
-			util_error("'%s' is not a database or is corrupt", st->path);
-		else
-			util_error("cannot open database '%s': %s", st->path,
-				   sqlite3_errmsg(st->db));
+		open_error(st->path, st->db, rc);
 		return -1;
 	}
 	return 0;
@@ -1037,8 +1055,7 @@ struct store *store_open(const char *path, const char *author)
 				     (uri ? SQLITE_OPEN_URI : 0), NULL);
 	free(uri);
 	if (rc != SQLITE_OK) {
-		util_error("cannot open database '%s': %s", path,
-			   st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		open_error(path, st->db, rc);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);

@@ -18,6 +18,17 @@ TEXT = "Sentences to tag\n" + " ".join(
 
 
 
+def new_database():
+    """A directory with the document and a new, empty database of gloss:
+    (directory, document, database, environment)."""
+    d = tempfile.mkdtemp(dir=TMP)
+    doc = write(d, "fees.txt", TEXT)
+    db = os.path.join(d, "notes.db")
+    env = dict(os.environ, LC_ALL="C.UTF-8", HOME=d)
+    subprocess.run([GLOSS, "--db", db, "list"], env=env, check=True, stdout=subprocess.PIPE)
+    return d, doc, db, env
+
+
 def claims(sc):
     m = re.search(r"(\d+) claims? ", sc.lines()[0])
     return int(m.group(1)) if m else 0
@@ -25,11 +36,7 @@ def claims(sc):
 
 @test
 def a_full_disk_refuses_the_change_and_keeps_the_database():
-    d = tempfile.mkdtemp(dir=TMP)
-    doc = write(d, "fees.txt", TEXT)
-    db = os.path.join(d, "notes.db")
-    env = dict(os.environ, LC_ALL="C.UTF-8", HOME=d)
-    subprocess.run([GLOSS, "--db", db, "list"], env=env, check=True, stdout=subprocess.PIPE)
+    d, doc, db, env = new_database()
     # room for the write-ahead log to take a few changes, then no more
     limit = (os.path.getsize(db) + 48 * 1024) // 512
     with Screen([], width=200, height=12, shell=True) as sc:
@@ -87,6 +94,27 @@ def an_export_to_a_full_disk_leaves_nothing_behind():
           err.count("\n") == 1, "one line, status 1: %d %r" % (r.returncode, err))
     check(open(out, "rb").read() == b"an older export\n", "the older file untouched")
     check([f for f in os.listdir(d) if ".tmp-" in f] == [], "no temporary file left")
+
+
+@test
+def a_database_whose_files_cannot_be_made_says_why():
+    # the -shm file SQLite makes beside the database is 32 KB: past a limit
+    # of 4 KB the open fails, with the system's reason, not "disk I/O error"
+    d, doc, db, env = new_database()
+    for f in os.listdir(d):
+        if f.startswith("notes.db-"):
+            os.remove(os.path.join(d, f))
+    before = open(db, "rb").read()
+    want = "gloss: cannot open database '%s': File too large\n" % db
+    r = subprocess.run(["sh", "-c", "ulimit -f 8; exec '%s' --db '%s' list" % (GLOSS, db)],
+                       env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    check(r.returncode == 1 and r.stderr.decode() == want,
+          "one line, status 1: %d %r" % (r.returncode, r.stderr.decode()))
+    with Screen([], width=100, height=12, shell=True) as sc:
+        sc.type("ulimit -f 8; '%s' --db '%s' '%s'; echo STATUS=$?\n" % (GLOSS, db, doc))
+        sc.wait_text("STATUS=1")
+        check(want.strip() in sc.text(), "the reader says so too: %s" % sc.lines())
+    check(open(db, "rb").read() == before, "the database untouched")
 
 
 @test
