@@ -165,6 +165,14 @@ static const char *const migrations[] = {
 	"DROP INDEX annotations_by_document;"
 	"CREATE INDEX annotations_by_document ON annotations"
 	"  (document, start, \"end\" DESC, cp_start, cp_end DESC, uuid);",
+
+	/*
+	 * 4 -> 5: a cursor keeps a few bytes of text around it (context, the
+	 * cursor context_at bytes into it), so that the reader's place can
+	 * be found in a new version of a document whose text is not kept.
+	 */
+	"ALTER TABLE cursors ADD COLUMN context BLOB;"
+	"ALTER TABLE cursors ADD COLUMN context_at INTEGER;",
 };
 
 _Static_assert(sizeof migrations / sizeof *migrations == STORE_SCHEMA,
@@ -1392,18 +1400,39 @@ bool store_cursor_get(struct store *st, int64_t doc, size_t *cursor)
 	return true;
 }
 
-int store_cursor_set(struct store *st, int64_t doc, size_t cursor)
+/* The bytes around the cursor that a cursor row keeps: up to
+ * CURSOR_CONTEXT each side, whole code points. */
+#define CURSOR_CONTEXT 32
+
+int store_cursor_set(struct store *st, int64_t doc, size_t cursor, const char *text, size_t size)
 {
 	sqlite3_stmt *q;
+	size_t a = 0, b = 0;
 
+	if (text && cursor <= size) {
+		a = cursor > CURSOR_CONTEXT ? cursor - CURSOR_CONTEXT : 0;
+		while (a < cursor && ((unsigned char)text[a] & 0xC0) == 0x80)
+			a++;
+		b = size - cursor > CURSOR_CONTEXT ? cursor + CURSOR_CONTEXT : size;
+		if (b < size)
+			b = util_utf8_back(text, b);
+		if (b < cursor)
+			b = cursor;
+	}
 	if (tx_begin(st) != 0)
 		return -1;
-	q = stmt(st, "INSERT INTO cursors (document, position) VALUES (?1, ?2)"
-		 " ON CONFLICT (document) DO UPDATE SET position = excluded.position");
+	q = stmt(st, "INSERT INTO cursors (document, position, context, context_at)"
+		 " VALUES (?1, ?2, ?3, ?4)"
+		 " ON CONFLICT (document) DO UPDATE SET position = excluded.position,"
+		 " context = excluded.context, context_at = excluded.context_at");
 	if (!q)
 		goto fail;
 	sqlite3_bind_int64(q, 1, doc);
 	sqlite3_bind_int64(q, 2, (int64_t)cursor);
+	if (b > a) {
+		sqlite3_bind_blob(q, 3, text + a, (int)(b - a), SQLITE_STATIC);
+		sqlite3_bind_int64(q, 4, (int64_t)(cursor - a));
+	}
 	if (step_done(st, q) != 0 || tx_commit(st) != 0)
 		goto fail;
 	return 0;
@@ -3571,6 +3600,16 @@ static size_t cursor_word_start(const char *s0, size_t end)
 	return w;
 }
 
+/* A place in text s of n > 0 bytes, pos at most n: inside it, at the start
+ * of a code point, not between a CR and its LF. */
+static size_t cursor_snap(const char *s, size_t n, size_t pos)
+{
+	pos = util_utf8_back(s, pos < n ? pos : n - 1);
+	if (pos > 0 && s[pos] == '\n' && s[pos - 1] == '\r')
+		pos--;
+	return pos;
+}
+
 /*
  * Where the reader's place pos in the old text (s0, n0) is in the new text
  * (s, n) that map compares them with.  The word the place is in is placed
@@ -3626,12 +3665,7 @@ static size_t follow_cursor(const struct anchor_map *map, const char *s0, size_t
 		    memcmp(s0 + end, s + ge, pos - end) == 0)
 			got = ge + (pos - end);
 	}
-	if (got == SIZE_MAX)
-		return SIZE_MAX;
-	got = util_utf8_back(s, got < n ? got : n - 1);
-	if (got > 0 && s[got] == '\n' && s[got - 1] == '\r')
-		got--;
-	return got;
+	return got == SIZE_MAX ? SIZE_MAX : cursor_snap(s, n, got);
 }
 
 /* Move the annotations of version old into doc (text s); when old is doc,
@@ -3737,6 +3771,70 @@ out:
 	return ret;
 }
 
+/* Whether v is one of a[0 .. n). */
+static bool int64_in(const int64_t *a, size_t n, int64_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] == v)
+			return true;
+	return false;
+}
+
+/* The start of the copy of needle (n bytes) in s[lo .. hi) whose point
+ * off bytes into it is nearest to pos; SIZE_MAX when there is none. */
+static size_t nearest_copy(const char *s, size_t lo, size_t hi, const char *needle, size_t n,
+			   size_t off, size_t pos)
+{
+	size_t best = SIZE_MAX, bestd = SIZE_MAX;
+	const char *p = s + lo, *end = s + hi;
+
+	while (n > 0 && (size_t)(end - p) >= n && (p = memmem(p, (size_t)(end - p), needle, n))) {
+		size_t at = (size_t)(p - s) + off;
+		size_t d = at > pos ? at - pos : pos - at;
+		if (d < bestd) {
+			best = (size_t)(p - s);
+			bestd = d;
+		} else if (at > pos) {
+			break; /* farther from here on */
+		}
+		p++;
+	}
+	return best;
+}
+
+/* How far from its old place the reader's place is looked for by its
+ * context, each way. */
+#define CURSOR_REACH ((size_t)1 << 20)
+/* The fewest bytes of one side of the context that may place it alone. */
+#define CURSOR_SIDE_MIN 8
+
+/*
+ * Where the place pos of a version whose text is not kept is in the new
+ * text (s, n > 0): where the bytes that were around it (ctx, nctx bytes,
+ * pos at bytes into them) are again, within CURSOR_REACH of pos, the copy
+ * nearest to pos; else where the bytes after it are, else those before
+ * (each when at least CURSOR_SIDE_MIN long).  SIZE_MAX when none is.
+ */
+static size_t cursor_by_context(const char *s, size_t n, size_t pos, const char *ctx,
+				size_t nctx, size_t at)
+{
+	size_t lo = pos > CURSOR_REACH + nctx ? pos - CURSOR_REACH - nctx : 0;
+	if (lo > n)
+		lo = n;
+	size_t hi = n - lo > 2 * (CURSOR_REACH + nctx) ? lo + 2 * (CURSOR_REACH + nctx) : n;
+	size_t got;
+
+	if ((got = nearest_copy(s, lo, hi, ctx, nctx, at, pos)) != SIZE_MAX)
+		return cursor_snap(s, n, got + at);
+	if (nctx - at >= CURSOR_SIDE_MIN &&
+	    (got = nearest_copy(s, lo, hi, ctx + at, nctx - at, 0, pos)) != SIZE_MAX)
+		return cursor_snap(s, n, got);
+	if (at >= CURSOR_SIDE_MIN &&
+	    (got = nearest_copy(s, lo, hi, ctx, at, at, pos)) != SIZE_MAX)
+		return cursor_snap(s, n, got + at);
+	return SIZE_MAX;
+}
+
 int store_doc_follow(struct store *st, int64_t doc, const char *file, const char *bytes,
 		     size_t size, struct store_follow *out)
 {
@@ -3802,7 +3900,8 @@ int store_doc_follow(struct store *st, int64_t doc, const char *file, const char
 	 * has annotations to move: the comparison of the two texts is made for
 	 * them anyway. */
 	cur_old = -1;
-	q = stmt(st, "SELECT d.id, c.position FROM documents d JOIN cursors c ON c.document = d.id"
+	q = stmt(st, "SELECT d.id, c.position, c.context, c.context_at"
+		 " FROM documents d JOIN cursors c ON c.document = d.id"
 		 " WHERE d.id = (SELECT id FROM documents WHERE file = ?1 AND id <> ?2"
 		 "   ORDER BY seen DESC LIMIT 1)"
 		 " AND NOT EXISTS (SELECT 1 FROM cursors WHERE document = ?2)");
@@ -3815,6 +3914,15 @@ int store_doc_follow(struct store *st, int64_t doc, const char *file, const char
 	if (r == 1) {
 		cur_old = sqlite3_column_int64(q, 0);
 		cur = (size_t)sqlite3_column_int64(q, 1);
+		/* a version whose text is not kept: by the text around the place */
+		if (bytes && size > 0 && !int64_in(olds, nold, cur_old)) {
+			const char *ctx = sqlite3_column_blob(q, 2);
+			int nctx = sqlite3_column_bytes(q, 2);
+			int64_t at = sqlite3_column_int64(q, 3);
+			if (ctx && at >= 0 && at <= nctx)
+				out->cursor = cursor_by_context(bytes, size, cur, ctx, (size_t)nctx,
+								(size_t)at);
+		}
 		sqlite3_reset(q);
 	}
 	q = stmt(st, "UPDATE documents SET file = ?2,"

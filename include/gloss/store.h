@@ -31,7 +31,7 @@
 struct store;
 
 /* Schema version this gloss writes (PRAGMA user_version). */
-#define STORE_SCHEMA 4
+#define STORE_SCHEMA 5
 /* PRAGMA application_id: "glos". */
 #define STORE_APP_ID 0x676c6f73
 
@@ -120,13 +120,15 @@ long store_doc_place(struct store *st, int64_t doc, const char *bytes, size_t si
  * quote, and how it was placed.  Nothing is deleted.  One transaction; not
  * undoable.  Costs one or two index lookups and no write when there is
  * nothing to do (the same version opened again).  out counts what happened.
- * The cursor saved for the version last seen at that file, when that
- * version has annotations to move and doc has no cursor of its own, is
- * placed in doc's text the same way (by the word it is in, or else one of
- * the next few, or else, when none is left after it, one of the few
- * before; it keeps its distance from that word when the text between is
- * the same) and saved for doc, at the start of a code point; out->cursor
- * says where, or SIZE_MAX.
+ * The cursor saved for the version last seen at that file, when doc has
+ * no cursor of its own, is placed in doc's text and saved for doc, at the
+ * start of a code point; out->cursor says where, or SIZE_MAX.  When that
+ * version has annotations to move, the same way as they are (by the word
+ * it is in, or else one of the next few, or else, when none is left after
+ * it, one of the few before; it keeps its distance from that word when the
+ * text between is the same); else, its text not being kept, by the bytes
+ * saved around it, found again within a megabyte of the old place (the
+ * copy nearest to it), or else those after it, or else those before.
  */
 struct store_follow {
 	size_t exact, diff, fuzzy; /* placed: at the same offsets, through the diff, by search */
@@ -157,8 +159,11 @@ void store_doctext_release(struct store_doctext *d);
 
 /* The cursor (byte offset) last saved for the document; false when none. */
 bool store_cursor_get(struct store *st, int64_t doc, size_t *cursor);
-/* Save the cursor (not an undoable change).  -1 on failure. */
-int store_cursor_set(struct store *st, int64_t doc, size_t cursor);
+/* Save the cursor (not an undoable change), and with it a few bytes of the
+ * document's text around it (text, size: the document's bytes, borrowed;
+ * NULL keeps none) by which store_doc_follow finds the place in another
+ * version.  -1 on failure. */
+int store_cursor_set(struct store *st, int64_t doc, size_t cursor, const char *text, size_t size);
 
 /* ---- tags ---- */
 

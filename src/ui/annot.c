@@ -328,7 +328,8 @@ void ui_annot_leave(struct ui *u)
 		if (u->panes[i].docid < 0)
 			continue;
 		store_hurry(u->store, hurry);
-		if (store_cursor_set(u->store, u->panes[i].docid, view_cursor(u->panes[i].view)) != 0)
+		if (store_cursor_set(u->store, u->panes[i].docid, view_cursor(u->panes[i].view),
+				     doc_bytes(u->panes[i].doc), doc_size(u->panes[i].doc)) != 0)
 			hurry = true;
 	}
 	store_hurry(u->store, false);

@@ -177,17 +177,24 @@ def at_cursor(sc):
     return sc.lines()[y][x:]
 
 
-@test
-def the_reader_comes_back_to_their_place_in_an_edited_file():
-    d, doc, db = port()
+def leave_at_cost_each(db, doc, tag=None):
+    """Open doc, tag the title with key tag when given, and quit with the
+    cursor on "cost each"."""
     with screen(db, doc, width=100, height=16) as sc:
         sc.wait_text("Port fees")
-        sc.keys("c")
-        sc.wait(lambda s: "1 claim" in s.lines()[0], "the title tagged")
+        if tag:
+            sc.keys(tag)
+            sc.wait(lambda s: "1 claim" in s.lines()[0], "the title tagged")
         sc.keys("/")
         sc.type("cost each")
         sc.keys("Enter")
         sc.wait(lambda s: at_cursor(s).startswith("cost each boat"), "the cursor on the match")
+
+
+@test
+def the_reader_comes_back_to_their_place_in_an_edited_file():
+    d, doc, db = port()
+    leave_at_cost_each(db, doc, "c")
     # a correction above it and a word changed after it
     write(d, "port.txt", NEW.encode())
     with screen(db, doc, width=100, height=16) as sc:
@@ -197,6 +204,19 @@ def the_reader_comes_back_to_their_place_in_an_edited_file():
     check(sql(db, "SELECT c.position FROM cursors c JOIN documents d ON d.id = c.document"
               " WHERE d.sha256 = '%s'" % hashlib.sha256(NEW.encode()).hexdigest())
           == str(NEW.encode().index(b"cost every")), "saved for the new version")
+
+
+@test
+def the_reader_comes_back_to_their_place_in_an_edited_file_with_no_annotations():
+    # no annotations, so no text kept: the bytes saved around the place
+    # find it (those after it changed, "each" to "every": by those before)
+    d, doc, db = port()
+    leave_at_cost_each(db, doc)
+    check(sql(db, "SELECT count(*) FROM annotations") == "0", "nothing tagged")
+    write(d, "port.txt", NEW.encode())
+    with screen(db, doc, width=100, height=16) as sc:
+        sc.wait(lambda s: at_cursor(s).startswith("cost every boat"),
+                "the cursor where the reader left it")
 
 
 @test

@@ -385,7 +385,7 @@ static void test_reopen(void)
 	T_ASSERT(c > 0 && s > 0);
 	T_ASSERT(add(st, doc, tag, 36, 49) > 0);
 	T_EQ_INT(store_link(st, c, s), 1);
-	T_EQ_INT(store_cursor_set(st, doc, 42), 0);
+	T_EQ_INT(store_cursor_set(st, doc, 42, NULL, 0), 0);
 	{
 		struct store_ann a;
 		T_ASSERT(store_ann_get(st, c, &a));
@@ -679,8 +679,8 @@ static void test_documents(void)
 	T_EQ_INT(store_doc_text(st, a, "xyz", 3), 0); /* kept once */
 	T_EQ_INT(store_doc_text(st, b, "", 0), 0);
 	T_EQ_INT(store_doc_text(st, a + b + 10, "abc", 3), -1);
-	T_EQ_INT(store_cursor_set(st, a, 12), 0);
-	T_EQ_INT(store_cursor_set(st, a, 13), 0);
+	T_EQ_INT(store_cursor_set(st, a, 12, NULL, 0), 0);
+	T_EQ_INT(store_cursor_set(st, a, 13, NULL, 0), 0);
 	T_ASSERT(store_cursor_get(st, a, &cur));
 	T_EQ_INT(cur, 13);
 	T_EQ_STR(sqlite(path, "SELECT path, size, typeof(text), quote(text) FROM documents ORDER BY id;"),
@@ -1454,7 +1454,7 @@ static void test_migrate_v1(void)
 	char path[4200];
 	const char *rows = "SELECT id, uuid, document, tag, start, \"end\", quote, prefix, suffix,"
 			   " note, author, created, updated FROM annotations ORDER BY id;"
-			   " SELECT * FROM links ORDER BY 1, 2; SELECT * FROM cursors;"
+			   " SELECT * FROM links ORDER BY 1, 2; SELECT document, position FROM cursors;"
 			   " SELECT id, sha256, size, path, hex(text) FROM documents ORDER BY id;"
 			   " SELECT * FROM tags ORDER BY id;";
 	const char *before;
@@ -2510,7 +2510,7 @@ static void test_follow_cursor(void)
 	T_ASSERT(f.cursor == SIZE_MAX);
 	T_ASSERT(ann_add(st, d1, CLAIM, 0, 10, "Alpha one.", "", "", NULL) > 0);
 	/* the reader stopped at "Delta" */
-	T_EQ_INT(store_cursor_set(st, d1, 34), 0);
+	T_EQ_INT(store_cursor_set(st, d1, 34, v1, strlen(v1)), 0);
 
 	/* a line added above: the place moves with its text */
 	d2 = version(st, v2, "a.txt");
@@ -2522,13 +2522,13 @@ static void test_follow_cursor(void)
 	/* the earlier version keeps its own */
 	T_ASSERT(store_cursor_get(st, d1, &c) && c == 34);
 	/* opened again: it has its own place now; nothing carried */
-	T_EQ_INT(store_cursor_set(st, d2, 12), 0);
+	T_EQ_INT(store_cursor_set(st, d2, 12, NULL, 0), 0);
 	T_EQ_INT(store_doc_follow(st, d2, "/x/a.txt", v2, strlen(v2), &f), 0);
 	T_ASSERT(f.cursor == SIZE_MAX);
 	T_ASSERT(store_cursor_get(st, d2, &c) && c == 12);
 
 	/* on a line that changed: still found by the word at the place */
-	T_EQ_INT(store_cursor_set(st, d2, 46), 0);
+	T_EQ_INT(store_cursor_set(st, d2, 46, v2, strlen(v2)), 0);
 	d3 = version(st, v3, "a.txt");
 	T_EQ_INT(store_doc_follow(st, d3, "/x/a.txt", v3, strlen(v3), &f), 0);
 	T_EQ_INT(f.cursor, 33);
@@ -2536,7 +2536,7 @@ static void test_follow_cursor(void)
 
 	/* its word and the next gone: at the next word found, never back in
 	 * the text before */
-	T_EQ_INT(store_cursor_set(st, d3, 23), 0); /* "Beta two." */
+	T_EQ_INT(store_cursor_set(st, d3, 23, v3, strlen(v3)), 0); /* "Beta two." */
 	d4 = version(st, v4, "a.txt");
 	T_EQ_INT(store_doc_follow(st, d4, "/x/a.txt", v4, strlen(v4), &f), 0);
 	T_EQ_INT(f.cursor, 23);
@@ -2556,7 +2556,7 @@ static void test_follow_cursor(void)
 			e1 = version(sw, w1, "w.txt");
 			T_EQ_INT(store_doc_follow(sw, e1, "/x/w.txt", w1, strlen(w1), &f), 0);
 			T_ASSERT(ann_add(sw, e1, CLAIM, 0, 5, "Title", "", "", NULL) > 0);
-			T_EQ_INT(store_cursor_set(sw, e1, at[k]), 0);
+			T_EQ_INT(store_cursor_set(sw, e1, at[k], w1, strlen(w1)), 0);
 			e1 = version(sw, w2, "w.txt");
 			T_EQ_INT(store_doc_follow(sw, e1, "/x/w.txt", w2, strlen(w2), &f), 0);
 			T_EQ_INT(f.cursor, at[k] + 14);
@@ -2600,7 +2600,7 @@ static void test_follow_cursor(void)
 			e = version(sw, t[k].a, "u.txt");
 			T_EQ_INT(store_doc_follow(sw, e, "/x/u.txt", t[k].a, strlen(t[k].a), &f), 0);
 			T_ASSERT(ann_add(sw, e, CLAIM, 0, 2, "xx", "", "", NULL) > 0);
-			T_EQ_INT(store_cursor_set(sw, e, t[k].at), 0);
+			T_EQ_INT(store_cursor_set(sw, e, t[k].at, t[k].a, strlen(t[k].a)), 0);
 			e = version(sw, t[k].b, "u.txt");
 			T_EQ_INT(store_doc_follow(sw, e, "/x/u.txt", t[k].b, strlen(t[k].b), &f), 0);
 			T_EQ_INT(f.cursor, t[k].want);
@@ -2611,15 +2611,17 @@ static void test_follow_cursor(void)
 	/* nothing after it left: at the last word before it that is */
 	T_EQ_INT(store_doc_follow(st, d5 = version(st, "Alpha one.\nAll else new.\n", "a.txt"),
 				  "/x/a.txt", "Alpha one.\nAll else new.\n", 26, &f), 0);
-	T_EQ_INT(store_cursor_set(st, d5, 15), 0); /* "else" */
+	T_EQ_INT(store_cursor_set(st, d5, 15, NULL, 0), 0); /* "else" */
 	d5 = version(st, "Zulu.\nAlpha one.\n", "a.txt");
 	T_EQ_INT(store_doc_follow(st, d5, "/x/a.txt", "Zulu.\nAlpha one.\n", 17, &f), 0);
 	T_EQ_INT(f.cursor, 12);
 	T_ASSERT(store_cursor_get(st, d5, &c) && c == 12);
 
-	/* the version last read has no annotations left: its place cannot be
-	 * carried, and an older version's is not carried instead */
+	/* the version last read has no annotations left: its place goes by
+	 * the text saved around it, and an older version's does not come
+	 * instead; with no text saved, it is not carried */
 	{
+		static const char z[] = "Zulu.\nAlpha one.\n", z2[] = "Top.\nZulu.\nAlpha one.\n";
 		struct store_ann *anns;
 		size_t n;
 		int64_t d6;
@@ -2627,23 +2629,92 @@ static void test_follow_cursor(void)
 		T_EQ_INT(store_anns(st, d5, &anns, &n), 0);
 		T_ASSERT(n == 1 && store_ann_delete(st, anns[0].id) == 0);
 		store_anns_free(anns, n);
-		T_EQ_INT(store_cursor_set(st, d5, 6), 0);
-		d6 = version(st, "Top.\nZulu.\nAlpha one.\n", "a.txt");
-		T_EQ_INT(store_doc_follow(st, d6, "/x/a.txt", "Top.\nZulu.\nAlpha one.\n", 22, &f), 0);
+		T_EQ_INT(store_cursor_set(st, d5, 6, z, strlen(z)), 0);
+		d6 = version(st, z2, "a.txt");
+		T_EQ_INT(store_doc_follow(st, d6, "/x/a.txt", z2, strlen(z2), &f), 0);
+		T_EQ_INT(f.cursor, 11);
+		T_ASSERT(store_cursor_get(st, d6, &c) && c == 11);
+		T_EQ_INT(store_cursor_set(st, d6, 11, NULL, 0), 0);
+		d6 = version(st, "Top.\nZulu.\nAlpha one, or two.\n", "a.txt");
+		T_EQ_INT(store_doc_follow(st, d6, "/x/a.txt", "Top.\nZulu.\nAlpha one, or two.\n", 31,
+					  &f), 0);
 		T_ASSERT(f.cursor == SIZE_MAX);
 		T_ASSERT(!store_cursor_get(st, d6, &c));
 	}
-
-	/* a version with no annotations keeps no text: its place cannot be
-	 * carried */
-	sha_of("Other text.\n", sha);
-	d5 = store_doc(st, sha, 12, "b.txt");
-	T_EQ_INT(store_doc_follow(st, d5, "/x/b.txt", "Other text.\n", 12, &f), 0);
-	T_EQ_INT(store_cursor_set(st, d5, 6), 0);
-	d5 = version(st, "New. Other text.\n", "b.txt");
-	T_EQ_INT(store_doc_follow(st, d5, "/x/b.txt", "New. Other text.\n", 17, &f), 0);
-	T_ASSERT(f.cursor == SIZE_MAX);
 	store_close(st);
+
+	/* a version with no annotations keeps no text: its place goes by the
+	 * bytes around it, both sides, else those after, else those before,
+	 * the copy nearest the old place, within a megabyte of it */
+	{
+		static const char one[] = "Alpha beta gamma delta epsilon.\nZeta eta theta iota kappa.\n";
+		static const char rep[] = "Same line here.\nSame line here.\nSame line here.\n";
+		struct { const char *a, *b; size_t at, want; } t[] = {
+			{ "Other text.\n", "New. Other text.\n", 6, 11 },
+			/* the line before changed: by the bytes after */
+			{ one, "Alpha BETA gamma delta epsilon.\nZeta eta theta iota kappa.\n", 32, 32 },
+			/* the line after changed: by the bytes before */
+			{ one, "Intro.\nAlpha beta gamma delta epsilon.\nZETA eta.\n", 32, 39 },
+			/* both changed: not carried */
+			{ one, "Alpha BETA gamma delta epsilon.\nZETA eta theta iota kappa.\n", 32, SIZE_MAX },
+			/* the third of three equal lines stays the third */
+			{ rep, "Top.\nSame line here.\nSame line here.\nSame line here.\n", 37, 42 },
+			{ rep, "Top.\nSame line here.\nSame line here.\nSame line here.\n", 5, 10 },
+			/* the line's start changed: by the bytes after, past
+			 * non-ASCII letters; at the end: before the CR of the last
+			 * line end */
+			{ "Un caf\xc3\xa9 noir, un th\xc3\xa9 vert.\n", "Plus: un caf\xc3\xa9 noir, un th\xc3\xa9 vert.\n",
+			  9, 15 },
+			{ "tail\r\n", "new tail\r\n", 6, 8 },
+			/* too little text for a side alone */
+			{ "ab\ncd\n", "ab\nXd\n", 3, SIZE_MAX },
+		};
+		for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+			struct store *sw = fresh("cursor4.db", NULL);
+			int64_t e;
+			T_ASSERT(sw);
+			sha_of(t[k].a, sha);
+			e = store_doc(sw, sha, strlen(t[k].a), "u.txt");
+			T_EQ_INT(store_doc_follow(sw, e, "/x/u.txt", t[k].a, strlen(t[k].a), &f), 0);
+			T_EQ_INT(store_cursor_set(sw, e, t[k].at, t[k].a, strlen(t[k].a)), 0);
+			e = version(sw, t[k].b, "u.txt");
+			T_EQ_INT(store_doc_follow(sw, e, "/x/u.txt", t[k].b, strlen(t[k].b), &f), 0);
+			T_EQ_INT(f.cursor, t[k].want);
+			T_EQ_INT(store_cursor_get(sw, e, &c), t[k].want != SIZE_MAX);
+			store_close(sw);
+		}
+	}
+
+	/* the same text more than a megabyte away is not taken for it; within
+	 * reach, it is */
+	{
+		static const char words[] = "The words at the place, near the end.\n";
+		size_t big = 3u << 20, w = sizeof words - 1;
+		const size_t put[] = { 10, big - w - 100 }, want[] = { SIZE_MAX, big - w - 100 + 4 };
+		char *a = util_calloc(1, big + 1), *b = util_calloc(1, big + 1);
+
+		memset(a, 'x', big);
+		memcpy(a + big - w, words, w);
+		for (size_t k = 0; k < 2; k++) {
+			struct store *sw = fresh("cursor5.db", NULL);
+			int64_t e;
+
+			T_ASSERT(sw);
+			sha_of(a, sha);
+			e = store_doc(sw, sha, big, "v.txt");
+			T_EQ_INT(store_doc_follow(sw, e, "/x/v.txt", a, big, &f), 0);
+			T_EQ_INT(store_cursor_set(sw, e, big - w + 4, a, big), 0);
+			memset(b, 'x', big);
+			memcpy(b + put[k], words, w);
+			sha_of(b, sha);
+			e = store_doc(sw, sha, big, "v.txt");
+			T_EQ_INT(store_doc_follow(sw, e, "/x/v.txt", b, big, &f), 0);
+			T_EQ_INT(f.cursor, want[k]);
+			store_close(sw);
+		}
+		free(a);
+		free(b);
+	}
 }
 
 /* Commits leave the log to grow; store_idle moves it into the database. */
