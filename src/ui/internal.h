@@ -81,6 +81,10 @@ struct ui_pane {
 	size_t claims, sources, unsourced;
 	long cur;            /* spans index chosen with ] or [, -1 for none */
 	size_t cur_at;       /* the cursor when cur was chosen: moving away forgets it */
+	size_t match;        /* where the match that n or N went to starts (a line
+			      * end, where the cursor cannot be, for one that
+			      * starts with a blank), */
+	size_t match_at;     /* while the cursor is still at match_at; SIZE_MAX: none */
 	bool selecting;      /* v: a selection runs from sel_from to the cursor, */
 	bool sel_ended;      /* or, v again, to sel_to, where it stays */
 	size_t sel_from, sel_to;

@@ -176,6 +176,11 @@ void ui_search_run(struct ui *u, bool backward)
 	size_t n = doc_size(p->doc), c = view_cursor(p->view), ms, me;
 	bool found;
 
+	/* From the match the cursor was put at, not from the cursor: the two
+	 * differ for a match that starts at a line end. */
+	if (c == p->match_at)
+		c = p->match;
+
 	ui_interrupted_clear();
 	if (!u->search) {
 		ui_message(u, true, "no previous search");
@@ -203,7 +208,14 @@ void ui_search_run(struct ui *u, bool backward)
 			ui_message(u, true, "pattern not found: %s", search_pattern(u->search));
 		return;
 	}
-	view_goto(p->view, ms, true);
+	/* a match that starts at a line end (a blank matched it) shows the
+	 * cursor on the next line, where its text is */
+	size_t at = ms;
+	while (at + 1 < me && (s[at] == '\r' || s[at] == '\n'))
+		at++;
+	view_goto(p->view, at, true);
+	p->match = ms;
+	p->match_at = view_cursor(p->view);
 }
 
 static void ui_k_search_next(struct ui *u, int key)

@@ -58,9 +58,9 @@ static void ui_prompt_done(struct ui *u)
 		return;
 	}
 	if (u->prompt_len == 0) {
-		/* An empty pattern repeats the last one, as in vim. */
-		if (u->search)
-			ui_search_run(u, false);
+		/* An empty pattern repeats the last one, as in vim (or says
+		 * there is none). */
+		ui_search_run(u, false);
 		return;
 	}
 	q = search_new(u->prompt);
@@ -71,6 +71,9 @@ static void ui_prompt_done(struct ui *u)
 	search_free(u->search);
 	u->search = q;
 	u->gen++;
+	/* a new pattern searches from the cursor */
+	for (size_t i = 0; i < u->npane; i++)
+		u->panes[i].match_at = SIZE_MAX;
 	ui_search_run(u, false);
 }
 

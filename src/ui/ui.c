@@ -983,6 +983,7 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs)
 		p->view = view_new(doc_bytes(docs[i]), doc_size(docs[i]));
 		p->docid = -1;
 		p->cur = -1;
+		p->match_at = SIZE_MAX;
 		p->title = doc_title(docs[i], 400);
 		if (!p->title)
 			p->title = util_strdup(doc_name(docs[i]));

@@ -185,6 +185,30 @@ def search_finds_a_phrase_across_a_line_end():
 
 
 @test
+def search_steps_over_a_match_that_starts_at_a_line_end():
+    # " the" is found at the line end before "the end": the cursor shows on
+    # "the", and n goes on from that match (it used to find it again)
+    path = write(TMP, "blank-first.txt", "one two\nthree the four\nthe end and the rest\n")
+    with Screen([path], width=60, height=8) as sc:
+        sc.wait_text("the end and the rest")
+        search_to(sc, " the", (5, 2), "the first match")
+        sc.press("n", to=(0, 3), what="the match at the line end, on its text")
+        sc.press("n", to=(11, 3), what="the match after it")
+        sc.press("n", to=(5, 2), what="around to the first")
+        sc.wait_text("search hit BOTTOM, continuing at TOP")
+        sc.press("N", to=(11, 3), what="back around to the last")
+        sc.press("N", to=(0, 3), what="back to the match at the line end")
+        sc.press("N", to=(5, 2), what="back to the first")
+        # an empty pattern repeats it, from the cursor
+        sc.keys("/")
+        sc.press("Enter", to=(0, 3), what="an empty pattern repeats the search")
+    with Screen([path], width=60, height=8) as sc:
+        sc.wait_text("the end and the rest")
+        sc.keys("/", "Enter")
+        sc.wait_text("no previous search")
+
+
+@test
 def search_with_long_white_space_wraps_and_lights_from_above():
     # n finds again the one match, though its white space runs past the
     # cursor by more than the pattern's length
