@@ -665,35 +665,39 @@ static bool title_blank(uint32_t cp)
 	return cp >= 0x2000 && cp <= 0x200A;
 }
 
-/* Controls that could act on a terminal or reorder the text around the title. */
-static bool title_unsafe(uint32_t cp)
-{
-	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
-	       cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
 /* s[0..n) made safe to print, at most max bytes, trailing blanks dropped again after a cut. */
 static char *title_clean(const char *s, size_t n, size_t max)
 {
-	size_t cap = n * 3 < max ? n * 3 : max; /* one bad byte grows to U+FFFD's three */
+	/* a byte grows to 4 at most: a C1 control's "<9B>" */
+	size_t cap = n * 4 < max ? n * 4 : max;
 	char *out = util_malloc(cap + 1);
 	size_t i = 0, o = 0, keep = 0;
 
 	while (i < n) {
 		char enc[4];
+		const char *put = enc;
 		uint32_t cp;
-		int valid, len = util_utf8_decode(s + i, n - i, &cp, &valid), elen;
+		int valid, len = util_utf8_decode(s + i, n - i, &cp, &valid);
+		size_t elen;
+		struct doc_show show;
 
-		if (cp == '\t' || cp == '\v' || cp == '\f' || cp == 0x2028 || cp == 0x2029)
+		if (cp == '\t' || cp == '\v' || cp == '\f' || cp == 0x2028 || cp == 0x2029) {
 			cp = ' ';
-		else if (!valid || title_unsafe(cp))
-			cp = 0xFFFD;
-		elen = util_utf8_encode(cp, enc);
-		if (o + (size_t)elen > cap)
+			elen = 1;
+			enc[0] = ' ';
+		} else if (!valid || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || util_cp_disruptive(cp)) {
+			/* as the text shows it: ^X, <9B>, <U+202E>, U+FFFD */
+			doc_show_cp(s + i, n - i, &show);
+			put = show.text;
+			elen = strlen(show.text);
+		} else {
+			elen = (size_t)util_utf8_encode(cp, enc);
+		}
+		if (o + elen > cap)
 			break;
-		memcpy(out + o, enc, (size_t)elen);
-		o += (size_t)elen;
-		if (!title_blank(cp))
+		memcpy(out + o, put, elen);
+		o += elen;
+		if (put != enc || !title_blank(cp))
 			keep = o;
 		i += (size_t)len;
 	}

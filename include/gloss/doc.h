@@ -78,8 +78,9 @@ bool doc_is_binary(const struct doc *d);
  * does not fit).  Lines end at LF, CRLF or a lone CR.  Safe to print: tab,
  * VT, FF, U+2028 and U+2029 become a space; every other control (C0, DEL,
  * C1, and the bidi controls U+061C, U+200E, U+200F, U+202A..U+202E,
- * U+2066..U+2069) and every ill-formed sequence becomes U+FFFD.  The result
- * is valid UTF-8.  NULL when there is no such line.  The caller frees it.
+ * U+2066..U+2069) and every ill-formed sequence shows as doc_show_cp shows
+ * it in the text ("^[", "<9B>", "<U+202E>", U+FFFD).  The result is valid
+ * UTF-8.  NULL when there is no such line.  The caller frees it.
  */
 char *doc_title(const struct doc *d, size_t max_bytes);
 
