@@ -474,6 +474,33 @@ static void export_buffer(FILE *f)
 	setvbuf(f, buf, _IOFBF, sizeof buf);
 }
 
+/* Write the export into f (export_buffer's buffer), which goes to path,
+ * then close f; with sync, fsync it first.  The rows, or -1 with the
+ * error naming path. */
+static long export_stream(struct store *st, const struct export_opts *o, FILE *f, const char *path,
+			  bool sync)
+{
+	long rows;
+
+	export_buffer(f);
+	rows = export_write(st, o, f);
+	if (rows < 0 && strncmp(util_errmsg(), "cannot write: ", 14) == 0) {
+		/* name the file the output was going to */
+		char why[300];
+		snprintf(why, sizeof why, "%s", util_errmsg() + 14);
+		util_error("cannot write '%s': %s", path, why);
+	}
+	if (rows >= 0 && (fflush(f) != 0 || (sync && fsync(fileno(f)) != 0))) {
+		util_error("cannot write '%s': %s", path, strerror(errno));
+		rows = -1;
+	}
+	if (fclose(f) != 0 && rows >= 0) {
+		util_error("cannot write '%s': %s", path, strerror(errno));
+		rows = -1;
+	}
+	return rows;
+}
+
 long export_to(struct store *st, const struct export_opts *o, const char *path)
 {
 	char *tmp, *target = NULL;
@@ -486,6 +513,20 @@ long export_to(struct store *st, const struct export_opts *o, const char *path)
 	if (!path || strcmp(path, "-") == 0) {
 		export_buffer(stdout);
 		return export_write(st, o, stdout);
+	}
+	/* A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written
+	 * into, as the shell's > does: replacing it with a file would break
+	 * it, and it holds no older export to keep. */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
+		fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (!f) {
+			util_error("cannot write '%s': %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		return export_stream(st, o, f, path, false);
 	}
 	/* rename() would replace a link with a file; writing through it could
 	 * reach a file the user never named: neither without being asked. */
@@ -530,22 +571,7 @@ long export_to(struct store *st, const struct export_opts *o, const char *path)
 		free(target);
 		return -1;
 	}
-	export_buffer(f);
-	rows = export_write(st, o, f);
-	if (rows < 0 && strncmp(util_errmsg(), "cannot write: ", 14) == 0) {
-		/* name the file the output was going to */
-		char why[300];
-		snprintf(why, sizeof why, "%s", util_errmsg() + 14);
-		util_error("cannot write '%s': %s", path, why);
-	}
-	if (rows >= 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0)) {
-		util_error("cannot write '%s': %s", path, strerror(errno));
-		rows = -1;
-	}
-	if (fclose(f) != 0 && rows >= 0) {
-		util_error("cannot write '%s': %s", path, strerror(errno));
-		rows = -1;
-	}
+	rows = export_stream(st, o, f, path, true);
 	if (rows >= 0 && rename(tmp, path) != 0) {
 		util_error("cannot write '%s': %s", path, strerror(errno));
 		rows = -1;

@@ -5,9 +5,11 @@ import hashlib
 import io
 import json
 import os
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "screen"))
 from harness import GLOSS, Screen, check, run, scratch, test, write  # noqa: E402
@@ -405,6 +407,28 @@ def a_tie_that_differs_is_kept_and_said():
     check(r.stderr.decode() == want, "stderr %r" % r.stderr)
     notes = [x["note"] for x in csv.DictReader(io.StringIO(gloss("export", db=db).stdout.decode(), newline=""))]
     check(notes[3] == "-x", "kept: %r" % notes)
+
+
+@test
+def export_writes_into_a_pipe_or_a_device_and_leaves_it_one():
+    # replacing them with a file would break them (as root, /dev/null);
+    # the test uses none of the system's own, so that a failure breaks none
+    d, doc, db = fresh()
+    gloss("import", write(d, "in.csv", csv_bytes(sample(doc))), db=db)
+    want = gloss("export", db=db).stdout
+    fifo = os.path.join(d, "pipe")
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    r = gloss("export", "-o", fifo, db=db)
+    reader.join(10)
+    check(r.returncode == 0 and r.stderr == b"", r.stderr)
+    check(got == [want], "the export came through the pipe: %r" % got[:1])
+    check(stat.S_ISFIFO(os.stat(fifo).st_mode), "still a pipe")
+    # /dev/stdout is a link to a pipe here: written into, no --force needed
+    r = gloss("export", "-o", "/dev/stdout", db=db)
+    check(r.returncode == 0 and r.stdout == want, "through /dev/stdout: %r" % r.stderr)
 
 
 @test
