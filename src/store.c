@@ -1286,6 +1286,24 @@ int64_t store_doc(struct store *st, const char *sha256, size_t size, const char 
 		sqlite3_reset(q);
 		return id;
 	}
+	/* A database that cannot be written still knows the document by its
+	 * sum, under another path (or imported): its annotations show. */
+	if (st->readonly) {
+		q = stmt(st, "SELECT id FROM documents WHERE sha256 = ?1 AND size = ?2");
+		if (!q)
+			return -1;
+		sqlite3_bind_text(q, 1, sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, (int64_t)size);
+		r = step_row(st, q);
+		if (r <= 0) {
+			if (r == 0)
+				db_error(st, SQLITE_READONLY);
+			return -1;
+		}
+		id = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		return id;
+	}
 
 	if (tx_begin(st) != 0)
 		return -1;
@@ -3890,6 +3908,12 @@ int store_doc_follow(struct store *st, int64_t doc, const char *file, const char
 	}
 	if (!moved && nold == 0)
 		return 0;
+	/* A database that cannot be written records nothing of where a
+	 * version was seen; annotations to move are refused below. */
+	if (st->readonly && nold == 0) {
+		free(olds);
+		return 0;
+	}
 
 	if (tx_begin(st) != 0) {
 		free(olds);

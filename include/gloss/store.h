@@ -79,7 +79,8 @@ void store_close(struct store *st);
 /* ---- documents: identified by SHA-256; the path is where it was last seen ---- */
 
 /* The id of the document with this sum, made if new; its path and size
- * recorded.  -1 on failure. */
+ * recorded.  In a read-only store, the id of a known one, its path as it
+ * was (a new one fails: read-only).  -1 on failure. */
 int64_t store_doc(struct store *st, const char *sha256, size_t size, const char *path);
 /* Whether the database knows a document with this sum, or a version last
  * opened from file (an absolute path, or NULL to ask only the sum): 1 or

@@ -146,6 +146,16 @@ def a_read_only_database_shows_its_annotations_and_refuses_changes():
         check(claims(sc) == 1, "not shown as saved")
         sc.keys("q")
         sc.wait_text("STATUS=0")
+        # the same text under another name: known by its sum, with no
+        # write of where it was seen
+        copy = write(d, "copy.txt", TEXT)
+        os.chmod(copy, 0o644)
+        sc.type("clear; %s'%s' --db '%s' '%s'; echo STATUS=$?\n" % (run_as, binary, db, copy))
+        sc.wait_text("the database is read-only")
+        sc.wait(lambda s: claims(s) == 1, "the claim shows under the other name too")
+        check("not moved" not in sc.text(), "nothing to move: %r" % sc.lines()[-1])
+        sc.keys("q")
+        sc.wait_text("STATUS=0")
     check(open(db, "rb").read() == before, "the file is untouched")
     check(sql(db, "SELECT count(*) FROM annotations;") == "1", "and readable")
 
