@@ -1140,15 +1140,24 @@ long export_import(struct store *st, const char *path, FILE *warn)
 		store_import_abort(x.im);
 		util_error("import '%s': %s", path, msg);
 	} else {
-		done = store_import_commit(x.im);
+		struct store_import_report rep;
+
+		done = store_import_commit_report(x.im, &rep);
 		if (done < 0) {
 			snprintf(msg, sizeof msg, "%s", util_errmsg());
 			util_error("import '%s': %s", path, msg);
-		} else if (x.ties && warn) {
-			fprintf(warn, "gloss: import '%s': %zu annotation%s differ%s from the database's"
-				" with the same updated time; kept the database's (line%s %s%s)\n",
-				path, x.ties, x.ties == 1 ? "" : "s", x.ties == 1 ? "s" : "",
-				x.ties == 1 ? "" : "s", x.tie_lines, x.ties > 5 ? ", ..." : "");
+		} else if (warn) {
+			if (x.ties)
+				fprintf(warn, "gloss: import '%s': %zu annotation%s differ%s from the"
+					" database's with the same updated time; kept the database's"
+					" (line%s %s%s)\n",
+					path, x.ties, x.ties == 1 ? "" : "s", x.ties == 1 ? "s" : "",
+					x.ties == 1 ? "" : "s", x.tie_lines, x.ties > 5 ? ", ..." : "");
+			if (rep.dangling)
+				fprintf(warn, "gloss: import '%s': %zu link%s to annotations in neither the"
+					" file nor the database left out ('%s'%s)\n",
+					path, rep.dangling, rep.dangling == 1 ? "" : "s", rep.dangling_to,
+					rep.dangling > 1 ? ", ..." : "");
 		}
 	}
 	for (i = 0; i < x.ndocs; i++) {

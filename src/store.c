@@ -4020,6 +4020,8 @@ struct store_import {
 	size_t ngroups, capgroups;
 	char (*to)[37];
 	size_t nto, capto;
+	size_t dangling;     /* links to uuids found nowhere: left out */
+	char dangling_to[37];/* the first of them */
 };
 
 /* The secondary indexes of annotations and links, as the migrations left them. */
@@ -4531,8 +4533,10 @@ static int import_make_links(struct store_import *im)
 			if (r < 0)
 				return -1;
 			if (!r) {
-				util_error("link to unknown annotation '%s'", im->to[j]);
-				return -1;
+				/* a filtered export's link to a row it left out */
+				if (im->dangling++ == 0)
+					memcpy(im->dangling_to, im->to[j], sizeof im->dangling_to);
+				continue;
 			}
 			to = sqlite3_column_int64(find, 0);
 			sqlite3_reset(find);
@@ -4547,9 +4551,17 @@ static int import_make_links(struct store_import *im)
 
 long store_import_commit(struct store_import *im)
 {
+	return store_import_commit_report(im, NULL);
+}
+
+long store_import_commit_report(struct store_import *im, struct store_import_report *rep)
+{
 	struct store *st = im->st;
 	long changed = im->changed;
 	size_t i;
+
+	if (rep)
+		memset(rep, 0, sizeof *rep);
 
 	if (im->failed) {
 		util_error("the import has failed already");
@@ -4563,6 +4575,10 @@ long store_import_commit(struct store_import *im)
 				goto fail;
 	if (tx_commit(st) != 0)
 		goto fail;
+	if (rep) {
+		rep->dangling = im->dangling;
+		memcpy(rep->dangling_to, im->dangling_to, sizeof rep->dangling_to);
+	}
 	import_free(im);
 	return changed;
 fail:

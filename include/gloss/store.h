@@ -367,8 +367,8 @@ void store_docs_free(struct store_docinfo *docs, size_t n);
  * unknown to the database are created (no key, the first colour no tag
  * has, else the least used).  Links may name annotations that come later
  * in the file, or that the database holds already; they are made at
- * commit, and a link to a uuid found nowhere fails the commit then ("link
- * to unknown annotation 'x'").  Rows grouped by document, by start, as
+ * commit, and a link to a uuid found nowhere (a filtered export's link to
+ * a row it left out) is left out then, and counted.  Rows grouped by document, by start, as
  * export writes them, are the fastest to import.  Into an empty database
  * the indexes are built once at commit.
  *
@@ -396,6 +396,13 @@ int store_import_row(struct store_import *im, const struct store_row *row, const
 /* Commit; returns the number of annotations added or replaced, or -1 (then
  * nothing was imported).  Frees im either way. */
 long store_import_commit(struct store_import *im);
+/* What a commit left out. */
+struct store_import_report {
+	size_t dangling;        /* links to a uuid found nowhere */
+	char dangling_to[37];   /* the first such uuid, when dangling */
+};
+/* store_import_commit, saying in *rep (when not NULL) what it left out. */
+long store_import_commit_report(struct store_import *im, struct store_import_report *rep);
 void store_import_abort(struct store_import *im);
 
 /* ---- other processes ---- */

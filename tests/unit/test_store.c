@@ -2054,18 +2054,31 @@ static void test_import_links(void)
 	T_EQ_INT(store_import_commit(im), 2);
 	T_EQ_STR(sqlite(path, sql), UA "|" UB "\n");
 
-	/* a link to nothing fails the commit, and nothing is imported */
-	r[0] = mkrow(UD, sha, "claim", 4, 8, "said", UB " " "00000000-0000-4000-8000-0000000000ff", T1);
-	r[1].updated = T2;
-	r[1].note = "changed";
-	im = store_import_begin(st);
-	T_ASSERT(im);
-	T_EQ_INT(store_import_row(im, &r[1], NULL, 0), 1);
-	T_EQ_INT(store_import_row(im, &r[0], NULL, 0), 1);
-	T_EQ_INT(store_import_commit(im), -1);
-	T_EQ_STR(util_errmsg(), "link to unknown annotation '00000000-0000-4000-8000-0000000000ff'");
-	T_EQ_STR(sqlite(path, "SELECT count(*), sum(note = 'changed') FROM annotations;"), "4|0\n");
-	T_EQ_STR(sqlite(path, sql), UA "|" UB "\n");
+	/* a link to nothing (a filtered export's link to a row it left out)
+	 * is left out, and counted; the rest is imported */
+	{
+		struct store_import_report rep;
+		struct store_row r0 = mkrow(UD, sha, "claim", 4, 8, "said",
+					    UB " " "00000000-0000-4000-8000-0000000000ff", T1);
+		r[1].updated = T2;
+		r[1].note = "changed";
+		im = store_import_begin(st);
+		T_ASSERT(im);
+		T_EQ_INT(store_import_row(im, &r[1], NULL, 0), 1);
+		T_EQ_INT(store_import_row(im, &r0, NULL, 0), 1);
+		T_EQ_INT(store_import_commit_report(im, &rep), 2);
+		T_EQ_INT(rep.dangling, 1);
+		T_EQ_STR(rep.dangling_to, "00000000-0000-4000-8000-0000000000ff");
+		T_EQ_STR(sqlite(path, "SELECT count(*), sum(note = 'changed') FROM annotations;"), "5|1\n");
+		T_EQ_STR(sqlite(path, sql), UA "|" UB "\n" UD "|" UB "\n");
+		/* as it was before, for what follows */
+		T_EQ_STR(sqlite(path, "DELETE FROM links WHERE \"from\" IN"
+				" (SELECT id FROM annotations WHERE uuid = '" UD "');"
+				" DELETE FROM annotations WHERE uuid = '" UD "';"
+				" UPDATE annotations SET note = '' WHERE note = 'changed';"
+				" SELECT count(*) FROM annotations;"), "4\n");
+	}
+	r[0] = mkrow(UD, sha, "claim", 4, 8, "said", UB, T1);
 	/* links to oneself, and malformed ones */
 	r[0].links = UD;
 	im = store_import_begin(st);
