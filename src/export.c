@@ -158,6 +158,7 @@ struct export_ctx {
 	struct export_progress prog;
 	long rows;
 	bool links_pass;  /* w3c: the second pass writes the links */
+	long link_items;  /* w3c: the links written, each an annotation of the collection */
 	char *fix;        /* a field made valid UTF-8 (util_utf8_repair) */
 	size_t fixcap;
 };
@@ -338,6 +339,7 @@ static int export_w3c_row(void *arg, const struct store_row *r)
 				json_key(w, "target");
 				export_urn(w, r->uuid);
 				json_end_object(w);
+				x->link_items++;
 			}
 			l += k;
 			l += strspn(l, " ");
@@ -396,6 +398,9 @@ long export_write(struct store *st, const struct export_opts *o, FILE *f)
 	size_t *total;
 	int r;
 
+	/* a filter that cannot select says so before anything is written */
+	if (store_filter_check(st, &o->filter) != 0)
+		return -1;
 	memset(&x, 0, sizeof x);
 	x.o = o;
 	x.f = f;
@@ -428,8 +433,9 @@ long export_write(struct store *st, const struct export_opts *o, FILE *f)
 			r = store_export(st, &o->filter, NULL, export_w3c_row, &x);
 		json_end_array(&x.jw);
 		json_end_object(&x.jw);
+		/* every item of the collection, its links too */
 		json_key(&x.jw, "total");
-		json_put_int(&x.jw, x.rows);
+		json_put_int(&x.jw, x.rows + x.link_items);
 		json_end_object(&x.jw);
 		fputc('\n', f);
 		break;

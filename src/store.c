@@ -2894,37 +2894,37 @@ static bool is_hex(const char *s, size_t min, size_t max)
 
 /*
  * The WHERE clause of a filtered query over documents d, annotations a and
- * tags t, with its five parameters bound by filter_bind.
+ * tags t, with its parameters bound by filter_bind.  A document is named by
+ * the path it was recorded with, by the file it was opened from (the
+ * argument's real path: "./a.txt" and "dir/../a.txt" name it too), or by a
+ * prefix of its sum.
  */
+#define FILTER_DOC "(d.path = ?2 OR d.file = ?7 OR substr(d.sha256, 1, length(?3)) = ?3)"
 #define FILTER_WHERE \
 	" WHERE (?1 IS NULL OR t.name = ?1)" \
-	" AND (?2 IS NULL OR d.path = ?2 OR substr(d.sha256, 1, length(?3)) = ?3)" \
+	" AND (?2 IS NULL OR " FILTER_DOC ")" \
 	" AND (?4 IS NULL OR a.author = ?4)" \
 	" AND (?5 IS NULL OR a.updated >= ?5)" \
 	" AND (?6 IS NULL OR (a.start IS NULL AND a.cp_start IS NULL))"
 
-/* Bind f to q's ?1..?6; prefix holds the lowercased sum prefix.  -1 on a bad date. */
-static int filter_bind(sqlite3_stmt *q, const struct store_filter *f, char prefix[65])
-{
-	size_t i;
+/* What filter_bind binds beside f's own strings; filter_release frees it. */
+struct filter_vals {
+	char prefix[65];     /* the lowercased sum prefix, or "" */
+	char *real;          /* the real path of f->doc, or NULL */
+};
 
-	prefix[0] = '\0';
+static void filter_bind(sqlite3_stmt *q, const struct store_filter *f, const struct filter_vals *v)
+{
 	if (!f)
-		return 0;
-	if (f->since && !date_ok(f->since, false)) {
-		util_error("bad date '%s': use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", f->since);
-		return -1;
-	}
+		return;
 	if (f->tag)
 		sqlite3_bind_text(q, 1, f->tag, -1, SQLITE_STATIC);
 	if (f->doc) {
 		sqlite3_bind_text(q, 2, f->doc, -1, SQLITE_STATIC);
-		if (is_hex(f->doc, 4, 64)) {
-			for (i = 0; f->doc[i]; i++)
-				prefix[i] = (char)(f->doc[i] | 0x20);
-			prefix[i] = '\0';
-			sqlite3_bind_text(q, 3, prefix, -1, SQLITE_STATIC);
-		}
+		if (v->prefix[0])
+			sqlite3_bind_text(q, 3, v->prefix, -1, SQLITE_STATIC);
+		if (v->real)
+			sqlite3_bind_text(q, 7, v->real, -1, SQLITE_STATIC);
 	}
 	if (f->author)
 		sqlite3_bind_text(q, 4, f->author, -1, SQLITE_STATIC);
@@ -2932,6 +2932,79 @@ static int filter_bind(sqlite3_stmt *q, const struct store_filter *f, char prefi
 		sqlite3_bind_text(q, 5, f->since, -1, SQLITE_STATIC);
 	if (f->orphans)
 		sqlite3_bind_int(q, 6, 1);
+}
+
+static void filter_release(struct filter_vals *v)
+{
+	free(v->real);
+	v->real = NULL;
+}
+
+/*
+ * Ready f for filter_bind in v.  A date that is not one, a tag the
+ * database does not have, or a document it does not know is an error
+ * (a typo would otherwise read as "no annotations"): -1.
+ */
+static int filter_prepare(struct store *st, const struct store_filter *f, struct filter_vals *v)
+{
+	sqlite3_stmt *q;
+	size_t i;
+	int r;
+
+	memset(v, 0, sizeof *v);
+	if (!f)
+		return 0;
+	if (f->since && !date_ok(f->since, false)) {
+		util_error("bad date '%s': use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", f->since);
+		return -1;
+	}
+	if (f->doc) {
+		if (is_hex(f->doc, 4, 64)) {
+			for (i = 0; f->doc[i]; i++)
+				v->prefix[i] = (char)(f->doc[i] | 0x20);
+			v->prefix[i] = '\0';
+		}
+		v->real = realpath(f->doc, NULL);
+	}
+	if (f->tag) {
+		q = stmt(st, "SELECT 1 FROM tags WHERE name = ?1");
+		if (!q)
+			goto fail;
+		sqlite3_bind_text(q, 1, f->tag, -1, SQLITE_STATIC);
+		if ((r = step_row(st, q)) < 0)
+			goto fail;
+		sqlite3_reset(q);
+		if (!r) {
+			util_error("no tag '%s'", f->tag);
+			goto fail;
+		}
+	}
+	if (f->doc) {
+		q = stmt(st, "SELECT 1 FROM documents d WHERE " FILTER_DOC " LIMIT 1");
+		if (!q)
+			goto fail;
+		filter_bind(q, &(struct store_filter){ .doc = f->doc }, v);
+		if ((r = step_row(st, q)) < 0)
+			goto fail;
+		sqlite3_reset(q);
+		if (!r) {
+			util_error("no document '%s' in the database", f->doc);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	filter_release(v);
+	return -1;
+}
+
+int store_filter_check(struct store *st, const struct store_filter *f)
+{
+	struct filter_vals v;
+
+	if (filter_prepare(st, f, &v) != 0)
+		return -1;
+	filter_release(&v);
 	return 0;
 }
 
@@ -3021,7 +3094,7 @@ int store_export(struct store *st, const struct store_filter *f, size_t *count,
 	struct cpwalk ws = { 0, 0 }, we = { 0, 0 };
 	struct linkbuf lb = { NULL, 0 };
 	const char *text = NULL;
-	char prefix[65];
+	struct filter_vals fv = { "", NULL };
 	size_t tn = 0;
 	int64_t doc = 0;
 	int rc, ret = -1;
@@ -3035,10 +3108,15 @@ int store_export(struct store *st, const struct store_filter *f, size_t *count,
 	sqlite3_exec(st->db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
 	if (rd_begin(st) != 0)
 		goto out;
+	if (filter_prepare(st, f, &fv) != 0)
+		goto out;
 	if (count) {
 		q = stmt(st, "SELECT count(*) FROM documents d JOIN annotations a ON a.document = d.id"
 			 " JOIN tags t ON t.id = a.tag" FILTER_WHERE);
-		if (!q || filter_bind(q, f, prefix) != 0 || step_row(st, q) != 1)
+		if (!q)
+			goto out;
+		filter_bind(q, f, &fv);
+		if (step_row(st, q) != 1)
 			goto out;
 		*count = (size_t)sqlite3_column_int64(q, 0);
 		sqlite3_reset(q);
@@ -3059,8 +3137,9 @@ int store_export(struct store *st, const struct store_filter *f, size_t *count,
 		  * without the text lists them as one with it does. */
 		 " ORDER BY d.path, d.sha256, d.id, a.start, a.\"end\" DESC,"
 		 " a.cp_start, a.cp_end DESC, a.uuid");
-	if (!q || filter_bind(q, f, prefix) != 0)
+	if (!q)
 		goto out;
+	filter_bind(q, f, &fv);
 	memset(&row, 0, sizeof row);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t d = sqlite3_column_int64(q, 14);
@@ -3137,6 +3216,7 @@ out:
 	if (tq)
 		sqlite3_reset(tq);
 	rd_end(st);
+	filter_release(&fv);
 	sqlite3_exec(st->db, "PRAGMA mmap_size = 0", NULL, NULL, NULL);
 	free(lb.s);
 	free(lm.from);
@@ -3153,19 +3233,22 @@ int store_docs(struct store *st, const struct store_filter *f, struct store_doci
 	struct store_docinfo *docs = NULL;
 	int64_t *ids = NULL;
 	size_t len = 0, cap = 0, i;
-	char prefix[65];
+	struct filter_vals fv = { "", NULL };
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (rd_begin(st) != 0)
 		return -1;
+	if (filter_prepare(st, f, &fv) != 0)
+		goto fail;
 	q = stmt(st, "SELECT d.id, d.path, d.sha256, d.size, count(*)"
 		 " FROM documents d JOIN annotations a ON a.document = d.id"
 		 " JOIN tags t ON t.id = a.tag" FILTER_WHERE
 		 " GROUP BY d.id ORDER BY d.path, d.sha256");
-	if (!q || filter_bind(q, f, prefix) != 0)
+	if (!q)
 		goto fail;
+	filter_bind(q, f, &fv);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? 2 * cap : 16;
@@ -3190,12 +3273,14 @@ int store_docs(struct store *st, const struct store_filter *f, struct store_doci
 				 &docs[i].unsourced) != 0)
 			goto fail;
 	rd_end(st);
+	filter_release(&fv);
 	free(ids);
 	*out = docs;
 	*n = len;
 	return 0;
 fail:
 	rd_end(st);
+	filter_release(&fv);
 	free(ids);
 	store_docs_free(docs, len);
 	return -1;

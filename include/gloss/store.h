@@ -281,11 +281,17 @@ bool store_redo(struct store *st, const char **what);
  * members match everything. */
 struct store_filter {
 	const char *tag;     /* a tag's name */
-	const char *doc;     /* a document's recorded path, or a prefix of its SHA-256 (4+ hex digits) */
+	const char *doc;     /* a document's recorded path, any path to the file a
+			      * version was opened from, or a prefix of its SHA-256
+			      * (4+ hex digits) */
 	const char *author;
 	const char *since;   /* updated at or after: "2026-11-22" or "2026-11-22T10:00:00Z" */
 	bool orphans;        /* only orphans: annotations whose text was not found again */
 };
+/* 0 when f can select: its date is one, and the database knows its tag and
+ * its document (else -1: "no tag 'x'", "no document 'x' in the database";
+ * store_export and store_docs fail the same way). */
+int store_filter_check(struct store *st, const struct store_filter *f);
 
 /*
  * One annotation as export writes it and import reads it.  Offsets are

@@ -212,6 +212,7 @@ def jsonl_and_w3c():
     anns = [i for i in items if i.get("motivation") != "linking"]
     links = [i for i in items if i.get("motivation") == "linking"]
     check(len(anns) == 4 and len(links) == 2, "4 annotations and 2 links: %d %d" % (len(anns), len(links)))
+    check(w3c["total"] == len(items) == 6, "total counts every item: %r" % w3c["total"])
     sel = {s["type"]: s for s in anns[0]["target"]["selector"]}
     check(sel["TextQuoteSelector"]["exact"] == objs[0]["quote"], "quote selector")
     check(sel["TextPositionSelector"]["start"] == objs[0]["start"], "position selector")
@@ -234,7 +235,13 @@ def filters_select():
     check(ids("--since", "2026-11-23") == [U[3]], "since")
     check(ids("--doc", sha(doc)[:8]) == [U[1], U[2], U[3], U[4]], "sha prefix")
     check(ids("--doc", doc) == [U[1], U[2], U[3], U[4]], "path")
-    check(ids("--doc", "nope.txt") == [], "no such document")
+    # a typo is an error, before anything is written, not an empty export
+    for args, want in [(["--doc", "nope.txt"], "no document 'nope.txt' in the database"),
+                       (["--tag", "clam"], "no tag 'clam'")]:
+        for cmd in ("export", "list", "docs"):
+            r = gloss(cmd, *args, db=db)
+            check(r.returncode == 1 and r.stdout == b"" and
+                  r.stderr.decode() == "gloss: %s: %s\n" % (cmd, want), "%s %r: %r" % (cmd, args, r))
     r = gloss("export", "--since", "yesterday", db=db)
     check(r.returncode == 1 and b"bad date 'yesterday'" in r.stderr, r.stderr)
     r = gloss("export", "--format", "xml", db=db)

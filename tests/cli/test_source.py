@@ -38,13 +38,21 @@ def strip_comments(text):
 
 
 def literal_macros(text):
-    """Names #defined to string literals only (continued lines joined)."""
+    """Names #defined to string literals only, or to those and other such
+    names (continued lines joined)."""
     joined = re.sub(r"\\\n", " ", text)
-    out = set()
+    bodies = {}
     for m in re.finditer(r"^#define\s+(\w+)\s+(.*)$", joined, re.M):
-        body = [t for t in TOKEN.findall(m.group(2)) if not t.isspace() and not t.startswith(("/*", "//"))]
-        if body and all(t.startswith('"') for t in body):
-            out.add(m.group(1))
+        bodies[m.group(1)] = [t for t in TOKEN.findall(m.group(2))
+                              if not t.isspace() and not t.startswith(("/*", "//"))]
+    out = set()
+    grew = True
+    while grew:
+        grew = False
+        for name, body in bodies.items():
+            if name not in out and body and all(t.startswith('"') or t in out for t in body):
+                out.add(name)
+                grew = True
     return out
 
 

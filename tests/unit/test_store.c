@@ -1769,15 +1769,30 @@ static void test_export_filters(void)
 		 "u0:claim:ann u1:source:bob u2:quote:ann u3:claim:bob u4:source:ann ");
 	T_EQ_STR(brief(st, "claim", NULL, NULL, NULL), "u0:claim:ann u3:claim:bob ");
 	T_EQ_STR(brief(st, "quote", NULL, NULL, NULL), "u2:quote:ann ");
-	T_EQ_STR(brief(st, "nothing", NULL, NULL, NULL), "");
+	/* a tag or a document the database does not know is an error, not
+	 * an empty answer that a typo would give */
+	T_ASSERT(brief(st, "nothing", NULL, NULL, NULL) == NULL);
+	T_EQ_STR(util_errmsg(), "no tag 'nothing'");
 	/* a document by its path, or by a prefix of its sum (any case) */
 	T_EQ_STR(brief(st, NULL, "b.txt", NULL, NULL), "u3:claim:bob u4:source:ann ");
 	T_EQ_STR(brief(st, NULL, "aaaa", NULL, NULL), "u0:claim:ann u1:source:bob u2:quote:ann ");
 	T_EQ_STR(brief(st, NULL, "BBBBBB", NULL, NULL), "u3:claim:bob u4:source:ann ");
 	T_EQ_STR(brief(st, NULL, SHA_B, NULL, NULL), "u3:claim:bob u4:source:ann ");
-	T_EQ_STR(brief(st, NULL, "aaa", NULL, NULL), "");      /* too short for a prefix */
-	T_EQ_STR(brief(st, NULL, "aaaz", NULL, NULL), "");
-	T_EQ_STR(brief(st, NULL, "a.tx", NULL, NULL), "");     /* paths match whole */
+	T_ASSERT(brief(st, NULL, "aaa", NULL, NULL) == NULL);  /* too short for a prefix */
+	T_EQ_STR(util_errmsg(), "no document 'aaa' in the database");
+	T_ASSERT(brief(st, NULL, "aaaz", NULL, NULL) == NULL);
+	T_ASSERT(brief(st, NULL, "a.tx", NULL, NULL) == NULL); /* paths match whole */
+	/* the file a version was opened from, by any path to it */
+	{
+		char real[PATH_MAX];
+		struct store_follow fl;
+
+		T_EQ_INT(write_file(in_root("opened.txt"), TEXT_A, strlen(TEXT_A)), 0);
+		T_ASSERT(realpath(in_root("opened.txt"), real));
+		T_EQ_INT(store_doc_follow(st, da, real, TEXT_A, strlen(TEXT_A), &fl), 0);
+		T_EQ_STR(brief(st, NULL, in_root("./opened.txt"), NULL, NULL),
+			 "u0:claim:ann u1:source:bob u2:quote:ann ");
+	}
 	T_EQ_STR(brief(st, NULL, NULL, "bob", NULL), "u1:source:bob u3:claim:bob ");
 	T_EQ_STR(brief(st, NULL, NULL, "bo", NULL), "");
 	/* since: a date means its midnight, UTC */
@@ -1789,7 +1804,7 @@ static void test_export_filters(void)
 	/* combined */
 	T_EQ_STR(brief(st, "claim", "aaaa", NULL, NULL), "u0:claim:ann ");
 	T_EQ_STR(brief(st, "source", NULL, "ann", "2026-03-02"), "u4:source:ann ");
-	T_EQ_STR(brief(st, "source", "a.txt", "ann", "2026-03-02"), "");
+	T_EQ_STR(brief(st, "source", "a.txt", "ann", "2026-03-02"), "");  /* known, no match */
 	T_EQ_STR(brief(st, "claim", "b.txt", "bob", "2026-03-01T12:00:00Z"), "u3:claim:bob ");
 	/* bad dates */
 	T_EQ_INT(store_export(st, &f, &count, brief_row, stdout), -1);
