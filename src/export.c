@@ -717,6 +717,14 @@ struct import {
 	long line;
 	size_t ties;       /* rows kept though they differ, with the same updated */
 	char tie_lines[80]; /* the first of their lines, for the warning */
+	struct import_id *ids; /* every row's id, from the first pass */
+	size_t nids, capids;
+};
+
+/* A row's id as 16 bytes, and its line. */
+struct import_id {
+	unsigned char id[16];
+	long line;
 };
 
 /*
@@ -881,8 +889,22 @@ static int import_row(struct import *x, struct store_row *r,
 	char msg[600];
 	int k;
 
-	if (x->scan)
+	if (x->scan) {
+		struct import_id *e;
+		if (x->nids == x->capids) {
+			x->capids = x->capids ? 2 * x->capids : 256;
+			x->ids = util_realloc(x->ids, x->capids * sizeof *x->ids);
+		}
+		e = &x->ids[x->nids++];
+		for (int i = 0, j = 0; i < 36; i++)
+			if (r->uuid[i] != '-') {
+				int v = r->uuid[i] <= '9' ? r->uuid[i] - '0' : r->uuid[i] - 'a' + 10;
+				e->id[j / 2] = (unsigned char)(j % 2 ? e->id[j / 2] | v : v << 4);
+				j++;
+			}
+		e->line = x->line;
 		return 0;
+	}
 	k = store_import_row(x->im, r, text, size);
 
 	if (k == 2) {
@@ -903,6 +925,37 @@ static int import_row(struct import *x, struct store_row *r,
 		return -1;
 	}
 	return 0;
+}
+
+static int import_id_cmp(const void *a, const void *b)
+{
+	const struct import_id *x = a, *y = b;
+	int c = memcmp(x->id, y->id, sizeof x->id);
+
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* 0 when no id is on two rows of the file, else -1 naming the first row,
+ * by line, that repeats an id.  Export never writes one twice; a file that
+ * does would lose one of them in the merge without a word. */
+static int import_ids_once(struct import *x)
+{
+	const struct import_id *again = NULL, *first = NULL;
+
+	if (x->nids > 1)
+		qsort(x->ids, x->nids, sizeof *x->ids, import_id_cmp);
+	for (size_t i = 1; i < x->nids; i++)
+		if (memcmp(x->ids[i].id, x->ids[i - 1].id, sizeof x->ids[i].id) == 0 &&
+		    (!again || x->ids[i].line < again->line)) {
+			again = &x->ids[i];
+			first = &x->ids[i - 1];
+			while (first > x->ids && memcmp(first[-1].id, again->id, sizeof again->id) == 0)
+				first--;
+		}
+	if (!again)
+		return 0;
+	util_error("line %ld: the same id as line %ld", again->line, first->line);
+	return -1;
 }
 
 static const char *import_csv_where(void *arg, int col)
@@ -1140,7 +1193,10 @@ long export_import(struct store *st, const char *path, FILE *warn)
 		 * of nothing in that format writes */
 		rc = (i == n || buf[i] == '{') ? import_jsonl(&x, buf, n)
 					       : import_csv(&x, buf ? buf : "", n);
+		if (x.scan && (rc = import_ids_once(&x)) != 0)
+			break;
 	}
+	free(x.ids);
 	if (rc < 0) {
 		snprintf(msg, sizeof msg, "%s", util_errmsg());
 		store_import_abort(x.im);

@@ -345,6 +345,13 @@ def malformed_files_import_nothing():
     wrong = [list(r) for r in good[1:2]]
     wrong[0][6] = "not the quote"
     refused(d, db, "quote.csv", csv_bytes(wrong), "line 2, column 7 (quote): quote does not match the text")
+    # an id twice: one of the rows would be lost in the merge without a word
+    twice = [list(r) for r in good[1:]] + [list(good[2])]
+    twice[-1][7] = "a second row with the id of line 3"
+    refused(d, db, "twice.csv", csv_bytes(twice), "line 5: the same id as line 3")
+    jl = gloss("export", "--format", "jsonl", db=db).stdout.splitlines()
+    refused(d, db, "twice.jsonl", b"\n".join(jl + [jl[0]]) + b"\n",
+            "line %d: the same id as line 1" % (len(jl) + 1))
     # a file that is not there, or not a file: one line, said once
     for name, why in [("nope.csv", "No such file or directory"), (".", "Is a directory")]:
         r = gloss("import", os.path.join(d, name), db=db)
