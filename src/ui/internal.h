@@ -99,6 +99,8 @@ struct ui_item {
 	int64_t id;          /* the annotation's */
 	bool orphan;
 	char *line;          /* what the list shows, safe to print; owned */
+	char *find;          /* what the filter searches: tag, document name, the
+			      * whole quote and note, a line end between; owned */
 };
 
 struct ui {

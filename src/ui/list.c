@@ -39,8 +39,10 @@ void ui_flat(const char *s, size_t max_cp, char *out, size_t size)
 
 void ui_list_close(struct ui *u)
 {
-	for (size_t i = 0; i < u->nitems; i++)
+	for (size_t i = 0; i < u->nitems; i++) {
 		free(u->items[i].line);
+		free(u->items[i].find);
+	}
 	free(u->items);
 	free(u->shown);
 	store_anns_free(u->orphans, u->norphans);
@@ -50,21 +52,33 @@ void ui_list_close(struct ui *u)
 	u->nitems = u->nshown_items = u->norphans = 0;
 }
 
-/* The line L shows for an annotation. */
-static char *ui_list_line(struct ui *u, const struct store_ann *an, const char *docname,
-			  bool orphan)
+/* Item k of the list: pane p's annotation an (at index ann of its array),
+ * with the line L shows for it, and what the filter searches: its tag,
+ * its document's name, its whole quote and its whole note. */
+static void ui_list_item(struct ui *u, size_t k, size_t p, size_t ann, const struct store_ann *an,
+			 bool orphan)
 {
 	char quote[200], note[200], name[100], links[64], line[600];
 	const struct store_tag *t = ui_tag_of(u, an->tag);
+	const char *docname = doc_name(u->panes[p].doc), *tag = t ? t->name : "?";
+	struct ui_item *it = &u->items[k];
+	size_t nf;
 
 	ui_flat(an->quote, 60, quote, sizeof quote);
 	ui_flat(an->note, 40, note, sizeof note);
 	ui_flat(docname, 24, name, sizeof name);
 	ui_links_text(an, links, sizeof links);
 	snprintf(line, sizeof line, "%s%-8s %s  \xe2\x80\x9c%s\xe2\x80\x9d%s%s  %s",
-		 orphan ? "orphaned " : "", t ? t->name : "?", name, quote,
+		 orphan ? "orphaned " : "", tag, name, quote,
 		 note[0] ? "  \xe2\x80\x94 " : "", note, links);
-	return util_strdup(line);
+	it->pane = p;
+	it->ann = ann;
+	it->id = an->id;
+	it->orphan = orphan;
+	it->line = util_strdup(line);
+	nf = strlen(tag) + strlen(docname) + strlen(an->quote) + strlen(an->note) + 4;
+	it->find = util_malloc(nf);
+	snprintf(it->find, nf, "%s\n%s\n%s\n%s", tag, docname, an->quote, an->note);
 }
 
 /* The orphans of every open document, each once, after the placed ones. */
@@ -88,11 +102,7 @@ static void ui_list_orphans(struct ui *u, size_t *k)
 				continue;
 			}
 			u->orphans[u->norphans] = o[i];
-			u->items[*k].pane = p;
-			u->items[*k].ann = u->norphans;
-			u->items[*k].id = o[i].id;
-			u->items[*k].orphan = true;
-			u->items[*k].line = ui_list_line(u, &o[i], doc_name(u->panes[p].doc), true);
+			ui_list_item(u, *k, p, u->norphans, &o[i], true);
 			u->norphans++;
 			(*k)++;
 		}
@@ -107,7 +117,7 @@ static void ui_list_filter(struct ui *u)
 
 	u->nshown_items = 0;
 	for (size_t i = 0; i < u->nitems; i++) {
-		const char *l = u->items[i].line;
+		const char *l = u->items[i].find;
 		if (!q || search_find(q, l, 0, strlen(l), 0, false, &ms, &me, NULL, NULL))
 			u->shown[u->nshown_items++] = i;
 	}
@@ -128,14 +138,8 @@ static void ui_list_build(struct ui *u)
 	u->shown = util_calloc(n ? n : 1, sizeof *u->shown);
 	for (size_t p = 0; p < u->npane; p++) {
 		const struct ui_pane *pp = &u->panes[p];
-		for (size_t a = 0; a < pp->nann; a++) {
-			u->items[k].pane = p;
-			u->items[k].ann = a;
-			u->items[k].id = pp->anns[a].id;
-			u->items[k].orphan = false;
-			u->items[k].line = ui_list_line(u, &pp->anns[a], doc_name(pp->doc), false);
-			k++;
-		}
+		for (size_t a = 0; a < pp->nann; a++)
+			ui_list_item(u, k++, p, a, &pp->anns[a], false);
 	}
 	ui_list_orphans(u, &k);
 	u->nitems = k;

@@ -391,6 +391,16 @@ def list_filters_and_jumps():
         wheel(64)
         sc.keys("Enter")
         sc.wait(lambda s: s.cursor()[0] < 80, "the first pane focused again")
+        # the filter reads the whole quote, past what the line shows, and
+        # not what the line adds ("0 links")
+        sc.keys("L")
+        sc.wait_text("annotations: 3 of 3")
+        sc.type("on Monday")
+        sc.wait_text("annotations: 1 of 3")
+        sc.keys(*["BSpace"] * 9)
+        sc.wait_text("annotations: 3 of 3")
+        sc.type("links")
+        sc.wait_text("annotations: 0 of 3")
 
 
 @test
