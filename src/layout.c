@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unigbrk.h>
+#include <unictype.h>
 #include <unilbrk.h>
 
 #include "gloss/doc.h"
@@ -209,6 +210,27 @@ static bool layout_regional(const char *p, size_t n)
 }
 
 /*
+ * Unicode's rule LB29 (no break between infix punctuation and a letter,
+ * as in "e.g."), which libunistring 1.0 does not apply: without it "the
+ * U.S. election" may wrap after "U.".  lb is u8_possible_linebreaks' answer
+ * for u[0..n).
+ */
+static void keep_infix_letters(const char *u, size_t n, char *lb)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint32_t cp;
+		int valid;
+		char c = u[i - 1];
+
+		if (lb[i] != UC_BREAK_POSSIBLE || (c != '.' && c != ',' && c != ':' && c != ';'))
+			continue;
+		util_utf8_decode(u + i, n - i, &cp, &valid);
+		if (valid && uc_is_alpha(cp))
+			lb[i] = UC_BREAK_PROHIBITED;
+	}
+}
+
+/*
  * Split the content into glyphs (one per grapheme), with natural widths, into
  * *glp of *capp entries, grown when stray continuation bytes (a glyph each)
  * outnumber the estimate.
@@ -298,6 +320,7 @@ struct layout *layout_make(const char *s, size_t start, size_t end, int width)
 		lb = util_malloc(2 * ce);
 		gb = lb + ce;
 		u8_possible_linebreaks((const uint8_t *)u, ce, "UTF-8", lb);
+		keep_infix_letters(u, ce, lb);
 		grapheme_breaks(u, ce, gb);
 	}
 	ng = layout_graphemes(u, ce, gb, &gl, &gcap);

@@ -154,6 +154,12 @@ static void test_plain_wrap(void)
 	       "the quick brown fox jumps                                                       ");
 	T_ROWS("well-known fact", 6, "well- |known |fact  ");
 	T_ROWS("a b", 3, "a b");
+	/* no break between a full stop or comma and a letter (Unicode's LB29) */
+	T_ROWS("in the U.S. election", 10, "in the    |U.S.      |election  ");
+	T_ROWS("see e.g. this", 6, "see   |e.g.  |this  ");
+	T_ROWS("caf\xc3\xa9,\xc3\xa9t\xc3\xa9 x", 6, "caf\xc3\xa9,\xc3\xa9|t\xc3\xa9 x  ");
+	/* a break after them stays where a space or a digit follows */
+	T_ROWS("end. Next one", 6, "end.  |Next  |one   ");
 }
 
 static void test_long_word(void)
