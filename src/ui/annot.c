@@ -174,11 +174,23 @@ static void ui_annot_follow(struct ui *u, struct ui_pane *p, const char *file)
 	/* where the reader was in the earlier version, unless they have moved */
 	if (f.cursor != SIZE_MAX && view_cursor(p->view) == 0 && f.cursor < doc_size(p->doc))
 		view_goto(p->view, f.cursor, true);
-	placed = f.exact + f.diff + f.fuzzy;
-	if (placed + f.found + f.orphaned == 0)
+	if (f.exact + f.diff + f.fuzzy + f.found + f.orphaned == 0)
 		return;
-	/* how they were placed, the parts there are: "(1 in place, 2 shifted)" */
+	/* At start-up, one message says what every file that changed did. */
 	ui_flat(doc_name(p->doc), 40, name, sizeof name);
+	if (u->msg_keep) {
+		u->followed.exact += f.exact;
+		u->followed.diff += f.diff;
+		u->followed.fuzzy += f.fuzzy;
+		u->followed.found += f.found;
+		u->followed.orphaned += f.orphaned;
+		if (++u->followed_files > 1) {
+			f = u->followed;
+			snprintf(name, sizeof name, "%zu files", u->followed_files);
+		}
+	}
+	placed = f.exact + f.diff + f.fuzzy;
+	/* how they were placed, the parts there are: "(1 in place, 2 shifted)" */
 	n = ui_appendf(msg, sizeof msg, 0, "%s changed: %zu annotation%s followed", name, placed,
 		       placed == 1 ? "" : "s");
 	if (placed) {

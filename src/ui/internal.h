@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gloss/store.h"
+
 struct doc;
 struct view;
 struct search;
@@ -133,6 +135,9 @@ struct ui {
 	int help_top;          /* first line of help shown */
 	char msg[512];
 	bool msg_error;
+	struct store_follow followed; /* until the first key: what following
+				 * every changed file did, for one message */
+	size_t followed_files;
 	bool msg_keep;         /* until the first key: an error is not replaced
 				* by a message that is not one */
 	bool quit;

@@ -107,6 +107,20 @@ def r_re_attaches_the_orphan_chosen_though_the_list_changes_under_it():
 
 
 @test
+def one_message_says_what_every_changed_file_did():
+    # two files changed: the second's message used to replace the first's
+    d, doc, db = port()
+    doc2 = write(d, "port2.txt", ("Second edition\n\n" + OLD).encode())
+    tag_three(db, doc)
+    tag_three(db, doc2)
+    write(d, "port.txt", NEW.encode())
+    write(d, "port2.txt", ("Correction: the date was wrong.\n\nSecond edition\n\n" + OLD).encode())
+    with screen(db, doc, doc2, width=160, height=16) as sc:
+        sc.wait_text("2 files changed: 5 annotations followed (4 shifted, 1 found by text);"
+                     " 1 orphaned (L lists them)")
+
+
+@test
 def annotations_follow_an_edited_file():
     d, doc, db = port()
     tag_three(db, doc)
