@@ -571,6 +571,9 @@ static void ui_mouse(struct ui *u)
 	const MEVENT ev = u->mouse;
 	size_t i;
 
+	/* the status line belongs to no pane */
+	if (ev.y >= u->rows - 1)
+		return;
 	for (i = u->first; i < u->first + u->nshown; i++) {
 		struct ui_pane *p = &u->panes[i];
 		if (ev.x < p->x || ev.x >= p->x + p->w)

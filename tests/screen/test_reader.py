@@ -441,6 +441,14 @@ def mouse_click_focuses_and_wheel_scrolls():
         mouse(sc, 3, 50, 5)  # release
         sc.wait_text("[2/3]")
         sc.wait(lambda s: s.cursor() == (50, 5), "cursor where clicked")
+        # a click on the status line, below the first pane, focuses nothing
+        mouse(sc, 0, 10, 19)
+        mouse(sc, 3, 10, 19)
+        sc.keys("l")
+        sc.wait(lambda s: s.cursor() == (51, 5), "the key went to the second pane")
+        check("[2/3]" in sc.text(), "still the second pane")
+        sc.keys("h")
+        sc.wait(lambda s: s.cursor() == (50, 5), "back where clicked")
         before = sc.lines()[1][81:]
         mouse(sc, 65, 90, 5)  # wheel down over the third pane
         sc.wait(lambda s: s.lines()[1][81:] != before, "third pane scrolled")
