@@ -864,7 +864,7 @@ static int ui_split_words(char *line, char **words, int max)
 
 void ui_command(struct ui *u, const char *line)
 {
-	char buf[sizeof u->prompt], *words[32];
+	char buf[UI_PROMPT_MAX], *words[32];
 	int n;
 
 	snprintf(buf, sizeof buf, "%s", line);

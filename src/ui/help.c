@@ -1,6 +1,7 @@
 /*
  * help.c: the help screen, made from the key table the dispatcher uses,
- * then the tags and their keys, then the mouse.  j, k, Space and the page
+ * then the tags and their keys, then the keys of the lines one types (the
+ * search, the command line and the note), then the mouse.  j, k, Space and the page
  * keys scroll it; q, Esc or ? close it.
  */
 #include <stdio.h>
@@ -66,6 +67,10 @@ static int ui_help_walk(struct ui *u, bool draw)
 		n += ui_help_entry(u, n, draw, k, ui_attr(UI_HELP_KEY), what, ui_tag_attr(t, 1));
 	}
 	n++;
+	n += ui_help_entry(u, n, draw, "/ : and i lines", ui_attr(UI_HELP_KEY),
+			   "Left Right Home (Ctrl-A) End (Ctrl-E) move; Backspace, Delete delete; "
+			   "Ctrl-U deletes before the cursor (/ and :); Enter runs or saves; Esc cancels",
+			   A_NORMAL);
 	n += ui_help_entry(u, n, draw, "mouse", ui_attr(UI_HELP_KEY),
 			   "wheel scrolls the pane under it, this help and the list; "
 			   "click focuses and places the cursor; drag selects",

@@ -129,9 +129,8 @@ struct ui {
 	enum ui_mode drawn_mode;
 	size_t drawn_first, drawn_nshown;
 	int drawn_rows, drawn_cols;
-	char prompt[1024];     /* the line being typed, UTF-8 */
-	size_t prompt_len;
-	int prompt_kind;       /* '/' */
+	struct edit *prompt;   /* the line being typed, and its cursor; owned */
+	int prompt_kind;       /* '/' or ':' */
 	int help_top;          /* first line of help shown */
 	char msg[512];
 	bool msg_error;
@@ -221,6 +220,12 @@ void ui_search_run(struct ui *u, bool backward);
 bool ui_is_text_key(int key);
 /* Edit a one-line UTF-8 buffer (Backspace, Ctrl-U, typing); true when it changed. */
 bool ui_line_key(char *buf, size_t *len, size_t size, int key);
+/* The keys every editor shares, on e: Backspace, Delete and Ctrl-D, Left,
+ * Right, Home and Ctrl-A, End and Ctrl-E, and typing (while e is shorter
+ * than max bytes); false for any other key. */
+bool ui_edit_key(struct edit *e, int key, size_t max);
+/* The longest line the prompt takes, in bytes. */
+#define UI_PROMPT_MAX 1024
 void ui_prompt_open(struct ui *u, int kind);
 void ui_prompt_key(struct ui *u, int key);
 void ui_prompt_draw(struct ui *u, int y);

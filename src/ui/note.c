@@ -79,24 +79,12 @@ void ui_note_key(struct ui *u, int key)
 	} else if (key == '\t') {
 		/* A note is free text: Tab is a character here, not the next pane. */
 		edit_insert(e, '\t');
-	} else if (key == UI_FN(KEY_BACKSPACE) || key == 127 || key == UI_CTRL('h')) {
-		edit_backspace(e);
-	} else if (key == UI_FN(KEY_DC) || key == UI_CTRL('d')) {
-		edit_delete(e);
-	} else if (key == UI_FN(KEY_LEFT)) {
-		edit_left(e);
-	} else if (key == UI_FN(KEY_RIGHT)) {
-		edit_right(e);
 	} else if (key == UI_FN(KEY_UP)) {
 		edit_up(e);
 	} else if (key == UI_FN(KEY_DOWN)) {
 		edit_down(e);
-	} else if (key == UI_FN(KEY_HOME) || key == UI_CTRL('a')) {
-		edit_home(e);
-	} else if (key == UI_FN(KEY_END) || key == UI_CTRL('e')) {
-		edit_end(e);
-	} else if (ui_is_text_key(key)) {
-		edit_insert(e, (uint32_t)key);
+	} else {
+		ui_edit_key(e, key, SIZE_MAX);
 	}
 }
 

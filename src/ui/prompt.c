@@ -1,11 +1,15 @@
 /*
  * prompt.c: the one-line editor on the status line, for a search pattern
  * or a ':' command.
- * It edits UTF-8 by whole code points; Enter runs, Esc cancels, Backspace on
- * an empty line cancels as in less.
+ * It edits as the note editor does (the edit module: whole graphemes, a
+ * cursor that Left, Right, Home and End move); Enter runs, Esc cancels,
+ * Backspace on an empty line cancels as in less, Ctrl-U deletes what is
+ * before the cursor.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "gloss/edit.h"
 #include "gloss/search.h"
 #include "gloss/util.h"
 #include "internal.h"
@@ -39,12 +43,33 @@ bool ui_line_key(char *buf, size_t *len, size_t size, int key)
 	return true;
 }
 
+bool ui_edit_key(struct edit *e, int key, size_t max)
+{
+	if (key == UI_FN(KEY_BACKSPACE) || key == 127 || key == UI_CTRL('h'))
+		edit_backspace(e);
+	else if (key == UI_FN(KEY_DC) || key == UI_CTRL('d'))
+		edit_delete(e);
+	else if (key == UI_FN(KEY_LEFT))
+		edit_left(e);
+	else if (key == UI_FN(KEY_RIGHT))
+		edit_right(e);
+	else if (key == UI_FN(KEY_HOME) || key == UI_CTRL('a'))
+		edit_home(e);
+	else if (key == UI_FN(KEY_END) || key == UI_CTRL('e'))
+		edit_end(e);
+	else if (!ui_is_text_key(key))
+		return false;
+	else if (edit_len(e) + 4 < max)
+		edit_insert(e, (uint32_t)key);
+	return true;
+}
+
 void ui_prompt_open(struct ui *u, int kind)
 {
 	u->mode = UI_MODE_PROMPT;
 	u->prompt_kind = kind;
-	u->prompt_len = 0;
-	u->prompt[0] = '\0';
+	edit_free(u->prompt);
+	u->prompt = edit_new(NULL);
 	u->msg[0] = '\0';
 }
 
@@ -54,16 +79,16 @@ static void ui_prompt_done(struct ui *u)
 
 	u->mode = UI_MODE_READ;
 	if (u->prompt_kind == ':') {
-		ui_command(u, u->prompt);
+		ui_command(u, edit_text(u->prompt));
 		return;
 	}
-	if (u->prompt_len == 0) {
+	if (edit_len(u->prompt) == 0) {
 		/* An empty pattern repeats the last one, as in vim (or says
 		 * there is none). */
 		ui_search_run(u, false);
 		return;
 	}
-	q = search_new(u->prompt);
+	q = search_new(edit_text(u->prompt));
 	if (!q) {
 		ui_message(u, true, "%s", util_errmsg());
 		return;
@@ -83,21 +108,31 @@ void ui_prompt_key(struct ui *u, int key)
 		ui_prompt_done(u);
 	} else if (key == UI_ESC || key == UI_CTRL('c') || key == UI_CTRL('g')) {
 		u->mode = UI_MODE_READ;
-	} else if (u->prompt_len == 0 && (key == UI_FN(KEY_BACKSPACE) || key == 127 || key == UI_CTRL('h'))) {
+	} else if (edit_len(u->prompt) == 0 &&
+		   (key == UI_FN(KEY_BACKSPACE) || key == 127 || key == UI_CTRL('h'))) {
 		u->mode = UI_MODE_READ;
+	} else if (key == UI_CTRL('u')) {
+		while (edit_backspace(u->prompt))
+			;
 	} else {
-		ui_line_key(u->prompt, &u->prompt_len, sizeof u->prompt, key);
+		ui_edit_key(u->prompt, key, UI_PROMPT_MAX);
 	}
 }
 
 void ui_prompt_draw(struct ui *u, int y)
 {
-	char lead[2] = {(char)u->prompt_kind, '\0'};
+	char lead[2] = {(char)u->prompt_kind, '\0'}, before[UI_PROMPT_MAX];
+	const char *t = edit_text(u->prompt);
+	size_t at = edit_cursor(u->prompt), from;
 	int w = u->cols, x;
-	/* Keep the end of a long pattern in view. */
-	const char *show = ui_text_tail(u->prompt, w - 2);
 
+	/* Keep the cursor in view: when what is before it does not fit, the
+	 * line shows from where the rest of it does. */
+	memcpy(before, t, at);
+	before[at] = '\0';
+	from = (size_t)(ui_text_tail(before, w - 2) - before);
 	x = ui_put(y, 0, w, lead, A_NORMAL);
-	x += ui_put(y, x, w - x, show, A_NORMAL);
+	ui_put(y, x, w - x, t + from, A_NORMAL);
+	x += ui_text_width(before + from);
 	move(y, x < w ? x : w - 1);
 }

@@ -932,6 +932,8 @@ static void ui_release(struct ui *u, bool quiet)
 		spans_free(u->panes[i].spans);
 	}
 	free(u->panes);
+	edit_free(u->prompt);
+	edit_free(u->note);
 	if (quiet) {
 		int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		if (nul >= 0) {

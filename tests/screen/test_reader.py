@@ -209,6 +209,37 @@ def search_steps_over_a_match_that_starts_at_a_line_end():
 
 
 @test
+def the_search_line_edits_at_its_cursor():
+    # Left, Right, Home, End move in what is typed; typing goes in at the
+    # cursor; Ctrl-U deletes what is before it
+    with Screen([A], width=100, height=12) as sc:
+        sc.wait_text("Harbour fire")
+        sc.keys("/")
+        sc.type("service")
+        sc.keys("Home")
+        sc.type("firX")
+        sc.keys("BSpace")
+        sc.type("e ")
+        sc.wait(lambda s: s.lines()[11].startswith("/fire service"), "typed at the cursor")
+        sc.wait(lambda s: s.cursor() == (6, 11), "the cursor after 'fire '")
+        sc.keys("End", "Left", "Left", "Right")
+        sc.wait(lambda s: s.cursor() == (12, 11), "moved back and forth")
+        sc.press("Enter", to=(34, 3), what="the match of 'fire service'")
+        sc.keys("/")
+        sc.type("nothing here")
+        sc.keys("Left", "Left", "Left", "Left", "C-u")
+        sc.wait(lambda s: s.lines()[11].rstrip() == "/here", "what was before the cursor deleted")
+        sc.wait(lambda s: s.cursor() == (1, 11), "the cursor at the start")
+        # a long line keeps the cursor in view
+        sc.keys("C-u")
+        sc.type("x" * 150)
+        sc.keys("Home")
+        sc.wait(lambda s: s.lines()[11].startswith("/xxx") and s.cursor() == (1, 11), "the start shown")
+        sc.keys("End")
+        sc.wait(lambda s: s.cursor() == (99, 11), "the end shown, the cursor on the last column")
+
+
+@test
 def search_with_long_white_space_wraps_and_lights_from_above():
     # n finds again the one match, though its white space runs past the
     # cursor by more than the pattern's length
@@ -323,6 +354,10 @@ def help_comes_from_the_key_table():
         for k in ("Tab", "Shift-Tab", "j Down", "w", "(", "{", "Space PgDn Ctrl-f", "g Home",
                   "G End", "/", "n", "N", "=", "q"):
             check(k in text, "help names %r" % k)
+        # at its end: the keys of the lines one types, then the mouse
+        sc.keys("Space", "Space", "Space")
+        sc.wait_text("/ : and i lines     Left Right Home (Ctrl-A) End (Ctrl-E) move")
+        sc.wait_text("wheel scrolls the pane")
         sc.keys("q")
         sc.wait_gone("gloss keys")
         check("Harbour fire" in sc.text(), "q closes help, not gloss")
