@@ -320,7 +320,7 @@ out:
 	free(cache);
 	free(db);
 	if (rc > 128) {
-		/* SIGTERM or SIGHUP, now that the database is closed */
+		/* SIGTERM, SIGHUP or SIGQUIT, now that the database is closed */
 		signal(rc - 128, SIG_DFL);
 		raise(rc - 128);
 	}

@@ -1,7 +1,7 @@
 /*
  * ui.c: taking the terminal, the key loop and its one dispatcher, pane
  * geometry, the status line, and giving the terminal back on every way out
- * (q, SIGTERM, SIGHUP; Ctrl-Z is curses' own, wrapped for the SGR mouse).
+ * (q, SIGTERM, SIGHUP, SIGQUIT; Ctrl-Z is curses' own, wrapped for the SGR mouse).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -890,7 +890,7 @@ static void ui_hold_tstp(bool hold)
 
 /*
  * Signals while the terminal is taken but nothing shown (ui_open to
- * ui_run): SIGINT, SIGTERM and SIGHUP are noted (ui_run acts on them) and
+ * ui_run): SIGINT, SIGTERM, SIGHUP and SIGQUIT are noted (ui_run acts on them) and
  * SIGTSTP waits, since curses' handler would show its screen on fg.  Given
  * back (take false): the usual dispositions, and a waiting SIGTSTP stops
  * the process now.
@@ -904,6 +904,7 @@ static void ui_early_signals(bool take)
 		sa.sa_handler = SIG_DFL;
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGHUP, &sa, NULL);
+		sigaction(SIGQUIT, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGBUS, &sa, NULL);
 		sigaction(SIGTSTP, &sa, NULL);
@@ -915,6 +916,8 @@ static void ui_early_signals(bool take)
 	sa.sa_handler = ui_on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* Ctrl-\ too: the terminal is given back before gloss dies of it */
+	sigaction(SIGQUIT, &sa, NULL);
 	sa.sa_handler = ui_on_interrupt;
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = ui_on_bus;

@@ -720,8 +720,9 @@ def children(pid):
 
 
 @test
-def sigterm_and_sighup_restore_the_terminal():
-    for sig in (signal.SIGTERM, signal.SIGHUP):
+def sigterm_sighup_and_ctrl_backslash_restore_the_terminal():
+    # Ctrl-\ is SIGQUIT: gloss dies of it, but gives the terminal back first
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         with Screen([], width=80, height=10, shell=True) as sc:
             # The marker printed last is spelt differently in the command
             # line, so waiting for it cannot match the typed command.
@@ -730,12 +731,18 @@ def sigterm_and_sighup_restore_the_terminal():
             sc.wait_text("Harbour fire")
             kids = children(sc.fmt("#{pane_pid}"))
             check(kids, "gloss has a pid")
-            os.kill(int(kids[0]), sig)
+            if sig == signal.SIGQUIT:
+                sc.wait(lambda s: s.fmt("#{mouse_any_flag}") == "1", "mouse reporting on")
+                sc.keys("C-\\")
+            else:
+                os.kill(int(kids[0]), sig)
             sc.wait_text("TTYCHECKED")
             after = sc.text().split("DONE=")[-1]
+            check(after.startswith(str(128 + sig)), "died of %s: %r" % (sig.name, after[:4]))
             check("echo" in after and "icanon" in after,
                   "terminal sane after %s: %r" % (sig.name, after))
             check(sc.fmt("#{alternate_on}") == "0", "left the alternate screen")
+            check(sc.fmt("#{mouse_any_flag}") == "0", "mouse reporting off")
 
 
 if __name__ == "__main__":
