@@ -171,7 +171,8 @@ static const char *const migrations[] = {
 	 * cursor context_at bytes into it), so that the reader's place can
 	 * be found in a new version of a document whose text is not kept.
 	 */
-	"ALTER TABLE cursors ADD COLUMN context BLOB;"
+	"ALTER TABLE cursors"
+	"  ADD COLUMN context BLOB;"
 	"ALTER TABLE cursors ADD COLUMN context_at INTEGER;",
 };
 

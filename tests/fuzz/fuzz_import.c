@@ -405,13 +405,20 @@ static void check_error(const char *msg, size_t lines)
 		CHECK(line >= 1 && line <= lines, "error at line %llu of %zu: '%s'", line, lines, msg);
 }
 
-/* The warning about ties: nothing, or one line. */
+/* The warnings (ties, links left out): nothing, or at most two lines, each
+ * "gloss: import '...". */
 static void check_warning(const char *w, size_t n)
 {
-	if (!n)
-		return;
-	CHECK(!strncmp(w, "gloss: import '", 15) && memchr(w, '\n', n) == w + n - 1,
-	      "malformed warning '%.*s'", (int)n, w);
+	const char *end = w + n, *nl;
+	int lines = 0;
+
+	CHECK(n == 0 || w[n - 1] == '\n', "warning without a line end '%.*s'", (int)n, w);
+	for (; w < end; w = nl + 1, lines++) {
+		nl = memchr(w, '\n', (size_t)(end - w));
+		CHECK(!strncmp(w, "gloss: import '", 15) && nl, "malformed warning '%.*s'",
+		      (int)(end - w), w);
+	}
+	CHECK(lines <= 2, "%d warning lines", lines);
 }
 
 /* The same bytes. */
