@@ -1272,8 +1272,11 @@ int64_t store_doc(struct store *st, const char *sha256, size_t size, const char 
 	int64_t id = 0;
 	int r;
 
-	/* the common case, a document seen before in the same place, writes nothing */
-	q = stmt(st, "SELECT id FROM documents WHERE sha256 = ?1 AND size = ?2 AND path = ?3");
+	/* The common case, a document seen before in the same place, writes
+	 * nothing; nor does a database that cannot be written, which still
+	 * knows the document by its sum under another path (or imported), so
+	 * that its annotations show. */
+	q = stmt(st, "SELECT id, path = ?3 FROM documents WHERE sha256 = ?1 AND size = ?2");
 	if (!q)
 		return -1;
 	sqlite3_bind_text(q, 1, sha256, -1, SQLITE_STATIC);
@@ -1282,28 +1285,16 @@ int64_t store_doc(struct store *st, const char *sha256, size_t size, const char 
 	r = step_row(st, q);
 	if (r < 0)
 		return -1;
-	if (r) {
+	if (r && (sqlite3_column_int(q, 1) || st->readonly)) {
 		id = sqlite3_column_int64(q, 0);
 		sqlite3_reset(q);
 		return id;
 	}
-	/* A database that cannot be written still knows the document by its
-	 * sum, under another path (or imported): its annotations show. */
-	if (st->readonly) {
-		q = stmt(st, "SELECT id FROM documents WHERE sha256 = ?1 AND size = ?2");
-		if (!q)
-			return -1;
-		sqlite3_bind_text(q, 1, sha256, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 2, (int64_t)size);
-		r = step_row(st, q);
-		if (r <= 0) {
-			if (r == 0)
-				db_error(st, SQLITE_READONLY);
-			return -1;
-		}
-		id = sqlite3_column_int64(q, 0);
+	if (r)
 		sqlite3_reset(q);
-		return id;
+	if (st->readonly) {
+		db_error(st, SQLITE_READONLY);
+		return -1;
 	}
 
 	if (tx_begin(st) != 0)
@@ -2941,6 +2932,20 @@ static void filter_release(struct filter_vals *v)
 	v->real = NULL;
 }
 
+/* Whether q (bound; NULL: it failed) finds a row; else the error "no
+ * <kind> '<name>'<tail>", or the database's.  Resets q. */
+static bool filter_known(struct store *st, sqlite3_stmt *q, const char *kind, const char *name,
+			 const char *tail)
+{
+	int r = q ? step_row(st, q) : -1;
+
+	if (r > 0)
+		sqlite3_reset(q);
+	if (r == 0)
+		util_error("no %s '%s'%s", kind, name, tail);
+	return r > 0;
+}
+
 /*
  * Ready f for filter_bind in v.  A date that is not one, a tag the
  * database does not have, or a document it does not know is an error
@@ -2950,7 +2955,6 @@ static int filter_prepare(struct store *st, const struct store_filter *f, struct
 {
 	sqlite3_stmt *q;
 	size_t i;
-	int r;
 
 	memset(v, 0, sizeof *v);
 	if (!f)
@@ -2969,29 +2973,17 @@ static int filter_prepare(struct store *st, const struct store_filter *f, struct
 	}
 	if (f->tag) {
 		q = stmt(st, "SELECT 1 FROM tags WHERE name = ?1");
-		if (!q)
+		if (q)
+			sqlite3_bind_text(q, 1, f->tag, -1, SQLITE_STATIC);
+		if (!filter_known(st, q, "tag", f->tag, ""))
 			goto fail;
-		sqlite3_bind_text(q, 1, f->tag, -1, SQLITE_STATIC);
-		if ((r = step_row(st, q)) < 0)
-			goto fail;
-		sqlite3_reset(q);
-		if (!r) {
-			util_error("no tag '%s'", f->tag);
-			goto fail;
-		}
 	}
 	if (f->doc) {
 		q = stmt(st, "SELECT 1 FROM documents d WHERE " FILTER_DOC " LIMIT 1");
-		if (!q)
+		if (q)
+			filter_bind(q, &(struct store_filter){ .doc = f->doc }, v);
+		if (!filter_known(st, q, "document", f->doc, " in the database"))
 			goto fail;
-		filter_bind(q, &(struct store_filter){ .doc = f->doc }, v);
-		if ((r = step_row(st, q)) < 0)
-			goto fail;
-		sqlite3_reset(q);
-		if (!r) {
-			util_error("no document '%s' in the database", f->doc);
-			goto fail;
-		}
 	}
 	return 0;
 fail:
