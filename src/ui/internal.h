@@ -155,6 +155,7 @@ struct ui {
 	bool note_alt;            /* i: Esc came just before: an Enter is Alt-Enter */
 	struct ui_item *items;    /* L: every annotation, owned */
 	size_t nitems;
+	int list_tag_w, list_name_w; /* L: cells of its tag and document columns */
 	struct store_ann *orphans; /* L: the orphans of the open documents, owned */
 	size_t norphans;
 	size_t *shown;            /* L: indexes into items that pass the filter, owned */

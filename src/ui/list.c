@@ -52,13 +52,29 @@ void ui_list_close(struct ui *u)
 	u->nitems = u->nshown_items = u->norphans = 0;
 }
 
+/* The list's tag and document columns: at most this many characters. */
+enum { UI_LIST_TAG_CP = 16, UI_LIST_NAME_CP = 24 };
+
+/* s flattened to at most max_cp characters, then spaces up to w cells. */
+static void ui_list_cell(const char *s, size_t max_cp, int w, char *out, size_t size)
+{
+	size_t n;
+
+	ui_flat(s, max_cp, out, size);
+	n = strlen(out);
+	for (int pad = w - ui_text_width(out); pad > 0 && n + 1 < size; pad--)
+		out[n++] = ' ';
+	out[n] = '\0';
+}
+
 /* Item k of the list: pane p's annotation an (at index ann of its array),
- * with the line L shows for it, and what the filter searches: its tag,
- * its document's name, its whole quote and its whole note. */
+ * with the line L shows for it (tag and document name padded to u->list_tag_w
+ * and u->list_name_w cells), and what the filter searches: its tag, its
+ * document's name, its whole quote and its whole note. */
 static void ui_list_item(struct ui *u, size_t k, size_t p, size_t ann, const struct store_ann *an,
 			 bool orphan)
 {
-	char quote[200], note[200], name[100], links[64], line[600];
+	char quote[200], note[200], name[160], tagcol[120], links[64], line[800];
 	const struct store_tag *t = ui_tag_of(u, an->tag);
 	const char *docname = doc_name(u->panes[p].doc), *tag = t ? t->name : "?";
 	struct ui_item *it = &u->items[k];
@@ -66,10 +82,11 @@ static void ui_list_item(struct ui *u, size_t k, size_t p, size_t ann, const str
 
 	ui_flat(an->quote, 60, quote, sizeof quote);
 	ui_flat(an->note, 40, note, sizeof note);
-	ui_flat(docname, 24, name, sizeof name);
+	ui_list_cell(tag, UI_LIST_TAG_CP, u->list_tag_w, tagcol, sizeof tagcol);
+	ui_list_cell(docname, UI_LIST_NAME_CP, u->list_name_w, name, sizeof name);
 	ui_links_text(an, links, sizeof links);
-	snprintf(line, sizeof line, "%s%-8s %s  \xe2\x80\x9c%s\xe2\x80\x9d%s%s  %s",
-		 orphan ? "orphaned " : "", tag, name, quote,
+	snprintf(line, sizeof line, "%s%s %s  \xe2\x80\x9c%s\xe2\x80\x9d%s%s  %s",
+		 orphan ? "orphaned " : "", tagcol, name, quote,
 		 note[0] ? "  \xe2\x80\x94 " : "", note, links);
 	it->pane = p;
 	it->ann = ann;
@@ -132,8 +149,21 @@ static void ui_list_build(struct ui *u)
 	size_t n = 0, k = 0;
 
 	ui_list_close(u);
-	for (size_t p = 0; p < u->npane; p++)
+	/* columns as wide as the widest tag and document name they hold */
+	u->list_tag_w = u->list_name_w = 0;
+	for (size_t i = 0; i < u->ntags; i++) {
+		char flat[120];
+		ui_flat(u->tags[i].name, UI_LIST_TAG_CP, flat, sizeof flat);
+		if (ui_text_width(flat) > u->list_tag_w)
+			u->list_tag_w = ui_text_width(flat);
+	}
+	for (size_t p = 0; p < u->npane; p++) {
+		char flat[160];
+		ui_flat(doc_name(u->panes[p].doc), UI_LIST_NAME_CP, flat, sizeof flat);
+		if (ui_text_width(flat) > u->list_name_w)
+			u->list_name_w = ui_text_width(flat);
 		n += u->panes[p].nann;
+	}
 	u->items = util_calloc(n ? n : 1, sizeof *u->items);
 	u->shown = util_calloc(n ? n : 1, sizeof *u->shown);
 	for (size_t p = 0; p < u->npane; p++) {

@@ -404,6 +404,29 @@ def list_filters_and_jumps():
 
 
 @test
+def list_columns_line_up():
+    # a long tag, a tag with a non-ASCII letter and two document names of
+    # different lengths: every quote starts in the same column
+    d, one, two, db = files()
+    longer = write(d, "a-much-longer-name.txt", TWO)
+    with screen(db, one, longer, width=200, height=20) as sc:
+        sc.wait_text("Council says")
+        for cmd in ("tag contested-figure d", "tag r\u00e9fut\u00e9 r"):
+            sc.keys(":")
+            sc.type(cmd)
+            sc.keys("Enter")
+            sc.wait_text("on key")
+        sc.keys("j", "c", ")", "d", "Tab", "j", "r")
+        sc.wait(lambda s: len(rows(db, TAGGED)) == 3, "three annotations")
+        sc.keys("L")
+        sc.wait_text("annotations: 3 of 3")
+        items = [l for l in sc.lines()[1:4]]
+        starts = [l.find("\u201c") for l in items]
+        check(len(set(starts)) == 1 and starts[0] > 0, "quotes in one column: %r" % items)
+        check(any(l.startswith(" contested-figure one.txt ") for l in items), items)
+
+
+@test
 def two_processes_see_each_other():
     d, one, two, db = files()
     with screen(db, one, width=120, height=12) as a, screen(db, one, width=120, height=12) as b:
