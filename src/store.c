@@ -1850,6 +1850,13 @@ void store_anns_free(struct store_ann *anns, size_t n)
 	free(anns);
 }
 
+/* The error for an annotation id that the caller read and that is no
+ * longer there: the user never sees its row id. */
+static void ann_gone(void)
+{
+	util_error("the annotation is gone: another gloss deleted it since this one read it");
+}
+
 /* One annotation by id into *a: 1, 0 when none, -1 on error. */
 static int ann_read(struct store *st, int64_t id, struct store_ann *a)
 {
@@ -1881,7 +1888,7 @@ bool store_ann_get(struct store *st, int64_t id, struct store_ann *out)
 	r = ann_read(st, id, out);
 	rd_end(st);
 	if (r == 0)
-		util_error("no annotation %lld", (long long)id);
+		ann_gone();
 	return r == 1;
 }
 
@@ -2066,7 +2073,7 @@ int store_ann_note(struct store *st, int64_t id, const char *note)
 	r = step_row(st, q);
 	if (r <= 0) {
 		if (r == 0)
-			util_error("no annotation %lld", (long long)id);
+			ann_gone();
 		goto fail;
 	}
 	col_copy(uuid, sizeof uuid, q, 0);
@@ -2190,7 +2197,7 @@ int store_ann_delete(struct store *st, int64_t id)
 	r = snap_take(st, id, &s);
 	if (r <= 0) {
 		if (r == 0)
-			util_error("no annotation %lld", (long long)id);
+			ann_gone();
 		goto fail;
 	}
 	if (ann_remove_id(st, id) != 0 || tx_commit(st) != 0) {
@@ -2271,12 +2278,12 @@ int store_link(struct store *st, int64_t a, int64_t b)
 		return -1;
 	r = ann_kind(st, a, &ta, ua);
 	if (r == 0)
-		util_error("no annotation %lld", (long long)a);
+		ann_gone();
 	if (r <= 0)
 		goto out;
 	r = ann_kind(st, b, &tb, ub);
 	if (r == 0)
-		util_error("no annotation %lld", (long long)b);
+		ann_gone();
 	if (r <= 0)
 		goto out;
 	if (!strcmp(ta, "source") && !strcmp(tb, "claim")) {
@@ -2669,7 +2676,7 @@ int store_ann_reattach(struct store *st, int64_t id, int64_t doc, size_t start, 
 	r = place_read(st, id, &e->before);
 	if (r <= 0) {
 		if (r == 0)
-			util_error("no annotation %lld", (long long)id);
+			ann_gone();
 		goto fail;
 	}
 	r = exists(st, "SELECT 1 FROM documents WHERE id = ?1 AND length(text) IS NOT NULL", doc);

@@ -1268,6 +1268,17 @@ static void test_two_stores(void)
 	T_EQ_INT(count_anns(st2, doc), 1);
 	T_EQ_INT(store_ann_note(st2, a, "seen"), 0);
 	T_ASSERT(store_changed(st));
+	/* one deletes what the other still shows: the other's changes to it
+	 * fail with words, not the row's id */
+	int64_t b = add(st, doc, SOURCE, 10, 12);
+	T_ASSERT(b > 0);
+	T_EQ_INT(store_ann_delete(st2, a), 0);
+	T_EQ_INT(store_ann_note(st, a, "late"), -1);
+	T_EQ_STR(util_errmsg(), "the annotation is gone: another gloss deleted it since this one read it");
+	T_EQ_INT(store_ann_delete(st, a), -1);
+	T_EQ_STR(util_errmsg(), "the annotation is gone: another gloss deleted it since this one read it");
+	T_EQ_INT(store_link(st, b, a), -1);
+	T_EQ_STR(util_errmsg(), "the annotation is gone: another gloss deleted it since this one read it");
 	store_close(st2);
 	store_close(st);
 }
