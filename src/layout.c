@@ -499,6 +499,11 @@ static bool text_put(char *buf, size_t size, size_t *o, const char *t, size_t le
 	return true;
 }
 
+bool layout_glyph_hidden(const char *s, const struct layout *l, const struct layout_glyph *g)
+{
+	return g->width == 0 && !glyph_hangs(s + l->start, g);
+}
+
 const char *layout_glyph_text(const char *s, const struct layout *l,
 			      const struct layout_glyph *g, char *buf, size_t size)
 {

@@ -115,8 +115,10 @@ static size_t view_row_col_pos(struct view *v, struct view_pos p, int col)
 	return l->start + l->glyphs[best].off;
 }
 
-/* The glyph start holding pos (the last glyph of its row when pos is on a line end). */
-static size_t view_snap(struct view *v, size_t pos)
+/* The glyph holding pos (the last glyph of its row when pos is on a line
+ * end), in *lp's layout; NULL for an empty row, whose start is then *start. */
+static const struct layout_glyph *view_glyph(struct view *v, size_t pos, const struct layout **lp,
+					     size_t *start)
 {
 	struct view_pos p;
 	const struct layout *l;
@@ -126,10 +128,11 @@ static size_t view_snap(struct view *v, size_t pos)
 	if (pos > v->n)
 		pos = v->n;
 	p = view_pos_of(v, pos);
-	l = view_layout(v, p.unit);
+	l = *lp = view_layout(v, p.unit);
 	r = &l->rows[p.row];
+	*start = l->start + r->off;
 	if (r->nglyph == 0)
-		return l->start + r->off;
+		return NULL;
 	rel = pos - l->start;
 	lo = r->glyph;
 	hi = r->glyph + r->nglyph; /* the last glyph with off <= rel */
@@ -140,7 +143,28 @@ static size_t view_snap(struct view *v, size_t pos)
 		else
 			hi = mid;
 	}
-	return l->start + l->glyphs[lo].off;
+	*start = l->start + l->glyphs[lo].off;
+	return &l->glyphs[lo];
+}
+
+/* The glyph start holding pos (the last glyph of its row when pos is on a line end). */
+static size_t view_snap(struct view *v, size_t pos)
+{
+	const struct layout *l;
+	size_t start;
+
+	view_glyph(v, pos, &l, &start);
+	return start;
+}
+
+/* The glyph at pos shows as nothing (a byte-order mark, a zero-width space). */
+static bool view_hidden(struct view *v, size_t pos)
+{
+	const struct layout *l;
+	size_t start;
+	const struct layout_glyph *g = view_glyph(v, pos, &l, &start);
+
+	return g && layout_glyph_hidden(v->s, l, g);
 }
 
 static int view_col_of(struct view *v, size_t pos)
@@ -294,6 +318,19 @@ static bool view_is_line_end(const char *s, size_t n, size_t pos)
 	return pos >= n || s[pos] == '\n' || (s[pos] == '\r' && pos + 1 < n && s[pos + 1] == '\n');
 }
 
+/* The first glyph start past the glyph at c, or the line end after it. */
+static size_t view_next_glyph(struct view *v, size_t c)
+{
+	size_t p = c;
+
+	do {
+		p++;
+	} while (p < v->n && view_snap(v, p) == c && !view_is_line_end(v->s, v->n, p));
+	return view_is_line_end(v->s, v->n, p) ? p : view_snap(v, p);
+}
+
+/* Glyphs that show as nothing are stepped over: a cursor on one shows on
+ * the glyph after it, so stopping there would not move it on the screen. */
 bool view_step(struct view *v, int dir)
 {
 	size_t c = v->cursor, p;
@@ -302,18 +339,26 @@ bool view_step(struct view *v, int dir)
 	if (dir > 0) {
 		if (view_is_line_end(s, v->n, c))
 			return false;
-		/* The next glyph: the first glyph start past c. */
 		p = c;
-		do {
-			p++;
-		} while (p < v->n && view_snap(v, p) == c && !view_is_line_end(s, v->n, p));
+		while (view_hidden(v, p) && !view_is_line_end(s, v->n, p))
+			p = view_next_glyph(v, p);
 		if (view_is_line_end(s, v->n, p))
 			return false;
-		v->cursor = view_snap(v, p);
+		p = view_next_glyph(v, p);
+		while (!view_is_line_end(s, v->n, p) && view_hidden(v, p))
+			p = view_next_glyph(v, p);
+		if (view_is_line_end(s, v->n, p))
+			return false;
+		v->cursor = p;
 	} else {
 		if (c == 0 || s[c - 1] == '\n')
 			return false;
-		v->cursor = view_snap(v, c - 1);
+		p = view_snap(v, c - 1);
+		while (view_hidden(v, p) && p > 0 && s[p - 1] != '\n')
+			p = view_snap(v, p - 1);
+		if (view_hidden(v, p))
+			return false;
+		v->cursor = p;
 	}
 	v->want_col = -1;
 	view_show_cursor(v, false);

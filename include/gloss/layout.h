@@ -34,6 +34,7 @@
 #ifndef GLOSS_LAYOUT_H
 #define GLOSS_LAYOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -104,6 +105,13 @@ size_t layout_pos_at(const struct layout *l, size_t row, int col);
  * row): a caller that shows a cursor there clamps it.
  */
 int layout_col_at(const struct layout *l, size_t pos);
+
+/*
+ * True when glyph g of l (laid out from s) shows as nothing: an invisible
+ * format character such as a byte-order mark or a zero-width space.  A
+ * hanging space or tab, which also takes no cells, is not hidden.
+ */
+bool layout_glyph_hidden(const char *s, const struct layout *l, const struct layout_glyph *g);
 
 /*
  * The text to draw for glyph g of l, a NUL-terminated UTF-8 string of

@@ -114,6 +114,41 @@ static void test_step_by_grapheme_within_line(void)
 	view_free(v);
 }
 
+/* A byte-order mark and zero-width spaces show as nothing: h and l step
+ * over them, so that every step moves the cursor on the screen. */
+static void test_step_over_hidden(void)
+{
+	/* BOM, "ab", ZWSP, "c", ZWSP ZWSP, line end; then ZWSP "d" */
+	const char *s = "\xef\xbb\xbf"
+			"ab\xe2\x80\x8b"
+			"c\xe2\x80\x8b\xe2\x80\x8b\n"
+			"\xe2\x80\x8b"
+			"d\n";
+	struct view *v = view_new(s, strlen(s));
+	int row, col;
+
+	view_resize(v, 20, 5);
+	T_EQ_INT(view_cursor(v), 0);
+	T_ASSERT(view_step(v, 1));
+	T_EQ_INT(view_cursor(v), 4); /* b: the BOM showed on a */
+	view_cursor_cell(v, &row, &col);
+	T_EQ_INT(col, 1);
+	T_ASSERT(view_step(v, 1));
+	T_EQ_INT(view_cursor(v), 8); /* c, past the zero-width space */
+	T_ASSERT(!view_step(v, 1)); /* only hidden glyphs are left on the line */
+	T_EQ_INT(view_cursor(v), 8);
+	T_ASSERT(view_step(v, -1));
+	T_EQ_INT(view_cursor(v), 4);
+	T_ASSERT(view_step(v, -1));
+	T_EQ_INT(view_cursor(v), 3); /* a */
+	T_ASSERT(!view_step(v, -1)); /* the BOM shows nowhere: no step back onto it */
+	T_EQ_INT(view_cursor(v), 3);
+	view_goto(v, 16, false); /* the hidden start of the next line */
+	T_ASSERT(!view_step(v, -1));
+	T_ASSERT(!view_step(v, 1)); /* d is the last glyph of its line */
+	view_free(v);
+}
+
 static void test_page_and_resize(void)
 {
 	char *s = lines(100);
@@ -227,6 +262,7 @@ int main(void)
 	T_RUN(test_rows_keep_column);
 	T_RUN(test_wrapped_rows);
 	T_RUN(test_step_by_grapheme_within_line);
+	T_RUN(test_step_over_hidden);
 	T_RUN(test_page_and_resize);
 	T_RUN(test_empty_and_tiny_documents);
 	T_RUN(test_long_line_in_windows);
