@@ -448,7 +448,9 @@ class Trial:
         for a in sorted(m.anns, key=lambda a: (a.target.doc, a.target.bstart, -a.target.bend)):
             out = sum(1 for f, t in m.links if f is a)
             into = sum(1 for f, t in m.links if t is a)
-            line = "%-8s %s  \u201c%s\u201d" % (a.tag, DOCS[a.target.doc][0], flat(a.target.quote, 60))
+            # the columns are as wide as the longest tag (claim, source) and name
+            line = "%-6s %-*s  \u201c%s\u201d" % (a.tag, max(len(d[0]) for d in DOCS),
+                                               DOCS[a.target.doc][0], flat(a.target.quote, 60))
             if a.note:
                 line += "  \u2014 " + flat(a.note, 40)
             line += "  %d link%s" % (out, "" if out == 1 else "s")
