@@ -77,6 +77,12 @@ static void ui_pane_load_as(struct ui *u, size_t i, bool counts)
 		p->spans = spans_new(items, p->nann);
 		free(items);
 	}
+	/* the annotation chosen before, by its id: its index may have moved */
+	for (size_t k = 0; p->cur_id && p->spans && k < spans_count(p->spans); k++)
+		if (p->anns[spans_at(p->spans, k)->id].id == p->cur_id)
+			p->cur = (long)k;
+	if (p->cur < 0)
+		p->cur_id = 0;
 	/* The pane's cells change with its annotations: with none before and
 	 * none now they stay, and the first screen is sent as composed. */
 	if (had || p->nann > 0)
@@ -347,6 +353,20 @@ void ui_annot_leave(struct ui *u)
 	store_hurry(u->store, false);
 }
 
+bool ui_annot_choose(struct ui *u, size_t i, int64_t id)
+{
+	struct ui_pane *p = &u->panes[i];
+
+	for (size_t k = 0; p->spans && k < spans_count(p->spans); k++)
+		if (p->anns[spans_at(p->spans, k)->id].id == id) {
+			p->cur = (long)k;
+			p->cur_id = id;
+			p->cur_at = view_cursor(p->view);
+			return true;
+		}
+	return false;
+}
+
 long ui_annot_under(struct ui *u, size_t i)
 {
 	struct ui_pane *p = &u->panes[i];
@@ -426,6 +446,8 @@ void ui_tag_with(struct ui *u, size_t t)
 	}
 	p->selecting = false;
 	ui_annot_reload_doc(u, p->docid, name);
+	/* i, a or x next act on what was just tagged, even inside another */
+	ui_annot_choose(u, u->focus, r);
 	ui_message(u, false, "tagged as %s: \"%s\"", name, ex);
 }
 
@@ -627,14 +649,18 @@ void ui_k_next_ann(struct ui *u, int key)
 		ui_message(u, true, "no annotations in this document");
 		return;
 	}
+	/* At the start of the annotation under the cursor, the walk goes on
+	 * from it: others that start there too (the same span with another
+	 * tag) come next, not only those that start later. */
+	if (cur < 0 && (k = spans_innermost(p->spans, c)) >= 0 && spans_at(p->spans, (size_t)k)->start == c)
+		cur = k;
 	k = key == ']' ? spans_next(p->spans, c, cur) : spans_prev(p->spans, c, cur);
 	if (k < 0) {
 		ui_message(u, true, key == ']' ? "no annotation after this one" : "no annotation before this one");
 		return;
 	}
 	view_goto(p->view, spans_at(p->spans, (size_t)k)->start, true);
-	p->cur = k;
-	p->cur_at = view_cursor(p->view);
+	ui_annot_choose(u, u->focus, p->anns[spans_at(p->spans, (size_t)k)->id].id);
 }
 
 void ui_k_link(struct ui *u, int key)

@@ -81,7 +81,9 @@ struct ui_pane {
 	size_t nann;
 	struct spans *spans; /* owned: anns indexed by span; an item's id is its anns index */
 	size_t claims, sources, unsourced;
-	long cur;            /* spans index chosen with ] or [, -1 for none */
+	long cur;            /* spans index of the annotation chosen (with ] or [,
+			      * from L, or just tagged), -1 for none */
+	int64_t cur_id;      /* its store id, which finds it again after a reload */
 	size_t cur_at;       /* the cursor when cur was chosen: moving away forgets it */
 	size_t match;        /* where the match that n or N went to starts (a line
 			      * end, where the cursor cannot be, for one that
@@ -267,6 +269,9 @@ void ui_annot_leave(struct ui *u);
 void ui_annot_reload(struct ui *u);
 /* The annotation under the cursor of pane i: index into its anns, or -1. */
 long ui_annot_under(struct ui *u, size_t i);
+/* Pane i's annotation whose store id is id becomes the one under the cursor
+ * while the cursor stays where it is now; false when the pane shows none. */
+bool ui_annot_choose(struct ui *u, size_t i, int64_t id);
 /* The selection of pane i as [*a, *b); false when none. */
 bool ui_selection(struct ui *u, size_t i, size_t *a, size_t *b);
 bool ui_annot_key(struct ui *u, int key);

@@ -286,7 +286,7 @@ const struct ui_key ui_keys[] = {
 	{{'c'}, "c", "tag the selection (or the sentence) as a claim", ui_k_claim},
 	{{'s'}, "s", "tag the selection (or the sentence) as a source", ui_k_source},
 	{{'t'}, "t", "tag with a tag chosen from a menu", ui_k_menu},
-	{{']'}, "]", "next annotation in this pane", ui_k_next_ann},
+	{{']'}, "]", "next annotation in this pane (i, a and x then act on it)", ui_k_next_ann},
 	{{'['}, "[", "previous annotation in this pane", ui_k_next_ann},
 	{{'a'}, "a", "link from the annotation under the cursor", ui_k_link},
 	{{'\r', '\n', UI_FN(KEY_ENTER)}, "Enter", "link to the annotation under the cursor", ui_k_enter},

@@ -206,7 +206,6 @@ static void ui_list_jump(struct ui *u)
 {
 	const struct ui_item *it;
 	struct ui_pane *p;
-	long k;
 
 	if (u->nshown_items == 0)
 		return;
@@ -220,11 +219,7 @@ static void ui_list_jump(struct ui *u)
 	ui_focus(u, it->pane);
 	view_goto(p->view, p->anns[it->ann].start, true);
 	/* Make this one "the annotation under the cursor", even where others nest. */
-	for (k = 0; p->spans && k < (long)spans_count(p->spans); k++)
-		if (spans_at(p->spans, (size_t)k)->id == (int64_t)it->ann) {
-			p->cur = k;
-			p->cur_at = view_cursor(p->view);
-		}
+	ui_annot_choose(u, it->pane, p->anns[it->ann].id);
 }
 
 /* r re-attaches (rather than filters) on an orphan while text is selected. */

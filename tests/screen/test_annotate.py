@@ -336,6 +336,47 @@ def nested_annotations_all_reachable():
 
 
 @test
+def same_span_with_two_tags():
+    # a claim and a source on one sentence: i, ] and [, and x reach each,
+    # and the one chosen stays chosen after a change reloads the pane
+    d, one, two, db = files()
+    notes = ("SELECT t.name, a.note FROM annotations a JOIN tags t ON t.id = a.tag "
+             "ORDER BY a.id")
+    with screen(db, one, width=160, height=20) as sc:
+        sc.wait_text("Council says")
+        sc.keys("j", "c")
+        sc.wait_text("tagged as claim")
+        sc.keys("s")
+        sc.wait_text("tagged as source")
+        # i writes the note of what was just tagged
+        sc.keys("i")
+        sc.wait_text("note")
+        sc.type("src note")
+        sc.keys("Enter")
+        sc.wait(lambda s: rows(db, notes) == [["claim", ""], ["source", "src note"]],
+                "the note on the source")
+        sc.keys("g", "]")
+        sc.wait(lambda s: s.lines()[19].startswith(" claim"), "] reaches the claim")
+        sc.keys("]")
+        sc.wait(lambda s: s.lines()[19].startswith(" source"), "] reaches the source on the same span")
+        sc.keys("]")
+        sc.wait_text("no annotation after this one")
+        sc.keys("[")
+        sc.wait(lambda s: s.lines()[19].startswith(" claim"), "[ goes back to the claim")
+        sc.keys("]")
+        sc.wait(lambda s: s.lines()[19].startswith(" source"), "and ] to the source again")
+        sc.keys("i")
+        sc.wait_text("note")
+        sc.type(" more")
+        sc.keys("Enter")
+        sc.wait(lambda s: rows(db, notes) == [["claim", ""], ["source", "src note more"]],
+                "the note edited")
+        sc.keys("x")
+        sc.wait_text("deleted the source")
+    check(rows(db, notes) == [["claim", ""]], rows(db, notes))
+
+
+@test
 def v_ends_a_selection_and_esc_drops_it():
     d, one, two, db = files()
     with screen(db, one, width=160, height=20) as sc:
