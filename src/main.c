@@ -266,6 +266,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gloss: no place for the database: set --db, GLOSS_DB or HOME\n");
 		return 1;
 	}
+	/* as vim does: "-" from a terminal reads what is typed, until Ctrl-D */
+	if (stdin_used && isatty(STDIN_FILENO))
+		fprintf(stderr, "gloss: reading standard input from the terminal: Ctrl-D ends it\n");
 	cache = main_hash_cache();
 	memset(docs, 0, sizeof docs);
 	st = NULL;

@@ -794,6 +794,19 @@ int ui_peek_key(struct ui *u, int ms)
  * descriptor at /dev/null (ui_abandon), and the modes newterm set are put
  * back from u->shell.
  */
+/* Nothing that curses wrote yet reaches the terminal, whose modes are put
+ * back as they were before newterm. */
+static void ui_quiet_terminal(struct ui *u)
+{
+	int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (nul >= 0) {
+		dup2(nul, fileno(u->out));
+		close(nul);
+	}
+	tcsetattr(STDOUT_FILENO, TCSADRAIN, &u->shell);
+}
+
 static bool ui_take_terminal(struct ui *u)
 {
 	int fd;
@@ -815,8 +828,18 @@ static bool ui_take_terminal(struct ui *u)
 		util_error("cannot use the terminal: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
+	} else if (!getenv("TERM") || !*getenv("TERM")) {
+		util_error("TERM is not set: cannot use the terminal");
+		fclose(u->out);
 	} else if (!(u->screen = newterm(NULL, u->out, u->tty ? u->tty : stdin))) {
-		util_error("cannot use terminal '%s'", getenv("TERM") ? getenv("TERM") : "");
+		util_error("cannot use terminal '%s'", getenv("TERM"));
+		fclose(u->out);
+	} else if (!tigetstr("cup") || tigetstr("cup") == (char *)-1) {
+		/* less carries on with a warning; a pane cannot be drawn at all */
+		util_error("terminal '%s' cannot move the cursor", getenv("TERM"));
+		ui_quiet_terminal(u);
+		delscreen(u->screen);
+		u->screen = NULL;
 		fclose(u->out);
 	} else {
 		ui_frame_open(u);
@@ -938,12 +961,7 @@ static void ui_release(struct ui *u, bool quiet)
 	edit_free(u->prompt);
 	edit_free(u->note);
 	if (quiet) {
-		int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (nul >= 0) {
-			dup2(nul, fileno(u->out));
-			close(nul);
-		}
-		tcsetattr(STDOUT_FILENO, TCSADRAIN, &u->shell);
+		ui_quiet_terminal(u);
 		ui_early_signals(false);
 	} else {
 		/* a Ctrl-Z now would have curses take the screen again on fg */
@@ -1063,7 +1081,10 @@ int ui_run(struct ui *u, struct store *st)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
-	set_escdelay(25);
+	/* Esc alone acts at once, unless the user set how long curses waits
+	 * for the rest of a key's sequence (over a slow link, say) */
+	if (!getenv("ESCDELAY"))
+		set_escdelay(25);
 	if (mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED | BUTTON4_PRESSED |
 			      BUTTON5_PRESSED,
 		      NULL) != 0)

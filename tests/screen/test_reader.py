@@ -595,6 +595,45 @@ def mouse_reports_given_back_on_ctrl_z_and_quit():
 
 
 @test
+def terminals_that_cannot_be_used_are_refused():
+    # TERM=dumb cannot place a pane; no TERM at all; each: one line, exit 1,
+    # and the terminal's modes as they were
+    g = os.environ.get("GLOSS", "gloss")
+    d = scratch("gloss-term-")
+    with Screen([], width=100, height=12, shell=True) as sc:
+        sc.type("stty -g > %s/before; TERM=dumb %s %s; echo rc=$?\n" % (d, g, A))
+        sc.wait_text("gloss: terminal 'dumb' cannot move the cursor")
+        sc.wait_text("rc=1")
+        sc.type("env -u TERM %s %s; echo rc=$?\n" % (g, A))
+        sc.wait_text("gloss: TERM is not set: cannot use the terminal")
+        sc.type("stty -g > %s/after; cmp %s/before %s/after && echo same-modes\n" % (d, d, d))
+        sc.wait_text("same-modes")
+        # "-" from the terminal says what it waits for, then reads to Ctrl-D
+        sc.type("clear; %s -; echo rc=$?\n" % g)
+        sc.wait_text("gloss: reading standard input from the terminal: Ctrl-D ends it")
+        sc.type("typed by hand\n")
+        sc.keys("C-d")
+        sc.wait(lambda s: s.lines()[0].startswith(" typed by hand"), "the typed text shown")
+        sc.keys("q")
+        sc.wait_text("rc=0")
+
+
+@test
+def escdelay_is_the_users():
+    # A Down arrow whose bytes come apart, as over a slow link: with the
+    # user's ESCDELAY it is still one key
+    import time
+    with Screen([A], width=80, height=10, env={"ESCDELAY": "5000"}) as sc:
+        sc.wait_text("Harbour fire")
+        y = sc.cursor()[1]
+        sc.keys("Escape")
+        time.sleep(0.3)  # the gap between the bytes is the input itself
+        sc.type("OB")  # kcud1 in keypad mode, as screen-256color has it
+        sc.wait(lambda s: s.cursor()[1] == y + 1, "the cursor one row down")
+        check("no command" not in sc.lines()[9], sc.lines()[9])
+
+
+@test
 def sentences_and_paragraphs():
     text = ("The U.S. Coast Guard arrived on Oct. 7 at 2.5 knots. "
             "“It was late,” said Dr. J. R. Moss. "
