@@ -50,6 +50,9 @@ struct doc {
 	void *map;         /* the mapping bytes lie in, or NULL */
 	size_t map_len;
 	char *buf;         /* or the buffer read from a pipe */
+	int fd;            /* the mapped file, kept open to see it written; -1: none */
+	off_t map_size;    /* its size and modification time when it was mapped */
+	struct timespec map_mtime;
 
 	/* Hash cache: keyed is true when the bytes are one regular file's. */
 	char *cache;       /* the cache file, or NULL */
@@ -174,6 +177,9 @@ static bool map_fd(struct doc *d, int fd, const struct stat *st, off_t off)
 	if (p == MAP_FAILED)
 		return open_error(d->path, strerror(errno));
 	d->map = p;
+	d->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	d->map_size = st->st_size;
+	d->map_mtime = st->st_mtim;
 	d->bytes = (const char *)p + (off - base);
 	d->size = (size_t)(st->st_size - off);
 	/* The first screen, the title and the binary check read the head at once. */
@@ -553,6 +559,7 @@ struct doc *doc_open(const char *path, const char *hash_cache)
 	const char *slash;
 
 	d->path = util_strdup(path);
+	d->fd = -1;
 	if (!(is_stdin ? open_stdin(d) : open_file(d))) {
 		doc_free(d);
 		return NULL;
@@ -573,6 +580,7 @@ struct doc *doc_from_bytes(const char *path, char *bytes, size_t size)
 	const char *slash = strrchr(path, '/');
 
 	d->path = util_strdup(path);
+	d->fd = -1;
 	d->name = util_strdup(slash && slash[1] ? slash + 1 : path);
 	d->buf = bytes;
 	d->bytes = size ? bytes : NULL;
@@ -587,6 +595,8 @@ void doc_free(struct doc *d)
 		return;
 	if (d->map)
 		munmap(d->map, d->map_len);
+	if (d->fd >= 0)
+		close(d->fd);
 	free(d->buf);
 	free(d->path);
 	free(d->name);
@@ -621,6 +631,16 @@ static size_t head_len(const struct doc *d, size_t max)
 	if (d->size <= max)
 		return d->size;
 	return util_utf8_back(d->bytes, max);
+}
+
+bool doc_changed(const struct doc *d)
+{
+	struct stat st;
+
+	if (d->fd < 0 || fstat(d->fd, &st) != 0)
+		return false;
+	return st.st_size != d->map_size || st.st_mtim.tv_sec != d->map_mtime.tv_sec ||
+	       st.st_mtim.tv_nsec != d->map_mtime.tv_nsec;
 }
 
 bool doc_is_binary(const struct doc *d)

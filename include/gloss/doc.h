@@ -72,6 +72,15 @@ const char *doc_name(const struct doc *d);
 bool doc_is_binary(const struct doc *d);
 
 /*
+ * True when the file d maps has been written since it was opened (its size
+ * or modification time differ): its bytes, and a sum of them, may then be
+ * neither the old version nor the new one.  A file renamed or replaced by
+ * another under its name keeps the bytes d shows, and is not changed.
+ * False for a document read from a pipe or given as bytes.  One fstat().
+ */
+bool doc_changed(const struct doc *d);
+
+/*
  * The first non-empty line, looked for in the first 64 KiB only, with
  * leading and trailing white space dropped and made safe to print, at most
  * max_bytes long (cut at a code point boundary; empty if the first character

@@ -248,6 +248,21 @@ void ui_annot_settle(struct ui *u)
 	ui_annot_reload(u);
 }
 
+bool ui_annot_stale(struct ui *u, size_t i)
+{
+	struct ui_pane *p = &u->panes[i];
+
+	if (!p->stale && !doc_changed(p->doc))
+		return false;
+	util_error("'%s' changed on disk after gloss opened it: quit and open it again to annotate it",
+		   doc_path(p->doc));
+	if (!p->stale)
+		ui_message(u, true, "%s", util_errmsg());
+	p->stale = true;
+	p->pending = false;
+	return true;
+}
+
 bool ui_annot_identify(struct ui *u, size_t i, unsigned how)
 {
 	bool now = how & UI_ID_NOW;
@@ -257,6 +272,9 @@ bool ui_annot_identify(struct ui *u, size_t i, unsigned how)
 
 	if (p->docid >= 0)
 		return true;
+	/* its sum may be of bytes of two versions: no record under it */
+	if (ui_annot_stale(u, i))
+		return false;
 	if (!doc_sha256(p->doc)) {
 		if (!now && doc_size(p->doc) > UI_HASH_AT_ONCE)
 			return true;
@@ -403,8 +421,9 @@ static bool ui_annot_doc_for_change(struct ui *u, const char *refused)
 {
 	struct ui_pane *p = ui_cur(u);
 
-	/* with UI_ID_NOW, true means recorded: p->docid is set */
-	if (ui_annot_identify(u, u->focus, UI_ID_NOW) &&
+	/* with UI_ID_NOW, true means recorded: p->docid is set; a file written
+	 * since it was opened shows what may not be either version */
+	if (!ui_annot_stale(u, u->focus) && ui_annot_identify(u, u->focus, UI_ID_NOW) &&
 	    store_doc_text(u->store, p->docid, doc_bytes(p->doc), doc_size(p->doc)) == 0)
 		return true;
 	ui_message(u, true, "%s: %s", refused, util_errmsg());

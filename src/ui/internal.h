@@ -81,6 +81,8 @@ struct ui_pane {
 	size_t nann;
 	struct spans *spans; /* owned: anns indexed by span; an item's id is its anns index */
 	size_t claims, sources, unsourced;
+	bool stale;          /* its file was written after it was opened: nothing
+			      * more of it is recorded (doc_changed) */
 	long cur;            /* spans index of the annotation chosen (with ] or [,
 			      * from L, or just tagged), -1 for none */
 	int64_t cur_id;      /* its store id, which finds it again after a reload */
@@ -272,6 +274,10 @@ long ui_annot_under(struct ui *u, size_t i);
 /* Pane i's annotation whose store id is id becomes the one under the cursor
  * while the cursor stays where it is now; false when the pane shows none. */
 bool ui_annot_choose(struct ui *u, size_t i, int64_t id);
+/* True, with the error set, when pane i's file has been written since gloss
+ * opened it (what the pane shows and its sum may be of neither version):
+ * nothing of it may be recorded.  Said once on the status line. */
+bool ui_annot_stale(struct ui *u, size_t i);
 /* The selection of pane i as [*a, *b); false when none. */
 bool ui_selection(struct ui *u, size_t i, size_t *a, size_t *b);
 bool ui_annot_key(struct ui *u, int key);

@@ -882,8 +882,12 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 		*dirty = true;
 		return true;
 	}
-	/* Nobody typed for the whole timeout: see whether another gloss wrote,
-	 * and move the log into the database while nobody waits. */
+	/* Nobody typed for the whole timeout: say once that a file was written
+	 * under gloss, see whether another gloss wrote, and move the log into
+	 * the database while nobody waits. */
+	for (size_t i = 0; timed_out && i < u->npane; i++)
+		if (!u->panes[i].stale && ui_annot_stale(u, i))
+			*dirty = true;
 	if (timed_out && store_changed(u->store)) {
 		ui_annot_reload(u);
 		*dirty = true;

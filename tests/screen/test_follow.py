@@ -107,6 +107,37 @@ def r_re_attaches_the_orphan_chosen_though_the_list_changes_under_it():
 
 
 @test
+def a_file_written_while_open_is_not_recorded():
+    # The file is rewritten in place (as "cat new > port.txt" does) while
+    # gloss shows it: what the pane shows may be neither version, so tagging
+    # is refused and nothing is recorded under the sum of the old bytes.
+    d, doc, db = port()
+    with screen(db, doc, width=100, height=16) as sc:
+        sc.wait_text("Port fees")
+        with open(doc, "r+b") as f:
+            f.write(NEW.encode())
+        sc.wait_text("changed on disk after gloss opened it")
+        sc.keys("/")
+        sc.type("Fishers")
+        sc.keys("Enter", "c")
+        sc.wait_text("not saved: '%s' changed on disk" % doc)
+    check(sql(db, "SELECT count(*) FROM annotations") == "0", "no annotation saved")
+    old = hashlib.sha256(OLD.encode()).hexdigest()
+    for sha, text in [r.split("|", 1) for r in
+                      sql(db, "SELECT sha256, hex(text) FROM documents").split("\n") if r]:
+        check(not text or hashlib.sha256(bytes.fromhex(text)).hexdigest() == sha,
+              "a text kept under another sum: %s" % sha)
+        check(sha in (old, ""), "an unknown sum recorded: %s" % sha)
+    # opened again, the new version is a document like any other
+    with screen(db, doc, width=100, height=16) as sc:
+        sc.wait_text("Correction")
+        sc.keys("/")
+        sc.type("Fishers")
+        sc.keys("Enter", "c")
+        sc.wait_text("tagged as claim")
+
+
+@test
 def one_message_says_what_every_changed_file_did():
     # two files changed: the second's message used to replace the first's
     d, doc, db = port()

@@ -161,6 +161,31 @@ static void test_open_regular(void)
 	doc_free(NULL);
 }
 
+/* A file written in place after it was opened is changed; one replaced
+ * under its name, or renamed, still holds what the document shows. */
+static void test_changed(void)
+{
+	const char *p = in_root("changing.txt"), *q = in_root("changing.new");
+	struct doc *d, *e;
+	char *b = util_strdup("bytes");
+
+	T_ASSERT(write_file(p, "first version\n", 14) == 0);
+	T_ASSERT(set_mtime(p, PAST, 0) == 0);
+	d = doc_open(p, NULL);
+	T_ASSERT(d);
+	T_ASSERT(!doc_changed(d));
+	T_ASSERT(rename(p, q) == 0);
+	T_ASSERT(!doc_changed(d)); /* moved, not written */
+	T_ASSERT(write_file(p, "another file\n", 13) == 0);
+	T_ASSERT(!doc_changed(d)); /* a new file under the old name */
+	T_ASSERT(write_file(q, "first VERSION\n", 14) == 0);
+	T_ASSERT(doc_changed(d)); /* the same size, a new time */
+	doc_free(d);
+	e = doc_from_bytes("kept", b, 5);
+	T_ASSERT(!doc_changed(e));
+	doc_free(e);
+}
+
 static void test_open_relative_name(void)
 {
 	char cwd[4096];
@@ -933,6 +958,7 @@ int main(void)
 	}
 
 	T_RUN(test_open_regular);
+	T_RUN(test_changed);
 	T_RUN(test_open_relative_name);
 	T_RUN(test_open_empty);
 	T_RUN(test_open_missing);
