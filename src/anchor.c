@@ -1087,13 +1087,19 @@ struct anchor_map *anchor_map_new(const char *old, size_t oldn, const char *new_
 		pre = anchor_cut_back(old, oldn, pre);
 		while (suf < lim - pre && old[oldn - 1 - suf] == new_[newn - 1 - suf])
 			suf++;
-		/* And let the middle end at a line end inside the common suffix. */
-		for (size_t k = 0; k < suf && k < ANCHOR_UNIT_MAX; k++) {
-			if (old[oldn - suf + k] == '\n') {
-				suf -= k + 1;
+		/* And let the middle end at a line end inside the common suffix.
+		 * With none near, a short suffix is the end of a last line that
+		 * differs: the middle takes it, to be compared whole, since the
+		 * same words can end two different sentences ("...to the 2016
+		 * election." after "...in the 2016 election." was cut). */
+		size_t k;
+		for (k = 0; k < suf && k < ANCHOR_UNIT_MAX; k++)
+			if (old[oldn - suf + k] == '\n')
 				break;
-			}
-		}
+		if (k < suf && k < ANCHOR_UNIT_MAX)
+			suf -= k + 1;
+		else if (suf <= ANCHOR_UNIT_MAX)
+			suf = 0;
 	}
 	anchor_add_seg(&b, 0, 0, pre, 1);
 	if ((pre < oldn - suf || pre < newn - suf) && oldn < UINT32_MAX && newn < UINT32_MAX) {

@@ -465,6 +465,24 @@ static void test_fuzzy_edges_follow_words(void)
 	T_PLACED(t_place(old2, new2, "according a found", 0, 1), new2, ANCHOR_FUZZY, "according a found", 0);
 }
 
+/* The last line deleted: the line before it now ends the text, and ends
+ * with the same words as the deleted one.  Their common end is not the
+ * deleted line's text: what was on it is orphaned. */
+static void test_last_line_deleted(void)
+{
+	const char *old = "The embassy revoked his asylum in April.\n"
+			  "He now faces charges unrelated to the 2016 election.\n"
+			  "Clinton has blamed WikiLeaks for her defeat to Trump in the 2016 election.";
+	const char *new_ = "The embassy revoked his asylum in April.\n"
+			   "He now faces charges unrelated to the 2016 election.";
+
+	T_ORPHAN(t_place(old, new_, "Trump in the 2016 election.", 0, 0));
+	T_ORPHAN(t_place(old, new_, "Clinton has blamed WikiLeaks for her defeat to Trump in the 2016 election.", 0, 0));
+	T_PLACED(t_place(old, new_, "He now faces charges unrelated to the 2016 election.", 0, 0), new_,
+		 ANCHOR_EXACT, "He now faces charges unrelated to the 2016 election.", 0);
+	T_PLACED(t_place(old, new_, "the 2016 election.", 0, 0), new_, ANCHOR_EXACT, "the 2016 election.", 0);
+}
+
 static void test_short_quote_chance_copy(void)
 {
 	/* A deleted two-word quote, the same two words elsewhere in new text. */
@@ -720,6 +738,7 @@ int main(void)
 	T_RUN(test_twin_made_one);
 	T_RUN(test_insert_beside_repeated_word);
 	T_RUN(test_fuzzy_edges_follow_words);
+	T_RUN(test_last_line_deleted);
 	T_RUN(test_short_quote_chance_copy);
 	T_RUN(test_repetitive_text);
 	T_RUN(test_large);
