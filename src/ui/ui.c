@@ -740,6 +740,75 @@ static bool ui_read_sgr_mouse(MEVENT *ev)
 	return true;
 }
 
+/* What a sequence that curses did not know stands for, by its last byte
+ * and its first number ("[4~", "[1;5D", "OH"); 0 for nothing gloss uses.
+ * Modifiers are dropped: Ctrl-Left is Left. */
+static int ui_sequence_key(int final, int num)
+{
+	switch (final) {
+	case 'A': return UI_FN(KEY_UP);
+	case 'B': return UI_FN(KEY_DOWN);
+	case 'C': return UI_FN(KEY_RIGHT);
+	case 'D': return UI_FN(KEY_LEFT);
+	case 'H': return UI_FN(KEY_HOME);
+	case 'F': return UI_FN(KEY_END);
+	case '~':
+		switch (num) {
+		case 1: case 7: return UI_FN(KEY_HOME);
+		case 4: case 8: return UI_FN(KEY_END);
+		case 3: return UI_FN(KEY_DC);
+		case 5: return UI_FN(KEY_PPAGE);
+		case 6: return UI_FN(KEY_NPAGE);
+		}
+	}
+	return 0;
+}
+
+/*
+ * After an Esc, the rest of a key's sequence that curses did not know (an
+ * arrow with Ctrl or Shift where the terminal's description has none, Home
+ * in tmux under TERM=xterm-256color): "[", parameters and a final byte, or
+ * "O" and one byte.  Read when the keys after the Esc are there at once
+ * (curses read them with it, looking for a key of its own; a person cannot
+ * type so fast): the key it stands for, or 0 for one to drop.  Else -1,
+ * with what was read put back: an Esc alone, or before a key (Alt).
+ */
+static int ui_read_sequence(void)
+{
+	int keys[2], num = 0, k = -1;
+
+	timeout(0);
+	keys[0] = ui_next_key();
+	if (keys[0] == 'O') {
+		keys[1] = ui_next_key();
+		if (keys[1] >= 0x40 && keys[1] <= 0x7e)
+			return ui_sequence_key(keys[1], 0);
+		ui_unread(keys, keys[1] >= 0 ? 2 : 1);
+		return -1;
+	}
+	if (keys[0] != '[') {
+		if (keys[0] >= 0)
+			ui_unread(keys, 1);
+		return -1;
+	}
+	/* parameters and intermediates, 32 at most, then the final byte; one
+	 * cut short is dropped with the key that broke it */
+	for (int i = 0, first = 1; i < 33; i++) {
+		if (i == 1)
+			timeout(50);
+		k = ui_next_key();
+		if (k >= 0x40 && k <= 0x7e)
+			return ui_sequence_key(k, num);
+		if (k < 0x20 || k > 0x3f)
+			break;
+		if (k >= '0' && k <= '9' && first && num < 1000)
+			num = num * 10 + (k - '0');
+		else
+			first = 0;
+	}
+	return 0;
+}
+
 /* The terminal is gone (hung up, closed) when curses has no key for us:
  * nothing will come any more, so gloss ends as on SIGHUP instead of
  * waiting for ever.  A terminal of another session, which gets no SIGHUP
@@ -771,10 +840,16 @@ static int ui_read_key_in(struct ui *u, int ms)
 		}
 		if (key == UI_FN(KEY_MOUSE) && getmouse(&u->mouse) != OK)
 			memset(&u->mouse, 0, sizeof u->mouse);
-		if (key != UI_ESC || !u->sgr_mouse || !ui_read_sgr_mouse(&u->mouse))
+		if (key != UI_ESC)
 			return key;
-		if (u->mouse.bstate)
-			return UI_FN(KEY_MOUSE);
+		if (u->sgr_mouse && ui_read_sgr_mouse(&u->mouse)) {
+			if (u->mouse.bstate)
+				return UI_FN(KEY_MOUSE);
+			continue;
+		}
+		key = ui_read_sequence();
+		if (key != 0)
+			return key < 0 ? UI_ESC : key;
 	}
 }
 
@@ -787,13 +862,6 @@ int ui_peek_key(struct ui *u, int ms)
 	return key;
 }
 
-/*
- * curses gets the terminal through its own descriptor, a copy of standard
- * output's: until ui_run, what curses has buffered (the switch to the
- * alternate screen, colours) can then be thrown away by pointing that
- * descriptor at /dev/null (ui_abandon), and the modes newterm set are put
- * back from u->shell.
- */
 /* Nothing that curses wrote yet reaches the terminal, whose modes are put
  * back as they were before newterm. */
 static void ui_quiet_terminal(struct ui *u)
@@ -807,6 +875,13 @@ static void ui_quiet_terminal(struct ui *u)
 	tcsetattr(STDOUT_FILENO, TCSADRAIN, &u->shell);
 }
 
+/*
+ * curses gets the terminal through its own descriptor, a copy of standard
+ * output's: until ui_run, what curses has buffered (the switch to the
+ * alternate screen, colours) can then be thrown away by pointing that
+ * descriptor at /dev/null (ui_abandon), and the modes newterm set are put
+ * back from u->shell.
+ */
 static bool ui_take_terminal(struct ui *u)
 {
 	int fd;

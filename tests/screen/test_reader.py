@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Screen, Skip, check, run, scratch, test, write  # noqa: E402
+from harness import Screen, Skip, check, run, scratch, sql, test, write  # noqa: E402
 
 TMP = scratch("gloss-reader-")
 
@@ -616,6 +616,39 @@ def terminals_that_cannot_be_used_are_refused():
         sc.wait(lambda s: s.lines()[0].startswith(" typed by hand"), "the typed text shown")
         sc.keys("q")
         sc.wait_text("rc=0")
+
+
+@test
+def key_sequences_the_terminal_description_lacks():
+    # tmux sends Ctrl-Left as Esc [1;5D, which screen's description lacks,
+    # and Home and End as Esc [1~ and [4~, which xterm-256color's lacks:
+    # each is its key (modifiers dropped), never Esc and loose keys
+    db = os.path.join(scratch("gloss-seq-"), "n.db")
+    with Screen(["--db", db, A], width=80, height=10, env={"TERM": "screen"}) as sc:
+        sc.wait_text("Harbour fire")
+        sc.keys("j", "c")
+        sc.wait_text("tagged as claim")
+        sc.keys("i")
+        sc.wait_text("Enter saves")
+        sc.type("A")
+        sc.keys("C-Left")
+        sc.type("B")
+        sc.keys("S-Left")
+        sc.type("C")
+        sc.keys("Enter")
+        sc.wait_text("note saved")
+        sc.keys("/")
+        sc.type("quay")
+        sc.keys("C-Left", "C-Right", "Enter")
+        sc.wait(lambda s: "quay" in s.lines()[s.cursor()[1]][s.cursor()[0]:], "the search ran")
+    check(sql(db, "SELECT note FROM annotations") == "CBA", sql(db, "SELECT note FROM annotations"))
+    with Screen(["--db", db, A], width=80, height=10, env={"TERM": "xterm-256color"}) as sc:
+        sc.wait_text("Harbour fire")
+        sc.keys("End")
+        sc.wait(lambda s: s.lines()[0].rstrip().endswith("100%"), "End at the end")
+        sc.keys("Home")
+        sc.wait(lambda s: s.cursor() == (0, 1), "Home at the start")
+        check("no command" not in sc.lines()[9], sc.lines()[9])
 
 
 @test
