@@ -55,7 +55,7 @@ static const char *export_opt(int argc, char **argv, int *a, const char *name)
 	return "";
 }
 
-int export_args(int argc, char **argv, bool all, struct export_opts *o, const char **out)
+int export_args(int argc, char **argv, bool all, bool bare, struct export_opts *o, const char **out)
 {
 	static const char *const names[] = {"--tag", "--doc", "--author", "--since", "--format", "-o"};
 	const char *v = NULL;
@@ -90,8 +90,11 @@ int export_args(int argc, char **argv, bool all, struct export_opts *o, const ch
 			o->safe = true;
 		} else if (all && strcmp(argv[a], "--force") == 0) {
 			o->force = true;
-		} else if (all && !*out && (argv[a][0] != '-' || strcmp(argv[a], "-") == 0)) {
+		} else if (all && bare && !*out && (argv[a][0] != '-' || strcmp(argv[a], "-") == 0)) {
 			*out = argv[a];
+		} else if (all && argv[a][0] != '-') {
+			util_error("unexpected '%s': the output file is given with -o", argv[a]);
+			return -1;
 		} else {
 			util_error("unexpected '%s'", argv[a]);
 			return -1;
@@ -507,6 +510,37 @@ static long export_stream(struct store *st, const struct export_opts *o, FILE *f
 	return rows;
 }
 
+/* path is the database, one of its -wal and -shm files, or a file o->keep
+ * names (the same file, by device and inode): true, with util_error(). */
+static bool export_refused(struct store *st, const struct export_opts *o, const char *path)
+{
+	static const char *const db_files[] = {"", "-wal", "-shm", "-journal"};
+	struct stat t, k;
+	size_t n = strlen(store_path(st)) + 16;
+	char *name;
+	bool refused = false;
+
+	if (stat(path, &t) != 0)
+		return false;
+	name = util_malloc(n);
+	for (size_t i = 0; i < sizeof db_files / sizeof *db_files && !refused; i++) {
+		snprintf(name, n, "%s%s", store_path(st), db_files[i]);
+		refused = stat(name, &k) == 0 && k.st_dev == t.st_dev && k.st_ino == t.st_ino;
+	}
+	free(name);
+	if (refused) {
+		util_error("'%s' is the database: an export never replaces it", path);
+		return true;
+	}
+	for (size_t i = 0; i < o->nkeep; i++) {
+		if (stat(o->keep[i], &k) == 0 && k.st_dev == t.st_dev && k.st_ino == t.st_ino) {
+			util_error("'%s' is a document open here: an export does not replace it", path);
+			return true;
+		}
+	}
+	return false;
+}
+
 long export_to(struct store *st, const struct export_opts *o, const char *path)
 {
 	char *tmp, *target = NULL;
@@ -520,6 +554,8 @@ long export_to(struct store *st, const struct export_opts *o, const char *path)
 		export_buffer(stdout);
 		return export_write(st, o, stdout);
 	}
+	if (export_refused(st, o, path))
+		return -1;
 	/* A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written
 	 * into, as the shell's > does: replacing it with a file would break
 	 * it, and it holds no older export to keep. */

@@ -143,7 +143,7 @@ static int main_command(int argc, char **argv, const char *db_opt)
 			return 2;
 		}
 		file = argv[1];
-	} else if (export_args(argc - 1, argv + 1, is_export, &o, &out) < 0) {
+	} else if (export_args(argc - 1, argv + 1, is_export, false, &o, &out) < 0) {
 		fprintf(stderr, "gloss: %s: %s\n", cmd, util_errmsg());
 		main_usage(stderr);
 		return 2;

@@ -4690,6 +4690,11 @@ bool store_changed(struct store *st)
 	return true;
 }
 
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
 bool store_readonly(const struct store *st)
 {
 	return st->readonly;

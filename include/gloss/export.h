@@ -27,6 +27,10 @@ struct export_opts {
 	bool safe;                  /* CSV: an apostrophe before = + - @ TAB CR at a field's start */
 	bool progress;              /* a progress bar on stderr once it takes over a second */
 	bool force;                 /* write through a symbolic link at the output path */
+	const char *const *keep;    /* files an export must not replace (the documents
+				     * open in the reader), borrowed; the database is
+				     * never replaced in any case */
+	size_t nkeep;
 };
 
 /* "csv", "jsonl" or "w3c"; false for anything else. */
@@ -35,12 +39,13 @@ bool export_format_parse(const char *name, enum export_format *out);
 /*
  * Read the words of a command line after "export" (all == true: --format F,
  * --safe, -o FILE and the filters) or after "list" or "docs" (the filters:
- * --tag, --doc, --author, --since), as "--opt VALUE" or "--opt=VALUE".  A
- * word that is none of them is, for export only, the output file when -o was
- * not given.  Strings point into argv.  0, or -1 with util_error() naming the
- * word that is wrong.
+ * --tag, --doc, --author, --since), as "--opt VALUE" or "--opt=VALUE".  With
+ * bare (the reader's ":export FILE"), a word that is none of them is the
+ * output file when -o was not given; without, it is refused, so that
+ * "gloss export a.txt" never writes over a.txt.  Strings point into argv.
+ * 0, or -1 with util_error() naming the word that is wrong.
  */
-int export_args(int argc, char **argv, bool all, struct export_opts *o, const char **out);
+int export_args(int argc, char **argv, bool all, bool bare, struct export_opts *o, const char **out);
 
 /*
  * Write the annotations that pass o->filter to path, atomically: a
@@ -48,7 +53,9 @@ int export_args(int argc, char **argv, bool all, struct export_opts *o, const ch
  * so that a failure leaves nothing at path (and an older file there
  * untouched).  A symbolic link at path is refused ("'x' is a symbolic link:
  * not replaced (--force writes to the file it points to)"), unless o->force:
- * then the file it points to is replaced, the same way.  path NULL or "-"
+ * then the file it points to is replaced, the same way.  The database
+ * (with its -wal and -shm files) and the files o->keep names are refused
+ * ("'x' is the database: an export never replaces it").  path NULL or "-"
  * streams to standard output.  Returns how many annotations were written, or
  * -1 with util_error().
  */

@@ -69,6 +69,8 @@ struct store *store_open_end(struct store_opening *op);
  * it once where it can be written"); then every change fails with
  * "database 'x' is read-only" and changes nothing.  This says which. */
 bool store_readonly(const struct store *st);
+/* The database file's path as it was opened; owned by st. */
+const char *store_path(const struct store *st);
 /* With hurry, a change that finds the database locked by another process
  * fails at once with "database is locked", instead of waiting for the lock
  * as long as the busy timeout: for a write nobody waits for, which can be

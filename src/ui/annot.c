@@ -830,7 +830,7 @@ static void ui_cmd_export(struct ui *u, int argc, char **argv)
 	long rows;
 
 	memset(&o, 0, sizeof o);
-	if (export_args(argc, argv, true, &o, &out) < 0) {
+	if (export_args(argc, argv, true, true, &o, &out) < 0) {
 		ui_message(u, true, ":export: %s", util_errmsg());
 		return;
 	}
@@ -838,7 +838,14 @@ static void ui_cmd_export(struct ui *u, int argc, char **argv)
 		ui_message(u, true, "usage: :export FILE [--format csv|jsonl|w3c] [--safe] [filters]");
 		return;
 	}
+	/* never over a document shown here (its text may not be kept) */
+	const char **keep = util_calloc(u->npane + 1, sizeof *keep);
+	for (size_t i = 0; i < u->npane; i++)
+		if (!u->panes[i].from_db)
+			keep[o.nkeep++] = doc_path(u->panes[i].doc);
+	o.keep = keep;
 	rows = export_to(u->store, &o, out);
+	free(keep);
 	if (rows < 0)
 		ui_message(u, true, "not exported: %s", util_errmsg());
 	else

@@ -249,6 +249,31 @@ def filters_select():
 
 
 @test
+def export_never_replaces_the_database_nor_a_bare_word():
+    d, doc, db = fresh()
+    gloss("import", write(d, "in.csv", csv_bytes(sample(doc))), db=db)
+    before, text = sha(db), sha(doc)
+    # a word that is no option is not an output file: "export article.txt"
+    # wrote the export over the article
+    r = gloss("export", doc, db=db)
+    check(r.returncode == 2 and r.stdout == b"" and
+          b"unexpected '%s': the output file is given with -o" % doc.encode() in r.stderr, r)
+    check(sha(doc) == text, "the document untouched")
+    # the database, its log, and a link to it, even with --force
+    os.symlink(db, os.path.join(d, "link.db"))
+    for out, extra in [(db, []), (db + "-wal", []), (os.path.join(d, "link.db"), ["--force"])]:
+        if not os.path.exists(out):
+            continue
+        r = gloss("export", *extra, "-o", out, db=db)
+        check(r.returncode == 1 and
+              r.stderr.decode() == "gloss: export: '%s' is the database: an export never replaces it\n" % out, r)
+    check(sha(db) == before, "the database untouched")
+    rows = list(csv.reader(io.StringIO(gloss("export", db=db).stdout.decode(), newline="")))
+    check(len(rows) == 5, "its rows all there: %d" % len(rows))
+    check(not [f for f in os.listdir(d) if ".tmp-" in f], "no temporary left: %r" % os.listdir(d))
+
+
+@test
 def output_file_is_written_atomically():
     d, doc, db = fresh()
     gloss("import", write(d, "in.csv", csv_bytes(sample(doc))), db=db)

@@ -645,6 +645,17 @@ def command_line_words_are_quoted_as_in_a_shell():
         sc.type('export "open.csv')
         sc.keys("Enter")
         sc.wait_text('the " quote is not closed: nothing done')
+        # never over a document shown here, nor over the database
+        text = open(one, "rb").read()
+        sc.keys(":")
+        sc.type("export one.txt")
+        sc.keys("Enter")
+        sc.wait_text("'one.txt' is a document open here: an export does not replace it")
+        check(open(one, "rb").read() == text, "the document untouched")
+        sc.keys(":")
+        sc.type("export notes.db")
+        sc.keys("Enter")
+        sc.wait_text("'notes.db' is the database: an export never replaces it")
         check(sorted(os.listdir(d)) == ["a b.csv", "my notes.jsonl", "notes.db", "notes.db-shm",
                                         "notes.db-wal", "one.txt", "two.txt"],
               "nothing else written: %r" % os.listdir(d))
