@@ -608,6 +608,9 @@ static enum verdict inspect_in(sqlite3 *db, int64_t *version, int *rc)
 		return V_FOREIGN;
 	if (*version > STORE_SCHEMA)
 		return V_NEWER;
+	/* no gloss ever wrote one below 0: the header was damaged */
+	if (*version < 0)
+		return V_CORRUPT;
 
 	/* Our tables by name, each probed by a statement of its own: a name
 	 * read from the file never becomes SQL.  One a version lacks is skipped. */

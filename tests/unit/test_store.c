@@ -503,6 +503,26 @@ static void test_refuse_newer(void)
 	CHECK(refused(path, msgf(schemaf("'%%s' has schema version 99, newer than this gloss knows (%d)"), path)));
 }
 
+/* A negative user_version (a damaged header) indexed the migrations before
+ * their start: a crash, or another literal run as SQL. */
+static void test_refuse_negative_version(void)
+{
+	const char *versions[] = {"-1", "-2", "-16777211"};
+	char path[64], sql[128];
+
+	for (size_t i = 0; i < sizeof versions / sizeof *versions; i++) {
+		struct store *st;
+		int64_t doc;
+		snprintf(path, sizeof path, "negative%zu.db", i);
+		st = fresh(path, &doc);
+		T_ASSERT(st);
+		store_close(st);
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %s;", versions[i]);
+		T_EQ_STR(sqlite(in_root(path), sql), "");
+		CHECK(refused(in_root(path), msgf("'%s' is not a database or is corrupt", in_root(path))));
+	}
+}
+
 static void test_refuse_corrupt(void)
 {
 	const char *noise = in_root("noise.db"), *fake = in_root("fake.db");
@@ -2813,6 +2833,7 @@ int main(void)
 	T_RUN(test_empty_files_are_new);
 	T_RUN(test_refuse_foreign);
 	T_RUN(test_refuse_newer);
+	T_RUN(test_refuse_negative_version);
 	T_RUN(test_refuse_corrupt);
 	T_RUN(test_readonly);
 	T_RUN(test_documents);
