@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -541,6 +542,41 @@ static bool export_refused(struct store *st, const struct export_opts *o, const 
 	return false;
 }
 
+/* The temporary file being written, for the handler below. */
+static char *volatile export_tmp;
+static const int export_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void export_on_signal(int sig)
+{
+	if (export_tmp)
+		unlink(export_tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* tmp becomes what a signal removes, with the handlers set (the ones
+ * before kept in old); NULL puts those back. */
+static void export_guard(char *tmp, struct sigaction *old)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = export_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof export_signals / sizeof *export_signals; i++)
+		sigaddset(&sa.sa_mask, export_signals[i]);
+	if (tmp)
+		export_tmp = tmp;
+	for (size_t i = 0; i < sizeof export_signals / sizeof *export_signals; i++) {
+		if (tmp)
+			sigaction(export_signals[i], &sa, &old[i]);
+		else
+			sigaction(export_signals[i], &old[i], NULL);
+	}
+	if (!tmp)
+		export_tmp = NULL;
+}
+
 long export_to(struct store *st, const struct export_opts *o, const char *path)
 {
 	char *tmp, *target = NULL;
@@ -588,9 +624,16 @@ long export_to(struct store *st, const struct export_opts *o, const char *path)
 	n = strlen(path) + 32;
 	tmp = util_malloc(n);
 	snprintf(tmp, n, "%s.tmp-XXXXXX", path);
+	/* from before it exists, so that no signal leaves it behind (one that
+	 * comes sooner finds no file of the template's name) */
+	struct sigaction old[sizeof export_signals / sizeof *export_signals];
+	if (o->on_signal)
+		export_guard(tmp, old);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		util_error("cannot write '%s': %s", path, strerror(errno));
+		if (o->on_signal)
+			export_guard(NULL, old);
 		free(tmp);
 		free(target);
 		return -1;
@@ -608,19 +651,20 @@ long export_to(struct store *st, const struct export_opts *o, const char *path)
 	if (!f) {
 		util_error("cannot write '%s': %s", path, strerror(errno));
 		close(fd);
-		unlink(tmp);
-		free(tmp);
-		free(target);
-		return -1;
-	}
-	rows = export_stream(st, o, f, path, true);
-	if (rows >= 0 && rename(tmp, path) != 0) {
-		util_error("cannot write '%s': %s", path, strerror(errno));
 		rows = -1;
+	} else {
+		rows = export_stream(st, o, f, path, true);
+		if (rows >= 0 && rename(tmp, path) != 0) {
+			util_error("cannot write '%s': %s", path, strerror(errno));
+			rows = -1;
+		}
 	}
 	if (rows < 0)
 		unlink(tmp);
-	else
+	/* renamed or removed: a signal now has nothing to remove */
+	if (o->on_signal)
+		export_guard(NULL, old);
+	if (rows >= 0)
 		export_sync_dir(path);
 	free(tmp);
 	free(target);

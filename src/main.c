@@ -160,6 +160,7 @@ static int main_command(int argc, char **argv, const char *db_opt)
 		return 1;
 	}
 	o.progress = true;
+	o.on_signal = true;
 	if (is_export)
 		n = export_to(st, &o, out);
 	else if (is_import)

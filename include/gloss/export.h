@@ -31,6 +31,10 @@ struct export_opts {
 				     * open in the reader), borrowed; the database is
 				     * never replaced in any case */
 	size_t nkeep;
+	bool on_signal;             /* a SIGINT, SIGTERM or SIGHUP while a file is
+				     * written removes its temporary file, then ends
+				     * the process as the signal would (the command
+				     * line; the reader takes its signals itself) */
 };
 
 /* "csv", "jsonl" or "w3c"; false for anything else. */

@@ -5,11 +5,13 @@ import hashlib
 import io
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "screen"))
 from harness import GLOSS, Screen, check, run, scratch, test, write  # noqa: E402
@@ -271,6 +273,42 @@ def export_never_replaces_the_database_nor_a_bare_word():
     rows = list(csv.reader(io.StringIO(gloss("export", db=db).stdout.decode(), newline="")))
     check(len(rows) == 5, "its rows all there: %d" % len(rows))
     check(not [f for f in os.listdir(d) if ".tmp-" in f], "no temporary left: %r" % os.listdir(d))
+
+
+@test
+def a_signal_during_export_leaves_no_temporary_file():
+    d, doc, db = fresh()
+    gloss("import", write(d, "in.csv", csv_bytes(sample(doc)[:1])), db=db)
+    # 200,000 copies of the row: an export of some 50 MB, long enough to be
+    # caught while it writes its temporary file
+    subprocess.run(["sqlite3", db,
+                    "INSERT INTO annotations (uuid, document, tag, start, \"end\", quote, prefix, suffix,"
+                    " note, author, created, updated) SELECT printf('%08x-0000-4000-8000-000000000000', c.x),"
+                    " document, tag, start, \"end\", quote, prefix, suffix, note, author, created, updated"
+                    " FROM annotations, (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c"
+                    " WHERE x < 200000) SELECT x FROM c) AS c"], check=True)
+    env = dict(os.environ, LC_ALL="C.UTF-8", HOME=TMP)
+    caught = 0
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        out = os.path.join(d, "out.csv")
+        p = subprocess.Popen([GLOSS, "--db", db, "export", "-o", out], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not [f for f in os.listdir(d) if ".tmp-" in f] and p.poll() is None:
+            check(time.monotonic() < deadline, "no temporary file seen")
+            time.sleep(0.001)
+        p.send_signal(sig)
+        rc = p.wait()
+        left = [f for f in os.listdir(d) if ".tmp-" in f]
+        if rc == 0:
+            # it finished first: nothing to clean, and the file is whole
+            check(not left and os.path.exists(out), "finished: %r" % left)
+            os.unlink(out)
+            continue
+        check(rc == -sig, "%s: status %d" % (sig.name, rc))
+        check(not left and not os.path.exists(out), "%s left %r" % (sig.name, os.listdir(d)))
+        caught += 1
+    check(caught > 0, "every export finished before its signal")
 
 
 @test
