@@ -2342,7 +2342,8 @@ int store_counts(struct store *st, int64_t doc, size_t *claims, size_t *sources,
 		 "     WHERE l.\"from\" = a.id AND o.tag = t.s)"
 		 "   AND NOT EXISTS (SELECT 1 FROM links l JOIN annotations o ON o.id = l.\"from\""
 		 "     WHERE l.\"to\" = a.id AND o.tag = t.s))"
-		 " FROM t, annotations a WHERE a.document = ?1 AND a.start IS NOT NULL");
+		 " FROM t, annotations a WHERE a.document = ?1"
+		 " AND (a.start IS NOT NULL OR a.cp_start IS NOT NULL)");
 	if (!q)
 		return -1;
 	sqlite3_bind_int64(q, 1, doc);

@@ -254,7 +254,9 @@ int store_ann_delete(struct store *st, int64_t id);
  */
 int store_link(struct store *st, int64_t a, int64_t b);
 
-/* Claims, sources and claims with no link to a source, of one document. */
+/* Claims, sources and claims with no link to a source, of one document:
+ * those placed in its text and those imported before its text was seen
+ * (still to be placed), not its orphans. */
 int store_counts(struct store *st, int64_t doc, size_t *claims, size_t *sources,
 		 size_t *unsourced);
 
@@ -356,7 +358,7 @@ struct store_docinfo {
 /* Documents with at least one annotation passing f, by path (then
  * SHA-256).  annotations counts those passing f, placed or not; claims,
  * sources and unsourced are the document's own, as store_counts gives them
- * (placed annotations only, whatever f says).  -1 on failure, as
+ * (orphans aside, whatever f says).  -1 on failure, as
  * store_export. */
 int store_docs(struct store *st, const struct store_filter *f, struct store_docinfo **out, size_t *n);
 void store_docs_free(struct store_docinfo *docs, size_t n);

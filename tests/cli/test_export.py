@@ -463,6 +463,9 @@ def annotations_of_an_absent_document_are_placed_when_it_is_opened():
     out = gloss("export", db=db).stdout
     check(out == src, "the same bytes before placing:\n%r\n%r" % (out, src))
     check("(not placed yet)" in gloss("list", db=db).stdout.decode(), "list says so")
+    # docs counts them already: they are the document's, waiting for its text
+    docs = gloss("docs", db=db).stdout.decode()
+    check("2 claims  1 source  0 unsourced  (4 annotations)" in docs, docs)
     with Screen(["--db", db, moved], width=100, height=10) as sc:
         sc.wait(lambda s: "2 claims 1 source 0 unsourced" in s.lines()[0], "placed on opening")
     rows = list(csv.DictReader(io.StringIO(gloss("export", db=db).stdout.decode(), newline="")))
