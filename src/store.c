@@ -1267,6 +1267,19 @@ void store_close(struct store *st)
 	free(st);
 }
 
+/* A text longer than SQLite keeps in one value (a billion bytes unless
+ * built otherwise) cannot be kept, so nothing can be annotated in it. */
+static bool text_too_large(struct store *st, size_t n)
+{
+	int limit = sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, -1);
+
+	if (n <= (size_t)limit)
+		return false;
+	util_error("a document of %zu bytes cannot be annotated: '%s' keeps the text of what it"
+		   " annotates, at most %d bytes", n, st->path, limit);
+	return true;
+}
+
 /* ---- documents and cursors ---- */
 
 int64_t store_doc(struct store *st, const char *sha256, size_t size, const char *path)
@@ -1375,11 +1388,8 @@ int store_doc_text(struct store *st, int64_t doc, const char *bytes, size_t size
 			   (long long)doc, size, (long long)want);
 		return -1;
 	}
-	if (size > (size_t)sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, -1)) {
-		util_error("cannot keep the text of document %lld in '%s': %zu bytes is too large",
-			   (long long)doc, st->path, size);
+	if (text_too_large(st, size))
 		return -1;
-	}
 
 	if (tx_begin(st) != 0)
 		return -1;
@@ -3431,11 +3441,8 @@ static int keep_text(struct store *st, int64_t doc, const char *s, size_t n)
 	sqlite3_stmt *q;
 	int r;
 
-	if (n > (size_t)sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, -1)) {
-		util_error("cannot keep the text of document %lld in '%s': %zu bytes is too large",
-			   (long long)doc, st->path, n);
+	if (text_too_large(st, n))
 		return -1;
-	}
 	q = stmt(st, "UPDATE documents SET text = ?2, size = ?3 WHERE id = ?1 AND length(text) IS NULL");
 	if (!q)
 		return -1;
