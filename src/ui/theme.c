@@ -34,7 +34,9 @@ void ui_theme_init(void)
 	ui_roles[UI_TITLE_FOCUS] = A_REVERSE | A_BOLD;
 	ui_roles[UI_STATUS] = A_REVERSE;
 	ui_roles[UI_CONTROL] = A_BOLD;
-	ui_roles[UI_MATCH] = A_UNDERLINE | A_BOLD;
+	/* reversed as less shows a match, underlined unlike a selection, and
+	 * like no tag (underline, bold, or both) */
+	ui_roles[UI_MATCH] = A_REVERSE | A_UNDERLINE;
 	ui_roles[UI_SEP] = A_NORMAL;
 	ui_roles[UI_ERROR] = A_BOLD | A_REVERSE;
 	ui_roles[UI_HELP_KEY] = A_BOLD;

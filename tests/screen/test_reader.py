@@ -393,6 +393,11 @@ def no_color_uses_attributes():
         colours = sc.text(colours=True)
         check(not re.search(r"\x1b\[(3|4)[0-7]m", colours), "no colour codes: %r" % colours[:300])
         check(re.search(r"\x1b\[[0-9;]*[14][;m]", colours), "attributes used")
+        # a match is reversed, which no tag's look is (a selection is, but
+        # not underlined as well)
+        m = re.search(r"((?:\x1b\[[0-9;]*m)+)quay", colours)
+        codes = set(re.findall(r"\d+", m.group(1))) if m else set()
+        check({"4", "7"} <= codes, "the match reversed and underlined: %r" % (m and m.group(0)))
 
 
 @test
