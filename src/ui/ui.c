@@ -1045,6 +1045,15 @@ static void ui_release(struct ui *u, bool quiet)
 	} else {
 		/* a Ctrl-Z now would have curses take the screen again on fg */
 		ui_hold_tstp(true);
+		/* With no alternate screen to leave (vt100, linux), the screen
+		 * stays: its status line is wiped, as less wipes its prompt, so
+		 * that the shell's prompt is not written over it. */
+		const char *rmcup = tigetstr("rmcup");
+		if (!rmcup || rmcup == (char *)-1) {
+			move(LINES - 1, 0);
+			clrtoeol();
+			refresh();
+		}
 		ui_sgr_say(ui_sgr_off, sizeof ui_sgr_off - 1);
 		endwin();
 	}

@@ -766,6 +766,20 @@ def named_pipes_are_read_like_standard_input():
 
 
 @test
+def quitting_without_an_alternate_screen_wipes_the_status_line():
+    # vt100 has no alternate screen: the text stays, the status line goes,
+    # so that the shell's prompt is not written over it
+    g = os.environ.get("GLOSS", "gloss")
+    with Screen([], width=80, height=10, shell=True, env={"TERM": "vt100"}) as sc:
+        sc.type("clear; %s %s; echo STATUS=$?\n" % (g, A))
+        sc.wait_text("? help")
+        sc.keys("q")
+        sc.wait_text("STATUS=0")
+        check(not any("? help" in l for l in sc.lines()), "the status line wiped: %r" % sc.lines())
+        check(any("Harbour fire" in l for l in sc.lines()), "the text stays: %r" % sc.lines())
+
+
+@test
 def monochrome_terminal_uses_attributes():
     with Screen([A], width=80, height=10, env={"TERM": "vt100"}) as sc:
         sc.wait_text("Harbour fire")
