@@ -307,7 +307,7 @@ void ui_menu_draw(struct ui *u);
 
 /* list.c */
 /* s made printable on one line in out: at most max_cp code points, controls
- * and line ends as spaces, an ellipsis when cut. */
+ * and line ends as spaces, ill-formed bytes as U+FFFD, an ellipsis when cut. */
 void ui_flat(const char *s, size_t max_cp, char *out, size_t size);
 void ui_list_open(struct ui *u);
 void ui_list_key(struct ui *u, int key);

@@ -25,7 +25,10 @@ void ui_flat(const char *s, size_t max_cp, char *out, size_t size)
 
 	while (i < len && n + 8 < size && max_cp > 0) {
 		int k = util_utf8_decode(s + i, len - i, &cp, &valid);
-		if (!valid || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || util_cp_disruptive(cp))
+		/* an ill-formed byte is U+FFFD, as the pane and its title show it */
+		if (!valid)
+			n += (size_t)util_utf8_encode(0xfffd, out + n);
+		else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || util_cp_disruptive(cp))
 			out[n++] = ' ';
 		else
 			n += (size_t)util_utf8_encode(cp, out + n);

@@ -445,6 +445,19 @@ def list_filters_and_jumps():
 
 
 @test
+def ill_formed_bytes_show_as_replacement_characters_on_one_line():
+    # the status line and L show an ill-formed byte as the pane does
+    d, one, two, db = files()
+    bad = write(d, "bad.txt", b"Intro line\nThe caf\xff rose 5 percent.\n")
+    with screen(db, bad, width=100, height=10) as sc:
+        sc.wait_text("Intro line")
+        sc.keys("j", "c")
+        sc.wait_text("tagged as claim: \"The caf\ufffd rose 5 percent.\"")
+        sc.keys("L")
+        sc.wait_text("\u201cThe caf\ufffd rose 5 percent.\u201d")
+
+
+@test
 def list_columns_line_up():
     # a long tag, a tag with a non-ASCII letter and two document names of
     # different lengths: every quote starts in the same column
