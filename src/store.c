@@ -2880,9 +2880,13 @@ static bool date_ok(const char *s, bool full)
 			return false;
 	}
 #define TWO(i) ((s[i] - '0') * 10 + (s[(i) + 1] - '0'))
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int year = TWO(0) * 100 + TWO(2);
+	bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
 	mon = TWO(5);
 	day = TWO(8);
-	if (mon < 1 || mon > 12 || day < 1 || day > 31)
+	/* a day the month has: 2026-02-30 is no date */
+	if (mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] || (mon == 2 && day == 29 && !leap))
 		return false;
 	if (n == 10)
 		return true;

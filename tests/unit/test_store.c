@@ -1853,6 +1853,16 @@ static void test_export_filters(void)
 	T_EQ_INT(store_export(st, &f, NULL, brief_row, stdout), -1);
 	f.since = "2026-13-01";
 	T_EQ_INT(store_export(st, &f, NULL, brief_row, stdout), -1);
+	/* days the month lacks; February 29 of a leap year is a day */
+	const char *no_day[] = {"2026-02-30", "2026-02-29", "2026-04-31", "1900-02-29"};
+	for (size_t i = 0; i < sizeof no_day / sizeof *no_day; i++) {
+		f.since = no_day[i];
+		T_EQ_INT(store_export(st, &f, NULL, brief_row, stdout), -1);
+	}
+	f.since = "2028-02-29";
+	T_EQ_INT(store_export(st, &f, NULL, brief_row, stdout), 0);
+	f.since = "2096-02-29T23:59:59Z";
+	T_EQ_INT(store_export(st, &f, NULL, brief_row, stdout), 0);
 	f.since = "2026-03-01 10:00:00Z";
 	T_EQ_INT(store_export(st, &f, NULL, brief_row, stdout), -1);
 	T_EQ_STR(util_errmsg(), "bad date '2026-03-01 10:00:00Z': use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
