@@ -1174,7 +1174,12 @@ static int import_jsonl(struct import *x, const char *buf, size_t n)
 
 		line++;
 		x->line = (long)line;
-		if (len == 0 || (len == 1 && buf[at] == '\r')) {
+		/* a blank line, spaces and tabs alone among them, holds no row */
+		size_t blank = 0;
+		while (blank < len && (buf[at + blank] == ' ' || buf[at + blank] == '\t' ||
+				       buf[at + blank] == '\r'))
+			blank++;
+		if (blank == len) {
 			at += len + 1;
 			continue;
 		}

@@ -113,6 +113,8 @@ def an_empty_database_round_trips_in_both_formats():
     # blank lines are no rows either; a CSV without its header is still refused
     r = gloss("import", write(d, "blank.jsonl", b"\n\r\n\n"), db=db)
     check(r.returncode == 0, r.stderr)
+    r = gloss("import", write(d, "spaces.jsonl", b"   \n  \t\n \r\n"), db=db)
+    check(r.returncode == 0, r.stderr)
     refused(d, db, "rows.csv", csv_bytes(sample(doc)).split(b"\r\n", 1)[1],
             "line 1, column 1: not the header of a gloss export (id,document,sha256,...)")
 
