@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gloss/anchor.h"
+#include "gloss/seg.h"
 #include "gloss/util.h"
 
 static char *anchor_copy(const char *s, size_t a, size_t b)
@@ -711,6 +712,18 @@ static void anchor_cleanup(struct anchor_build *b, struct anchor_run *run, size_
  * within a small changed stretch of contiguous words, the code points
  * both sides begin and end with are unchanged text too.
  */
+/* s[p] (p < hi) starts a code point of a word: a letter or a digit. */
+static int anchor_word_at(const char *s, size_t p, size_t hi)
+{
+	uint32_t cp;
+	int valid;
+
+	if (p >= hi)
+		return 0;
+	util_utf8_decode(s + p, hi - p, &cp, &valid);
+	return anchor_class(cp, valid) == ANCHOR_C_WORD;
+}
+
 static void anchor_stretch(struct anchor_build *b, size_t a0, size_t a1, size_t b0, size_t b1)
 {
 	const struct anchor_map *m = b->m;
@@ -733,6 +746,12 @@ static void anchor_stretch(struct anchor_build *b, size_t a0, size_t a1, size_t 
 			break;
 		pre += (size_t)k;
 	}
+	/* A whole word of one text is not the start of a word of the other
+	 * ("The reports" for "They"): back to that word's start. */
+	if (pre && anchor_word_at(m->old, oa + pre - 1, oa + la) &&
+	    anchor_word_at(m->old, oa + pre, oa + la) != anchor_word_at(m->new_, ob + pre, ob + lb))
+		while (pre && anchor_word_at(m->old, util_utf8_back(m->old, oa + pre - 1), oa + la))
+			pre = util_utf8_back(m->old, oa + pre - 1) - oa;
 	while (suf < la - pre && suf < lb - pre) {
 		size_t at = util_utf8_back(m->old, oa + la - suf - 1);
 		size_t k = oa + la - suf - at;
@@ -742,6 +761,12 @@ static void anchor_stretch(struct anchor_build *b, size_t a0, size_t a1, size_t 
 			break;
 		suf += k;
 	}
+	/* nor the end of one ("rise" for "surprise") */
+	if (suf && anchor_word_at(m->old, oa + la - suf, oa + la) &&
+	    (oa + la - suf > oa && anchor_word_at(m->old, util_utf8_back(m->old, oa + la - suf - 1), oa + la)) !=
+		    (ob + lb - suf > ob && anchor_word_at(m->new_, util_utf8_back(m->new_, ob + lb - suf - 1), ob + lb)))
+		while (suf && anchor_word_at(m->old, oa + la - suf, oa + la))
+			suf -= (size_t)seg_grapheme_next(m->old + oa + la - suf, suf, 0);
 	anchor_add_seg(b, oa, ob, pre, 0);
 	anchor_add_seg(b, oa + la - suf, ob + lb - suf, suf, 0);
 }
@@ -1087,14 +1112,16 @@ struct anchor_map *anchor_map_new(const char *old, size_t oldn, const char *new_
 		pre = anchor_cut_back(old, oldn, pre);
 		while (suf < lim - pre && old[oldn - 1 - suf] == new_[newn - 1 - suf])
 			suf++;
-		/* And let the middle end at a line end inside the common suffix.
-		 * With none near, a short suffix is the end of a last line that
+		/* And let the middle end where a unit ends inside the common
+		 * suffix: at a line end, or after a sentence end and its space.
+		 * With none near, a short suffix is the end of a unit that
 		 * differs: the middle takes it, to be compared whole, since the
 		 * same words can end two different sentences ("...to the 2016
 		 * election." after "...in the 2016 election." was cut). */
-		size_t k;
+		size_t k, at = oldn - suf;
 		for (k = 0; k < suf && k < ANCHOR_UNIT_MAX; k++)
-			if (old[oldn - suf + k] == '\n')
+			if (old[at + k] == '\n' || (old[at + k] == ' ' && k >= 1 &&
+						    anchor_sentence_space(old, at, at + k)))
 				break;
 		if (k < suf && k < ANCHOR_UNIT_MAX)
 			suf -= k + 1;
@@ -1362,13 +1389,17 @@ static int anchor_new_free(const struct anchor_map *m, size_t gs, size_t ge)
  * span.  Inside a segment it maps through it (*in = 1); inside a changed
  * stretch whose new side is changed text too, to that side's start (or
  * end), so that a replaced word at the edge of a quote is taken with it
- * (*in = 0).  Returns 0 when x cannot be mapped.
+ * (*in = 0) -- but not past the edge of the sentence the quote's unchanged
+ * text is in, when the quote kept within that sentence: text added there
+ * ("Correction: ...\n" before "One security guard", for "A security
+ * guard"; "race. A spokesman said nothing." for "election.") is not the
+ * quote's.  Returns 0 when x cannot be mapped.
  */
 static int anchor_map_end(const struct anchor_map *m, size_t x, int end, size_t *out, int *in)
 {
 	size_t i = anchor_seg_le(m->seg, m->nseg, end ? x - 1 : x, 0), f;
 	const struct anchor_seg *p = i == SIZE_MAX ? NULL : &m->seg[i];
-	size_t gs, ge;
+	size_t gs, ge, gos, goe, s0, s1;
 
 	if (p && (end ? x <= p->o + p->len : x < p->o + p->len)) {
 		*out = p->n + (x - p->o);
@@ -1382,6 +1413,25 @@ static int anchor_map_end(const struct anchor_map *m, size_t x, int end, size_t 
 		return 0;
 	*out = end ? ge : gs;
 	*in = 0;
+	gos = p ? p->o + p->len : 0;
+	goe = f < m->nseg ? m->seg[f].o : m->oldn;
+	if (!end && goe < m->oldn && ge < m->newn) {
+		/* the quote starts in the sentence that the unchanged text after
+		 * the change is in: so does the new one */
+		seg_sentence_at(m->old, m->oldn, goe, &s0, &s1);
+		if (s0 <= x) {
+			seg_sentence_at(m->new_, m->newn, ge, &s0, &s1);
+			if (s0 > gs && s0 <= ge)
+				*out = s0;
+		}
+	} else if (end && gos > 0 && gs > 0) {
+		seg_sentence_at(m->old, m->oldn, gos - 1, &s0, &s1);
+		if (x <= s1) {
+			seg_sentence_at(m->new_, m->newn, gs - 1, &s0, &s1);
+			if (s1 > gs && s1 < ge)
+				*out = s1;
+		}
+	}
 	return 1;
 }
 

@@ -48,7 +48,10 @@ void anchor_release(struct anchor *a);
  *               the same offsets can be another copy.
  * ANCHOR_DIFF   each end of the span in unchanged text maps through it; an
  *               end inside a changed stretch between two unchanged ones
- *               maps to that stretch's new edge.  The mapped span is kept
+ *               maps to that stretch's new edge, but not past the edge of
+ *               the sentence that holds the quote's unchanged text there
+ *               when the old quote kept within that sentence (a line or a
+ *               sentence added beside an edited first word is not taken).  The mapped span is kept
  *               when the quote's bytes found unchanged inside it are more
  *               than half of the longer of quote and new span (two thirds
  *               when one end was in a changed stretch, three quarters when

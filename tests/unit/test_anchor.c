@@ -481,6 +481,42 @@ static void test_last_line_deleted(void)
 	T_PLACED(t_place(old, new_, "He now faces charges unrelated to the 2016 election.", 0, 0), new_,
 		 ANCHOR_EXACT, "He now faces charges unrelated to the 2016 election.", 0);
 	T_PLACED(t_place(old, new_, "the 2016 election.", 0, 0), new_, ANCHOR_EXACT, "the 2016 election.", 0);
+
+	/* A common end that starts whole sentences is kept: with one of two
+	 * like sentences gone from the last line, a quote across the join is
+	 * still placed where its one copy is. */
+	const char *rep = "The office declined to comment.\n"
+			  "The vote was delayed again. He now faces charges in the 2016 election. "
+			  "He now faces charges in the 2016 election. Critics called it a mistake.";
+	const char *once = "The office declined to comment.\n"
+			   "The vote was delayed again. He now faces charges in the 2016 election. "
+			   "Critics called it a mistake.";
+	T_PLACED(t_place(rep, once, "the 2016 election. Critics called it", 0, 0), once, ANCHOR_DIFF,
+		 "the 2016 election. Critics called it", 0);
+}
+
+/* A word edited at a quote's start, with text added before it: the quote
+ * does not take in the added text, neither a sentence nor a line, nor a
+ * word whose first letters the old word shares ("The reports" for "They"). */
+static void test_edge_edit_beside_added_text(void)
+{
+	const char *old = "Intro line here.\n"
+			  "A security guard at the embassy broke protocol in the summer of 2016.\n"
+			  "They show that Assange ran the operations of the group from a room in the embassy for years.\n"
+			  "Clinton has blamed WikiLeaks for her defeat in the 2016 election.\n"
+			  "The end.\n";
+	const char *new_ = "Correction: an earlier version misnamed the guard.\n"
+			   "Intro line here.\n"
+			   "Correction: an earlier version misnamed him.\nOne security guard at the embassy broke protocol in the summer of 2016.\n"
+			   "The reports were leaked. They show, according to one firm, that Assange ran the operations of the group from a room in the embassy for years.\n"
+			   "Clinton has blamed WikiLeaks for her defeat in the 2016 race. A spokesman did not respond.\n"
+			   "The end.\n";
+
+	T_PLACED(t_place(old, new_, "A security guard at the embassy broke protocol in the summer of 2016.", 0, 0),
+		 new_, ANCHOR_DIFF, "One security guard at the embassy broke protocol in the summer of 2016.", 0);
+	T_PLACED(t_place(old, new_, "They show that Assange ran the operations of the group from a room in the embassy for years.", 0, 0),
+		 new_, ANCHOR_DIFF,
+		 "They show, according to one firm, that Assange ran the operations of the group from a room in the embassy for years.", 0);
 }
 
 static void test_short_quote_chance_copy(void)
@@ -739,6 +775,7 @@ int main(void)
 	T_RUN(test_insert_beside_repeated_word);
 	T_RUN(test_fuzzy_edges_follow_words);
 	T_RUN(test_last_line_deleted);
+	T_RUN(test_edge_edit_beside_added_text);
 	T_RUN(test_short_quote_chance_copy);
 	T_RUN(test_repetitive_text);
 	T_RUN(test_large);
