@@ -517,18 +517,24 @@ static bool export_refused(struct store *st, const struct export_opts *o, const 
 {
 	static const char *const db_files[] = {"", "-wal", "-shm", "-journal"};
 	struct stat t, k;
-	size_t n = strlen(store_path(st)) + 16;
+	/* SQLite keeps -wal and -shm beside the file a link names */
+	char *real = realpath(store_path(st), NULL);
+	const char *db = real ? real : store_path(st);
+	size_t n = strlen(db) + 16;
 	char *name;
 	bool refused = false;
 
-	if (stat(path, &t) != 0)
+	if (stat(path, &t) != 0) {
+		free(real);
 		return false;
+	}
 	name = util_malloc(n);
 	for (size_t i = 0; i < sizeof db_files / sizeof *db_files && !refused; i++) {
-		snprintf(name, n, "%s%s", store_path(st), db_files[i]);
+		snprintf(name, n, "%s%s", db, db_files[i]);
 		refused = stat(name, &k) == 0 && k.st_dev == t.st_dev && k.st_ino == t.st_ino;
 	}
 	free(name);
+	free(real);
 	if (refused) {
 		util_error("'%s' is the database: an export never replaces it", path);
 		return true;
@@ -555,7 +561,8 @@ static void export_on_signal(int sig)
 }
 
 /* tmp becomes what a signal removes, with the handlers set (the ones
- * before kept in old); NULL puts those back. */
+ * before kept in old); NULL puts those back.  A signal ignored (nohup, a
+ * background job's Ctrl-C) stays ignored. */
 static void export_guard(char *tmp, struct sigaction *old)
 {
 	struct sigaction sa;
@@ -568,9 +575,9 @@ static void export_guard(char *tmp, struct sigaction *old)
 	if (tmp)
 		export_tmp = tmp;
 	for (size_t i = 0; i < sizeof export_signals / sizeof *export_signals; i++) {
-		if (tmp)
-			sigaction(export_signals[i], &sa, &old[i]);
-		else
+		if (tmp && sigaction(export_signals[i], NULL, &old[i]) == 0 && old[i].sa_handler != SIG_IGN)
+			sigaction(export_signals[i], &sa, NULL);
+		else if (!tmp && old[i].sa_handler != SIG_IGN)
 			sigaction(export_signals[i], &old[i], NULL);
 	}
 	if (!tmp)

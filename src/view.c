@@ -330,7 +330,10 @@ static size_t view_next_glyph(struct view *v, size_t c)
 }
 
 /* Glyphs that show as nothing are stepped over: a cursor on one shows on
- * the glyph after it, so stopping there would not move it on the screen. */
+ * the glyph after it, so stopping there would not move it on the screen.
+ * A run longer than VIEW_HIDDEN_RUN is not a text anyone reads: a step
+ * stops inside it, so that a key never costs more than that many. */
+#define VIEW_HIDDEN_RUN 256
 bool view_step(struct view *v, int dir)
 {
 	size_t c = v->cursor, p;
@@ -339,24 +342,26 @@ bool view_step(struct view *v, int dir)
 	if (dir > 0) {
 		if (view_is_line_end(s, v->n, c))
 			return false;
+		int run = 0;
 		p = c;
-		while (view_hidden(v, p) && !view_is_line_end(s, v->n, p))
+		while (run++ < VIEW_HIDDEN_RUN && view_hidden(v, p) && !view_is_line_end(s, v->n, p))
 			p = view_next_glyph(v, p);
 		if (view_is_line_end(s, v->n, p))
 			return false;
 		p = view_next_glyph(v, p);
-		while (!view_is_line_end(s, v->n, p) && view_hidden(v, p))
+		while (run++ < 2 * VIEW_HIDDEN_RUN && !view_is_line_end(s, v->n, p) && view_hidden(v, p))
 			p = view_next_glyph(v, p);
 		if (view_is_line_end(s, v->n, p))
 			return false;
 		v->cursor = p;
 	} else {
+		int run = 0;
 		if (c == 0 || s[c - 1] == '\n')
 			return false;
 		p = view_snap(v, c - 1);
-		while (view_hidden(v, p) && p > 0 && s[p - 1] != '\n')
+		while (run++ < VIEW_HIDDEN_RUN && view_hidden(v, p) && p > 0 && s[p - 1] != '\n')
 			p = view_snap(v, p - 1);
-		if (view_hidden(v, p))
+		if (view_hidden(v, p) && run <= VIEW_HIDDEN_RUN)
 			return false;
 		v->cursor = p;
 	}

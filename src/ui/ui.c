@@ -792,11 +792,16 @@ static int ui_read_sequence(void)
 		return -1;
 	}
 	/* parameters and intermediates, 32 at most, then the final byte; one
-	 * cut short is dropped with the key that broke it */
+	 * cut short is dropped with the key that broke it.  Nothing at once
+	 * after the "[": a person typed Esc, then [, within ESCDELAY. */
 	for (int i = 0, first = 1; i < 33; i++) {
 		if (i == 1)
 			timeout(50);
 		k = ui_next_key();
+		if (i == 0 && k < 0) {
+			ui_unread(keys, 1);
+			return -1;
+		}
 		if (k >= 0x40 && k <= 0x7e)
 			return ui_sequence_key(k, num);
 		if (k < 0x20 || k > 0x3f)
@@ -1171,7 +1176,7 @@ int ui_run(struct ui *u, struct store *st)
 	keypad(stdscr, TRUE);
 	/* Esc alone acts at once, unless the user set how long curses waits
 	 * for the rest of a key's sequence (over a slow link, say) */
-	if (!getenv("ESCDELAY"))
+	if (!getenv("ESCDELAY") || !*getenv("ESCDELAY"))
 		set_escdelay(25);
 	if (mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED | BUTTON4_PRESSED |
 			      BUTTON5_PRESSED,

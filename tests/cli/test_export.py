@@ -263,8 +263,12 @@ def export_never_replaces_the_database_nor_a_bare_word():
     check(r.returncode == 2 and r.stdout == b"" and
           b"unexpected '%s': the output file is given with -o" % doc.encode() in r.stderr, r)
     check(sha(doc) == text, "the document untouched")
-    # the database, its log, and a link to it, even with --force
+    # the database, its log, and a link to it, even with --force; and its
+    # log when the database is named through a link (SQLite keeps it beside
+    # the file the link names)
     os.symlink(db, os.path.join(d, "link.db"))
+    r = gloss("export", "-o", db + "-wal", db=os.path.join(d, "link.db"))
+    check(r.returncode == 1 and b"is the database: an export never replaces it" in r.stderr, r)
     for out, extra in [(db, []), (db + "-wal", []), (os.path.join(d, "link.db"), ["--force"])]:
         if not os.path.exists(out):
             continue
@@ -311,6 +315,19 @@ def a_signal_during_export_leaves_no_temporary_file():
         check(not left and not os.path.exists(out), "%s left %r" % (sig.name, os.listdir(d)))
         caught += 1
     check(caught > 0, "every export finished before its signal")
+    # an ignored signal stays ignored (nohup): the export goes on, whole
+    out = os.path.join(d, "out.csv")
+    p = subprocess.Popen([GLOSS, "--db", db, "export", "-o", out], env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL,
+                         preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    deadline = time.monotonic() + 10
+    while not [f for f in os.listdir(d) if ".tmp-" in f] and p.poll() is None:
+        check(time.monotonic() < deadline, "no temporary file seen")
+        time.sleep(0.001)
+    p.send_signal(signal.SIGHUP)
+    check(p.wait() == 0, "nohup'd export ended by SIGHUP")
+    rows = list(csv.reader(io.StringIO(open(out, newline="", encoding="utf-8").read())))
+    check(len(rows) == 200002, "the export whole: %d rows" % len(rows))
 
 
 @test

@@ -669,6 +669,21 @@ def escdelay_is_the_users():
         sc.type("OB")  # kcud1 in keypad mode, as screen-256color has it
         sc.wait(lambda s: s.cursor()[1] == y + 1, "the cursor one row down")
         check("no command" not in sc.lines()[9], sc.lines()[9])
+    # Esc, then [ typed within a long ESCDELAY: both still count
+    with Screen([A], width=80, height=10, env={"ESCDELAY": "300", "NO_COLOR": "1"}) as sc:
+        sc.wait_text("Harbour fire")
+        sc.keys("j", "v")
+        sc.wait_text("selecting")
+        sc.keys("l", "l")
+        reversed_text = lambda s: any("7" in codes.split(";")
+                                      for row in s.text(colours=True).split("\n")[1:9]
+                                      for codes in re.findall(r"\x1b\[([0-9;]*)m", row))
+        sc.wait(reversed_text, "the selection shown reversed")
+        sc.keys("Escape")
+        time.sleep(0.1)  # within the ESCDELAY, as a person types
+        sc.type("[")
+        sc.wait_text("no annotations in this document")
+        check(not reversed_text(sc), "Esc dropped the selection")
 
 
 @test

@@ -147,6 +147,22 @@ static void test_step_over_hidden(void)
 	T_ASSERT(!view_step(v, -1));
 	T_ASSERT(!view_step(v, 1)); /* d is the last glyph of its line */
 	view_free(v);
+
+	/* a run of 100,000 of them: one step stops inside it, at a bounded cost */
+	size_t n = 1 + 100000 * 3 + 2;
+	char *t = malloc(n + 1);
+	t[0] = 'a';
+	for (size_t i = 0; i < 100000; i++)
+		memcpy(t + 1 + 3 * i, "\xe2\x80\x8b", 3);
+	memcpy(t + n - 2, "b\n", 3);
+	v = view_new(t, n);
+	view_resize(v, 80, 5);
+	T_ASSERT(view_step(v, 1));
+	T_ASSERT(view_cursor(v) > 1 && view_cursor(v) < n - 2);
+	T_ASSERT(view_step(v, -1));
+	T_ASSERT(view_cursor(v) < n - 2);
+	view_free(v);
+	free(t);
 }
 
 static void test_page_and_resize(void)
