@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,7 @@ struct doc {
 	size_t map_len;
 	char *buf;         /* or the buffer read from a pipe */
 	int fd;            /* the mapped file, kept open to see it written; -1: none */
+	int slot;          /* its place in doc_maps, -1: none */
 	off_t map_size;    /* its size and modification time when it was mapped */
 	struct timespec map_mtime;
 
@@ -161,6 +163,54 @@ static void set_key(struct doc *d, const struct stat *st)
 }
 
 /* Map the regular file open on fd from byte off to its end. */
+/*
+ * The mappings of the open documents, for doc_fault, which a signal handler
+ * calls: read there without a lock, each entry written whole before its
+ * base is set and cleared by its base first.
+ */
+#define DOC_MAPS 64
+static struct {
+	char *volatile base;
+	volatile size_t len;
+	volatile sig_atomic_t cut;
+} doc_maps[DOC_MAPS];
+static volatile long doc_page;
+
+static void maps_add(struct doc *d)
+{
+	doc_page = page_size();
+	for (int i = 0; i < DOC_MAPS; i++) {
+		if (!doc_maps[i].base) {
+			doc_maps[i].len = d->map_len;
+			doc_maps[i].cut = 0;
+			doc_maps[i].base = d->map;
+			d->slot = i;
+			return;
+		}
+	}
+}
+
+bool doc_fault(const void *addr)
+{
+	uintptr_t a = (uintptr_t)addr;
+
+	for (int i = 0; i < DOC_MAPS; i++) {
+		uintptr_t base = (uintptr_t)doc_maps[i].base;
+		size_t len = doc_maps[i].len;
+		if (!base || a < base || a >= base + len)
+			continue;
+		/* zero pages from the one that faulted to the mapping's end: the
+		 * file is shorter now, and those bytes are gone from it */
+		uintptr_t page = a - a % (uintptr_t)doc_page;
+		if (mmap((void *)page, base + len - page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			 -1, 0) == MAP_FAILED)
+			return false;
+		doc_maps[i].cut = 1;
+		return true;
+	}
+	return false;
+}
+
 static bool map_fd(struct doc *d, int fd, const struct stat *st, off_t off)
 {
 	size_t page = (size_t)page_size();
@@ -177,6 +227,7 @@ static bool map_fd(struct doc *d, int fd, const struct stat *st, off_t off)
 	if (p == MAP_FAILED)
 		return open_error(d->path, strerror(errno));
 	d->map = p;
+	maps_add(d);
 	d->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	d->map_size = st->st_size;
 	d->map_mtime = st->st_mtim;
@@ -560,6 +611,7 @@ struct doc *doc_open(const char *path, const char *hash_cache)
 
 	d->path = util_strdup(path);
 	d->fd = -1;
+	d->slot = -1;
 	if (!(is_stdin ? open_stdin(d) : open_file(d))) {
 		doc_free(d);
 		return NULL;
@@ -581,6 +633,7 @@ struct doc *doc_from_bytes(const char *path, char *bytes, size_t size)
 
 	d->path = util_strdup(path);
 	d->fd = -1;
+	d->slot = -1;
 	d->name = util_strdup(slash && slash[1] ? slash + 1 : path);
 	d->buf = bytes;
 	d->bytes = size ? bytes : NULL;
@@ -593,6 +646,8 @@ void doc_free(struct doc *d)
 {
 	if (!d)
 		return;
+	if (d->slot >= 0)
+		doc_maps[d->slot].base = NULL;
 	if (d->map)
 		munmap(d->map, d->map_len);
 	if (d->fd >= 0)
@@ -637,6 +692,8 @@ bool doc_changed(const struct doc *d)
 {
 	struct stat st;
 
+	if (d->slot >= 0 && doc_maps[d->slot].cut)
+		return true;
 	if (d->fd < 0 || fstat(d->fd, &st) != 0)
 		return false;
 	return st.st_size != d->map_size || st.st_mtim.tv_sec != d->map_mtime.tv_sec ||

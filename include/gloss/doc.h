@@ -81,6 +81,16 @@ bool doc_is_binary(const struct doc *d);
 bool doc_changed(const struct doc *d);
 
 /*
+ * For a SIGBUS handler: addr lies in an open document's mapping, past the
+ * end its file was cut to since (another program truncated it).  The
+ * mapping from that page on is replaced with zero pages, so that the read
+ * that faulted reads zeros when the handler returns, and the document is
+ * changed from then on (doc_changed).  False, with nothing done, for any
+ * other address.  Only async-signal-safe calls (and mmap).
+ */
+bool doc_fault(const void *addr);
+
+/*
  * The first non-empty line, looked for in the first 64 KiB only, with
  * leading and trailing white space dropped and made safe to print, at most
  * max_bytes long (cut at a code point boundary; empty if the first character

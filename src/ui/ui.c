@@ -83,11 +83,16 @@ static void ui_on_stop(int sig)
 }
 
 /* A mapped document cut short by another program faults when read past its
- * new end; nothing can be shown from it any more, so leave cleanly. */
-static void ui_on_bus(int sig)
+ * new end: what is past it reads as zeros from then on (doc_fault), and
+ * the pane says the file changed on disk.  Any other fault ends gloss
+ * cleanly. */
+static void ui_on_bus(int sig, siginfo_t *si, void *ctx)
 {
 	static const char msg[] = "gloss: a document was truncated while it was open\n";
 	(void)sig;
+	(void)ctx;
+	if (doc_fault(si->si_addr))
+		return;
 	if (ui_frame_out >= 0)
 		dup2(ui_frame_term, ui_frame_out);
 	ui_sgr_say(ui_sgr_off, sizeof ui_sgr_off - 1);
@@ -649,11 +654,12 @@ static void ui_dispatch(struct ui *u, int key)
 		ui_message(u, false, "no command on this key; ? shows the keys");
 }
 
-/* The document still to be hashed while nobody types, or NULL. */
+/* The document still to be hashed while nobody types, or NULL; not one
+ * written since it was opened, whose sum would be of neither version. */
 static struct doc *ui_idle_work(struct ui *u)
 {
 	for (size_t i = 0; i < u->npane; i++)
-		if (!doc_sha256(u->panes[i].doc))
+		if (!doc_sha256(u->panes[i].doc) && !u->panes[i].stale)
 			return u->panes[i].doc;
 	return NULL;
 }
@@ -1027,7 +1033,9 @@ static void ui_early_signals(bool take)
 	sigaction(SIGQUIT, &sa, NULL);
 	sa.sa_handler = ui_on_interrupt;
 	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = ui_on_bus;
+	sa.sa_handler = NULL;
+	sa.sa_sigaction = ui_on_bus;
+	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGBUS, &sa, NULL);
 }
 

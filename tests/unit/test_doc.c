@@ -186,6 +186,31 @@ static void test_changed(void)
 	doc_free(e);
 }
 
+/* A file cut short under its mapping: doc_fault makes what is past the
+ * new end read as zeros, instead of SIGBUS, and the document changed. */
+static void test_fault_past_a_cut(void)
+{
+	const char *p = in_root("cut.txt");
+	static char big[3 * 65536];
+	struct doc *d;
+	int local = 0;
+
+	memset(big, 'x', sizeof big);
+	T_ASSERT(write_file(p, big, sizeof big) == 0);
+	T_ASSERT(set_mtime(p, PAST, 0) == 0);
+	d = doc_open(p, NULL);
+	T_ASSERT(d);
+	T_ASSERT(!doc_fault(&local)); /* not a document's */
+	T_ASSERT(truncate(p, 100) == 0);
+	T_ASSERT(doc_fault(doc_bytes(d) + 2 * 65536 + 5));
+	T_EQ_INT(doc_bytes(d)[2 * 65536 + 5], 0);
+	T_EQ_INT(doc_bytes(d)[sizeof big - 1], 0);
+	T_EQ_INT(doc_bytes(d)[50], 'x'); /* what the file still has */
+	T_ASSERT(doc_changed(d));
+	doc_free(d);
+	T_ASSERT(!doc_fault(big + 10));
+}
+
 static void test_open_relative_name(void)
 {
 	char cwd[4096];
@@ -959,6 +984,7 @@ int main(void)
 
 	T_RUN(test_open_regular);
 	T_RUN(test_changed);
+	T_RUN(test_fault_past_a_cut);
 	T_RUN(test_open_relative_name);
 	T_RUN(test_open_empty);
 	T_RUN(test_open_missing);
