@@ -26,7 +26,7 @@
 #define DOC_HEAD ((size_t)64 * 1024)
 #define DOC_BINARY_HEAD ((size_t)8 * 1024)
 
-#define CACHE_MAGIC "gloss-hash-cache 1"
+#define CACHE_MAGIC "gloss-hash-cache 2"
 #define CACHE_MAX_ENTRIES 1000
 /* A cache bigger than this is not ours to read (1000 entries of PATH_MAX paths fit). */
 #define CACHE_MAX_BYTES ((size_t)8 << 20)
@@ -41,6 +41,7 @@
 struct doc_key {
 	uintmax_t dev, ino, size;
 	int64_t mtime_ns;
+	int64_t ctime_ns; /* which no program sets back, as touch -r does mtime */
 };
 
 struct doc {
@@ -137,17 +138,22 @@ static void advise_done(const struct doc *d, size_t off, size_t len)
 }
 
 /* The cache key of a stat() result; false when its mtime does not fit in nanoseconds. */
-static bool key_of(const struct stat *st, struct doc_key *k)
+static bool key_ns(const struct timespec *t, int64_t *ns)
 {
-	int64_t sec = (int64_t)st->st_mtim.tv_sec;
+	int64_t sec = (int64_t)t->tv_sec;
 
 	if (sec > INT64_MAX / 1000000000 - 1 || sec < INT64_MIN / 1000000000 + 1)
 		return false;
+	*ns = sec * 1000000000 + t->tv_nsec;
+	return true;
+}
+
+static bool key_of(const struct stat *st, struct doc_key *k)
+{
 	k->dev = (uintmax_t)st->st_dev;
 	k->ino = (uintmax_t)st->st_ino;
 	k->size = (uintmax_t)st->st_size;
-	k->mtime_ns = sec * 1000000000 + st->st_mtim.tv_nsec;
-	return true;
+	return key_ns(&st->st_mtim, &k->mtime_ns) && key_ns(&st->st_ctim, &k->ctime_ns);
 }
 
 static void set_key(struct doc *d, const struct stat *st)
@@ -162,7 +168,6 @@ static void set_key(struct doc *d, const struct stat *st)
 			  (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - CACHE_RACY_NS;
 }
 
-/* Map the regular file open on fd from byte off to its end. */
 /*
  * The mappings of the open documents, for doc_fault, which a signal handler
  * calls: read there without a lock, each entry written whole before its
@@ -211,6 +216,7 @@ bool doc_fault(const void *addr)
 	return false;
 }
 
+/* Map the regular file open on fd from byte off to its end. */
 static bool map_fd(struct doc *d, int fd, const struct stat *st, off_t off)
 {
 	size_t page = (size_t)page_size();
@@ -416,23 +422,31 @@ static bool parse_uint(const char **pp, uintmax_t *v)
 	return true;
 }
 
-/* One entry: "DEV INODE SIZE MTIME_NS SHA256 PATH"; anything else is skipped. */
+/* A signed number of nanoseconds and its space. */
+static bool parse_ns(const char **pp, int64_t *v)
+{
+	bool neg = **pp == '-';
+	uintmax_t x;
+
+	if (neg)
+		(*pp)++;
+	if (!parse_uint(pp, &x) || x > INT64_MAX)
+		return false;
+	*v = neg ? -(int64_t)x : (int64_t)x;
+	return true;
+}
+
+/* One entry: "DEV INODE SIZE MTIME_NS CTIME_NS SHA256 PATH"; anything else
+ * is skipped. */
 static bool cache_parse(const char *line, struct cache_entry *e)
 {
 	const char *p = line;
-	uintmax_t mt;
-	bool neg;
 	int i;
 
 	if (!parse_uint(&p, &e->key.dev) || !parse_uint(&p, &e->key.ino) ||
-	    !parse_uint(&p, &e->key.size))
+	    !parse_uint(&p, &e->key.size) || !parse_ns(&p, &e->key.mtime_ns) ||
+	    !parse_ns(&p, &e->key.ctime_ns))
 		return false;
-	neg = *p == '-';
-	if (neg)
-		p++;
-	if (!parse_uint(&p, &mt) || mt > INT64_MAX)
-		return false;
-	e->key.mtime_ns = neg ? -(int64_t)mt : (int64_t)mt;
 	for (i = 0; i < SHA256_HEX_LEN; i++) {
 		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
 			return false;
@@ -487,7 +501,7 @@ static struct cache_entry *cache_entries(char *buf, size_t *count)
 static bool key_equal(const struct doc_key *a, const struct doc_key *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	       a->mtime_ns == b->mtime_ns;
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
 /* Standard input has no path of its own: any entry for the same file will do. */
@@ -587,8 +601,8 @@ static void cache_record(const struct doc *d)
 			fprintf(f, "%s\n", CACHE_MAGIC);
 			for (i = first; i < kept; i++)
 				fprintf(f, "%s\n", v[i].line);
-			fprintf(f, "%ju %ju %ju %jd %s %s\n", d->key.dev, d->key.ino, d->key.size,
-				(intmax_t)d->key.mtime_ns, d->hex, path);
+			fprintf(f, "%ju %ju %ju %jd %jd %s %s\n", d->key.dev, d->key.ino, d->key.size,
+				(intmax_t)d->key.mtime_ns, (intmax_t)d->key.ctime_ns, d->hex, path);
 			/* The new name must never point at a file whose content is not on disk. */
 			ok = fflush(f) == 0 && !ferror(f) && fsync(fileno(f)) == 0;
 			ok = fclose(f) == 0 && ok;

@@ -19,8 +19,8 @@ struct doc;
 
 /*
  * Open path ("-" for standard input).  hash_cache is the path of the file
- * that remembers SHA-256 sums by path, size, inode and modification time, or
- * NULL for none; a known, unchanged file gets its sum at once.
+ * that remembers SHA-256 sums by path, size, inode, modification and change
+ * time, or NULL for none; a known, unchanged file gets its sum at once.
  * Returns NULL with util_error() on failure:
  *   cannot open 'x': No such file or directory
  *   cannot open 'x': Permission denied

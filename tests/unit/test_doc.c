@@ -618,6 +618,41 @@ static void test_cache_hit_and_miss(void)
 	free(content);
 }
 
+/* A file written in place with its old size and modification time put
+ * back (touch -r, cp -p) is not taken for the version hashed before: its
+ * change time, which no program sets back, differs. */
+static void test_cache_sees_a_restored_mtime(void)
+{
+	const char *p = in_root("restored.txt"), *cache = in_root("restored-hashes");
+	struct doc *d;
+
+	T_ASSERT(write_file(p, "abc", 3) == 0);
+	T_ASSERT(set_mtime(p, PAST + 3, 7) == 0);
+	d = doc_open(p, cache);
+	T_ASSERT(d && doc_hash_step(d, (size_t)-1));
+	doc_hash_save(d);
+	doc_free(d);
+	d = doc_open(p, cache);
+	T_ASSERT(d && doc_sha256(d)); /* remembered */
+	doc_free(d);
+	/* rewritten until its change time differs: the clock behind it moves
+	 * in ticks of a few milliseconds */
+	struct stat before, now;
+	T_ASSERT(stat(p, &before) == 0);
+	for (int tries = 0; tries < 100000; tries++) {
+		T_ASSERT(write_file(p, "xyz", 3) == 0);
+		T_ASSERT(set_mtime(p, PAST + 3, 7) == 0);
+		T_ASSERT(stat(p, &now) == 0);
+		if (now.st_ctim.tv_sec != before.st_ctim.tv_sec || now.st_ctim.tv_nsec != before.st_ctim.tv_nsec)
+			break;
+	}
+	d = doc_open(p, cache);
+	T_ASSERT(d && doc_sha256(d) == NULL); /* hashed again */
+	T_ASSERT(doc_hash_step(d, (size_t)-1));
+	T_EQ_STR(doc_sha256(d), "3608bca1e44ea6c4d268eb6db02260269892c0b42b86bbf1e77a6fa16c3c9282");
+	doc_free(d);
+}
+
 static void test_cache_file_format(void)
 {
 	const char *p = in_root("format.txt");
@@ -646,10 +681,11 @@ static void test_cache_file_format(void)
 	}
 	line = malloc(strlen(abs) + 256);
 	snprintf(line, strlen(abs) + 256,
-		 "gloss-hash-cache 1\n%ju %ju 3 %jd "
+		 "gloss-hash-cache 2\n%ju %ju 3 %jd %jd "
 		 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad %s\n",
 		 (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
-		 (intmax_t)st.st_mtim.tv_sec * 1000000000 + 5, abs);
+		 (intmax_t)st.st_mtim.tv_sec * 1000000000 + 5,
+		 (intmax_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec, abs);
 	free(abs);
 	text = slurp(cache);
 	T_ASSERT(text);
@@ -683,9 +719,9 @@ static void test_cache_bounded(void)
 	int i;
 
 	T_ASSERT(f);
-	fprintf(f, "gloss-hash-cache 1\n");
+	fprintf(f, "gloss-hash-cache 2\n");
 	for (i = 0; i < 1500; i++) {
-		fprintf(f, "1 %d 10 20 %064d /nowhere/%d\n", i, i, i);
+		fprintf(f, "1 %d 10 20 30 %064d /nowhere/%d\n", i, i, i);
 		if (i % 100 == 0)
 			fprintf(f, "garbage line %d\n", i);
 	}
@@ -767,7 +803,7 @@ static void test_cache_failures_are_silent(void)
 	doc_hash_save(d);
 	doc_free(d);
 	back = slurp(foreign);
-	T_ASSERT(back && !strncmp(back, "gloss-hash-cache 1\n", 19) && count_lines(back) == 2);
+	T_ASSERT(back && !strncmp(back, "gloss-hash-cache 2\n", 19) && count_lines(back) == 2);
 	free(back);
 }
 
@@ -1002,6 +1038,7 @@ int main(void)
 	T_RUN(test_title_none);
 	T_RUN(test_hash_steps);
 	T_RUN(test_cache_hit_and_miss);
+	T_RUN(test_cache_sees_a_restored_mtime);
 	T_RUN(test_cache_file_format);
 	T_RUN(test_cache_bounded);
 	T_RUN(test_cache_recent_file_not_recorded);
