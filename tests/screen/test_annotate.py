@@ -242,7 +242,7 @@ def cached_paths(sc):
     """The paths the hash cache of sc's gloss holds a sum for."""
     try:
         with open(os.path.join(sc.tmp, "cache", "gloss", "sha256")) as f:
-            return {line.rstrip("\n").split(" ", 5)[-1] for line in f.readlines()[1:]}
+            return {line.rstrip("\n").split(" ", 6)[-1] for line in f.readlines()[1:]}
     except OSError:
         return set()
 
