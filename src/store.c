@@ -3667,6 +3667,7 @@ static int history_add(struct store *st, const char *uuid, const char *sha, cons
 /* How many words from the reader's place are tried, and the most of each
  * that is placed. */
 #define CURSOR_WORDS 8
+#define CURSOR_LINES 8  /* lines after it looked at when its own is gone */
 #define CURSOR_QUOTE 64
 
 static bool cursor_space(char c)
@@ -3734,10 +3735,11 @@ static size_t cursor_snap(const char *s, size_t n, size_t pos)
  * as an annotation would be, and the place keeps its distance into it when
  * the word is the same there.  When that word is gone (or the place is
  * between words), the next of the few words after it that is placed, and
- * the place as far before it only when the text between is the same.
- * When none is left after the place, the last of the few words before it
- * that is placed, and the place as far after it when the text between is
- * the same.  Else at the word found.  The answer starts a code point and
+ * the place as far before it only when the text between is the same; when
+ * those are gone too (its line deleted), the first placed of the first few
+ * words of each of the few lines after.  When none of those is left, the
+ * last of the few words before it that is placed, and the place as far
+ * after it when the text between is the same.  Else at the word found.  The answer starts a code point and
  * is not between a CR and its LF; SIZE_MAX when no word is placed.
  */
 static size_t follow_cursor(const struct anchor_map *map, const char *s0, size_t n0,
@@ -3766,7 +3768,25 @@ static size_t follow_cursor(const struct anchor_map *map, const char *s0, size_t
 		} else if (got >= w - pos && memcmp(s0 + pos, s + got - (w - pos), w - pos) == 0) {
 			got -= w - pos;
 		}
-	} else if (w == n0) {
+	}
+	/* its line gone: the first word placed of the few lines after it */
+	for (size_t l = 0, line = pos; got == SIZE_MAX && w < n0 && l < CURSOR_LINES; l++) {
+		const char *nl = memchr(s0 + line, '\n', n0 - line);
+		if (!nl)
+			break;
+		line = (size_t)(nl - s0) + 1;
+		w = line;
+		for (k = 0; k < CURSOR_WORDS && got == SIZE_MAX; k++) {
+			while (w < n0 && cursor_space(s0[w]))
+				w++;
+			if (w == n0)
+				break;
+			end = cursor_word_end(s0, n0, w);
+			got = cursor_place(map, s0, n0, w, end, &ge);
+			w = end;
+		}
+	}
+	if (got == SIZE_MAX) {
 		/* nothing after it is left: the words before it */
 		end = pos;
 		for (k = 0; k < CURSOR_WORDS && got == SIZE_MAX; k++) {

@@ -2569,6 +2569,47 @@ static void test_follow(void)
 }
 
 /* The reader's place goes with the annotations to the file's next version. */
+/* The reader's line deleted: the cursor comes to the next line still
+ * there; with every line after it gone too, to the last word before it. */
+static void test_follow_cursor_line_gone(void)
+{
+	static const char v1[] =
+		"First line stays here.\n"
+		"This long line holds many words that all go away when it is deleted.\n"
+		"The next line is kept as it was.\n"
+		"Last one.\n";
+	static const char v2[] =
+		"First line stays here.\n"
+		"The next line is kept as it was.\n"
+		"Last one.\n";
+	static const char v3[] = "First line stays here.\n";
+	struct store *st;
+	struct store_follow f;
+	int64_t d1, d2, d3;
+
+	st = fresh("cursor3.db", NULL);
+	T_ASSERT(st);
+	d1 = version(st, v1, "b.txt");
+	T_EQ_INT(store_doc_follow(st, d1, "/x/b.txt", v1, strlen(v1), &f), 0);
+	T_ASSERT(ann_add(st, d1, CLAIM, 0, 22, "First line stays here.", "", "", NULL) > 0);
+	T_EQ_INT(store_cursor_set(st, d1, 28, v1, strlen(v1)), 0); /* in "long" */
+	d2 = version(st, v2, "b.txt");
+	T_EQ_INT(store_doc_follow(st, d2, "/x/b.txt", v2, strlen(v2), &f), 0);
+	T_ASSERT(f.cursor != SIZE_MAX && strncmp(v2 + f.cursor, "The next line", 13) == 0);
+	store_close(st);
+
+	st = fresh("cursor4.db", NULL);
+	T_ASSERT(st);
+	d1 = version(st, v1, "c.txt");
+	T_EQ_INT(store_doc_follow(st, d1, "/x/c.txt", v1, strlen(v1), &f), 0);
+	T_ASSERT(ann_add(st, d1, CLAIM, 0, 22, "First line stays here.", "", "", NULL) > 0);
+	T_EQ_INT(store_cursor_set(st, d1, 28, v1, strlen(v1)), 0);
+	d3 = version(st, v3, "c.txt");
+	T_EQ_INT(store_doc_follow(st, d3, "/x/c.txt", v3, strlen(v3), &f), 0);
+	T_ASSERT(f.cursor != SIZE_MAX && strncmp(v3 + f.cursor, "here.", 5) == 0);
+	store_close(st);
+}
+
 static void test_follow_cursor(void)
 {
 	static const char v1[] = "Alpha one. Beta two.\nGamma three.\nDelta four.\n";
@@ -2872,6 +2913,7 @@ int main(void)
 	T_RUN(test_nul_in_quote);
 	T_RUN(test_follow);
 	T_RUN(test_follow_cursor);
+	T_RUN(test_follow_cursor_line_gone);
 	T_RUN(test_idle_checkpoint);
 	T_RUN(test_two_stores);
 	T_RUN(test_locked);
