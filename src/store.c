@@ -3742,6 +3742,27 @@ static size_t cursor_snap(const char *s, size_t n, size_t pos)
  * after it when the text between is the same.  Else at the word found.  The answer starts a code point and
  * is not between a CR and its LF; SIZE_MAX when no word is placed.
  */
+/* The first placed of the few words from *w on: its new start (its end in
+ * *ge), with *w and *end its old bounds; SIZE_MAX with *w past the words
+ * tried. */
+static size_t cursor_words_after(const struct anchor_map *map, const char *s0, size_t n0, size_t *w,
+				 size_t *end, size_t *ge)
+{
+	size_t got = SIZE_MAX;
+
+	for (size_t k = 0; k < CURSOR_WORDS && got == SIZE_MAX; k++) {
+		while (*w < n0 && cursor_space(s0[*w]))
+			(*w)++;
+		if (*w == n0)
+			break;
+		*end = cursor_word_end(s0, n0, *w);
+		got = cursor_place(map, s0, n0, *w, *end, ge);
+		if (got == SIZE_MAX)
+			*w = *end;
+	}
+	return got;
+}
+
 static size_t follow_cursor(const struct anchor_map *map, const char *s0, size_t n0,
 			    const char *s, size_t n, size_t pos)
 {
@@ -3750,16 +3771,7 @@ static size_t follow_cursor(const struct anchor_map *map, const char *s0, size_t
 	if (pos >= n0 || n == 0)
 		return SIZE_MAX;
 	w = cursor_word_start(s0, pos);
-	for (k = 0; k < CURSOR_WORDS && got == SIZE_MAX; k++) {
-		while (w < n0 && cursor_space(s0[w]))
-			w++;
-		if (w == n0)
-			break;
-		end = cursor_word_end(s0, n0, w);
-		got = cursor_place(map, s0, n0, w, end, &ge);
-		if (got == SIZE_MAX)
-			w = end;
-	}
+	got = cursor_words_after(map, s0, n0, &w, &end, &ge);
 	if (got != SIZE_MAX) {
 		if (w <= pos) {
 			/* in its own word: as far into it, if it is the same */
@@ -3776,15 +3788,7 @@ static size_t follow_cursor(const struct anchor_map *map, const char *s0, size_t
 			break;
 		line = (size_t)(nl - s0) + 1;
 		w = line;
-		for (k = 0; k < CURSOR_WORDS && got == SIZE_MAX; k++) {
-			while (w < n0 && cursor_space(s0[w]))
-				w++;
-			if (w == n0)
-				break;
-			end = cursor_word_end(s0, n0, w);
-			got = cursor_place(map, s0, n0, w, end, &ge);
-			w = end;
-		}
+		got = cursor_words_after(map, s0, n0, &w, &end, &ge);
 	}
 	if (got == SIZE_MAX) {
 		/* nothing after it is left: the words before it */
