@@ -250,6 +250,14 @@ static void ui_k_redraw(struct ui *u, int key)
 	clearok(curscr, TRUE);
 }
 
+/* Ctrl-S, which a terminal's flow control would take to stop its output
+ * (gloss turns that off): the key a "save" habit reaches for. */
+static void ui_k_saved(struct ui *u, int key)
+{
+	(void)key;
+	ui_message(u, false, "everything is saved already: each change is, as it is made");
+}
+
 static void ui_k_quit(struct ui *u, int key)
 {
 	(void)key;
@@ -298,6 +306,7 @@ const struct ui_key ui_keys[] = {
 	{{':'}, ":", "command: :tag NAME KEY [COLOUR], :export FILE [options]", ui_k_command},
 	{{'?'}, "?", "this help", ui_k_help},
 	{{UI_CTRL('l')}, "Ctrl-l", "redraw the screen", ui_k_redraw},
+	{{UI_CTRL('s')}, "Ctrl-s", "nothing to do: every change is saved as it is made", ui_k_saved},
 	{{'q'}, "q", "quit", ui_k_quit},
 };
 

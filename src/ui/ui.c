@@ -1181,6 +1181,15 @@ int ui_run(struct ui *u, struct store *st)
 	cbreak();
 	noecho();
 	nonl();
+	/* Ctrl-S is a key here, not the terminal's flow control, which would
+	 * freeze the screen with gloss blocked writing to it; curses keeps this
+	 * for the return from Ctrl-Z, and gives the shell its own modes back. */
+	struct termios tio;
+	if (tcgetattr(fileno(u->out), &tio) == 0 && (tio.c_iflag & IXON)) {
+		tio.c_iflag &= ~(tcflag_t)IXON;
+		if (tcsetattr(fileno(u->out), TCSADRAIN, &tio) == 0)
+			def_prog_mode();
+	}
 	keypad(stdscr, TRUE);
 	/* Esc alone acts at once, unless the user set how long curses waits
 	 * for the rest of a key's sequence (over a slow link, say) */

@@ -657,6 +657,29 @@ def key_sequences_the_terminal_description_lacks():
 
 
 @test
+def ctrl_s_does_not_freeze_the_screen():
+    # the terminal's flow control would stop gloss's output at Ctrl-S, and
+    # gloss with it, blocked writing; here it is a key that says all is saved
+    g = os.environ.get("GLOSS", "gloss")
+    with Screen([], width=80, height=10, shell=True) as sc:
+        sc.type("stty -g > %s/modes; %s %s; stty -g | cmp -s - %s/modes && echo SAME-MODES\n"
+                % (sc.tmp, g, A, sc.tmp))
+        sc.wait_text("Harbour fire")
+        sc.keys("C-s")
+        sc.wait_text("everything is saved already")
+        sc.keys("j", "j")
+        sc.wait(lambda s: s.cursor()[1] == 3, "keys still move the cursor")
+        sc.keys("C-z")
+        sc.wait_text("Stopped")
+        sc.type("fg\n")
+        sc.wait_text("Harbour fire")
+        sc.keys("C-s")
+        sc.wait_text("everything is saved already")
+        sc.keys("q")
+        sc.wait_text("SAME-MODES")
+
+
+@test
 def escdelay_is_the_users():
     # A Down arrow whose bytes come apart, as over a slow link: with the
     # user's ESCDELAY it is still one key
