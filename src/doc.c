@@ -6,8 +6,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,7 +137,7 @@ static void advise_done(const struct doc *d, size_t off, size_t len)
 		madvise((char *)d->map + start, end - start, MADV_DONTNEED);
 }
 
-/* The cache key of a stat() result; false when its mtime does not fit in nanoseconds. */
+/* t in nanoseconds; false when it does not fit. */
 static bool key_ns(const struct timespec *t, int64_t *ns)
 {
 	int64_t sec = (int64_t)t->tv_sec;
@@ -148,6 +148,8 @@ static bool key_ns(const struct timespec *t, int64_t *ns)
 	return true;
 }
 
+/* The cache key of a stat() result; false when a time does not fit in
+ * nanoseconds. */
 static bool key_of(const struct stat *st, struct doc_key *k)
 {
 	k->dev = (uintmax_t)st->st_dev;
