@@ -575,10 +575,14 @@ static void export_guard(char *tmp, struct sigaction *old)
 	if (tmp)
 		export_tmp = tmp;
 	for (size_t i = 0; i < sizeof export_signals / sizeof *export_signals; i++) {
-		if (tmp && sigaction(export_signals[i], NULL, &old[i]) == 0 && old[i].sa_handler != SIG_IGN)
-			sigaction(export_signals[i], &sa, NULL);
-		else if (!tmp && old[i].sa_handler != SIG_IGN)
+		if (tmp) {
+			if (sigaction(export_signals[i], NULL, &old[i]) != 0)
+				old[i].sa_handler = SIG_IGN; /* not known: left as it is */
+			else if (old[i].sa_handler != SIG_IGN)
+				sigaction(export_signals[i], &sa, NULL);
+		} else if (old[i].sa_handler != SIG_IGN) {
 			sigaction(export_signals[i], &old[i], NULL);
+		}
 	}
 	if (!tmp)
 		export_tmp = NULL;
