@@ -58,6 +58,15 @@ void ui_list_close(struct ui *u)
 /* The list's tag and document columns: at most this many characters. */
 enum { UI_LIST_TAG_CP = 16, UI_LIST_NAME_CP = 24 };
 
+/* The cells of s flattened to at most max_cp characters (24 at most). */
+static int ui_list_width(const char *s, size_t max_cp)
+{
+	char flat[160];
+
+	ui_flat(s, max_cp, flat, sizeof flat);
+	return ui_text_width(flat);
+}
+
 /* s flattened to at most max_cp characters, then spaces up to w cells. */
 static void ui_list_cell(const char *s, size_t max_cp, int w, char *out, size_t size)
 {
@@ -155,16 +164,12 @@ static void ui_list_build(struct ui *u)
 	/* columns as wide as the widest tag and document name they hold */
 	u->list_tag_w = u->list_name_w = 0;
 	for (size_t i = 0; i < u->ntags; i++) {
-		char flat[120];
-		ui_flat(u->tags[i].name, UI_LIST_TAG_CP, flat, sizeof flat);
-		if (ui_text_width(flat) > u->list_tag_w)
-			u->list_tag_w = ui_text_width(flat);
+		int w = ui_list_width(u->tags[i].name, UI_LIST_TAG_CP);
+		u->list_tag_w = w > u->list_tag_w ? w : u->list_tag_w;
 	}
 	for (size_t p = 0; p < u->npane; p++) {
-		char flat[160];
-		ui_flat(doc_name(u->panes[p].doc), UI_LIST_NAME_CP, flat, sizeof flat);
-		if (ui_text_width(flat) > u->list_name_w)
-			u->list_name_w = ui_text_width(flat);
+		int w = ui_list_width(doc_name(u->panes[p].doc), UI_LIST_NAME_CP);
+		u->list_name_w = w > u->list_name_w ? w : u->list_name_w;
 		n += u->panes[p].nann;
 	}
 	u->items = util_calloc(n ? n : 1, sizeof *u->items);
