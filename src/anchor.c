@@ -1395,6 +1395,18 @@ static int anchor_new_free(const struct anchor_map *m, size_t gs, size_t ge)
  * guard"; "race. A spokesman said nothing." for "election.") is not the
  * quote's.  Returns 0 when x cannot be mapped.
  */
+/* s[lo, hi) holds a letter or a digit. */
+static int anchor_has_word(const char *s, size_t lo, size_t hi)
+{
+	uint32_t cp;
+	int valid;
+
+	for (size_t p = lo; p < hi; p += (size_t)util_utf8_decode(s + p, hi - p, &cp, &valid))
+		if (anchor_word_at(s, p, hi))
+			return 1;
+	return 0;
+}
+
 static int anchor_map_end(const struct anchor_map *m, size_t x, int end, size_t *out, int *in)
 {
 	size_t i = anchor_seg_le(m->seg, m->nseg, end ? x - 1 : x, 0), f;
@@ -1404,6 +1416,22 @@ static int anchor_map_end(const struct anchor_map *m, size_t x, int end, size_t 
 	if (p && (end ? x <= p->o + p->len : x < p->o + p->len)) {
 		*out = p->n + (x - p->o);
 		*in = 1;
+		/* An end on punctuation alone after a change ("election." made
+		 * "race. A spokesman did not respond.", the full stop kept) ends
+		 * as one inside the change would: at the sentence's end. */
+		const struct anchor_seg *q = i > 0 ? &m->seg[i - 1] : NULL;
+		gos = q ? q->o + q->len : 0;
+		gs = q ? q->n + q->len : 0;
+		if (end && gos > 0 && gs > 0 && gs < p->n && !anchor_has_word(m->old, p->o, x)) {
+			seg_sentence_at(m->old, m->oldn, gos - 1, &s0, &s1);
+			if (x <= s1) {
+				seg_sentence_at(m->new_, m->newn, gs - 1, &s0, &s1);
+				if (s1 > gs && s1 < p->n) {
+					*out = s1;
+					*in = 0;
+				}
+			}
+		}
 		return 1;
 	}
 	f = i == SIZE_MAX ? 0 : i + 1;

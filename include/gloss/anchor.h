@@ -51,7 +51,9 @@ void anchor_release(struct anchor *a);
  *               maps to that stretch's new edge, but not past the edge of
  *               the sentence that holds the quote's unchanged text there
  *               when the old quote kept within that sentence (a line or a
- *               sentence added beside an edited first word is not taken).  The mapped span is kept
+ *               sentence added beside an edited first or last word is not
+ *               taken; an end on punctuation alone just after a changed
+ *               stretch counts as one inside it).  The mapped span is kept
  *               when the quote's bytes found unchanged inside it are more
  *               than half of the longer of quote and new span (two thirds
  *               when one end was in a changed stretch, three quarters when

@@ -495,7 +495,7 @@ static void test_last_line_deleted(void)
 		 "the 2016 election. Critics called it", 0);
 }
 
-/* A word edited at a quote's start, with text added before it: the quote
+/* A word edited at a quote's edge, with text added beside it: the quote
  * does not take in the added text, neither a sentence nor a line, nor a
  * word whose first letters the old word shares ("The reports" for "They"). */
 static void test_edge_edit_beside_added_text(void)
@@ -517,6 +517,16 @@ static void test_edge_edit_beside_added_text(void)
 	T_PLACED(t_place(old, new_, "They show that Assange ran the operations of the group from a room in the embassy for years.", 0, 0),
 		 new_, ANCHOR_DIFF,
 		 "They show, according to one firm, that Assange ran the operations of the group from a room in the embassy for years.", 0);
+	/* and at the end: a sentence added after an edited last word, its full
+	 * stop kept, is not taken in */
+	T_PLACED(t_place(old, new_, "Clinton has blamed WikiLeaks for her defeat in the 2016 election.", 0, 0),
+		 new_, ANCHOR_DIFF, "Clinton has blamed WikiLeaks for her defeat in the 2016 race.", 0);
+	/* one word edited before the full stop: the quote keeps its end */
+	T_PLACED(t_place("Intro.\nThe council approved the plan on Monday.\nEnd.\n",
+			 "Intro.\nThe council approved the plan on Tuesday.\nEnd.\n",
+			 "The council approved the plan on Monday.", 0, 0),
+		 "Intro.\nThe council approved the plan on Tuesday.\nEnd.\n", ANCHOR_DIFF,
+		 "The council approved the plan on Tuesday.", 0);
 }
 
 static void test_short_quote_chance_copy(void)
