@@ -724,6 +724,12 @@ static int anchor_word_at(const char *s, size_t p, size_t hi)
 	return anchor_class(cp, valid) == ANCHOR_C_WORD;
 }
 
+/* p splits a word of s[lo, hi): a letter or digit on either side of it. */
+static int anchor_in_word(const char *s, size_t lo, size_t p, size_t hi)
+{
+	return p > lo && anchor_word_at(s, util_utf8_back(s, p - 1), hi) && anchor_word_at(s, p, hi);
+}
+
 static void anchor_stretch(struct anchor_build *b, size_t a0, size_t a1, size_t b0, size_t b1)
 {
 	const struct anchor_map *m = b->m;
@@ -748,8 +754,7 @@ static void anchor_stretch(struct anchor_build *b, size_t a0, size_t a1, size_t 
 	}
 	/* A whole word of one text is not the start of a word of the other
 	 * ("The reports" for "They"): back to that word's start. */
-	if (pre && anchor_word_at(m->old, oa + pre - 1, oa + la) &&
-	    anchor_word_at(m->old, oa + pre, oa + la) != anchor_word_at(m->new_, ob + pre, ob + lb))
+	if (pre && anchor_in_word(m->old, oa, oa + pre, oa + la) != anchor_in_word(m->new_, ob, ob + pre, ob + lb))
 		while (pre && anchor_word_at(m->old, util_utf8_back(m->old, oa + pre - 1), oa + la))
 			pre = util_utf8_back(m->old, oa + pre - 1) - oa;
 	while (suf < la - pre && suf < lb - pre) {
@@ -762,9 +767,8 @@ static void anchor_stretch(struct anchor_build *b, size_t a0, size_t a1, size_t 
 		suf += k;
 	}
 	/* nor the end of one ("rise" for "surprise") */
-	if (suf && anchor_word_at(m->old, oa + la - suf, oa + la) &&
-	    (oa + la - suf > oa && anchor_word_at(m->old, util_utf8_back(m->old, oa + la - suf - 1), oa + la)) !=
-		    (ob + lb - suf > ob && anchor_word_at(m->new_, util_utf8_back(m->new_, ob + lb - suf - 1), ob + lb)))
+	if (suf && anchor_in_word(m->old, oa, oa + la - suf, oa + la) !=
+		       anchor_in_word(m->new_, ob, ob + lb - suf, ob + lb))
 		while (suf && anchor_word_at(m->old, oa + la - suf, oa + la))
 			suf -= (size_t)seg_grapheme_next(m->old + oa + la - suf, suf, 0);
 	anchor_add_seg(b, oa, ob, pre, 0);
@@ -1407,6 +1411,27 @@ static int anchor_has_word(const char *s, size_t lo, size_t hi)
 	return 0;
 }
 
+/* An end x of a quote in old text changed from gos on, the change's new
+ * side from gs to lim: when the quote ended within the sentence of the
+ * text before the change, *out is the end of that sentence in the new
+ * text, if it lies inside the change; true then. */
+static int anchor_end_in_sentence(const struct anchor_map *m, size_t x, size_t gos, size_t gs, size_t lim,
+				  size_t *out)
+{
+	size_t s0, s1;
+
+	if (gos == 0 || gs == 0)
+		return 0;
+	seg_sentence_at(m->old, m->oldn, gos - 1, &s0, &s1);
+	if (x > s1)
+		return 0;
+	seg_sentence_at(m->new_, m->newn, gs - 1, &s0, &s1);
+	if (s1 <= gs || s1 >= lim)
+		return 0;
+	*out = s1;
+	return 1;
+}
+
 static int anchor_map_end(const struct anchor_map *m, size_t x, int end, size_t *out, int *in)
 {
 	size_t i = anchor_seg_le(m->seg, m->nseg, end ? x - 1 : x, 0), f;
@@ -1422,16 +1447,9 @@ static int anchor_map_end(const struct anchor_map *m, size_t x, int end, size_t 
 		const struct anchor_seg *q = i > 0 ? &m->seg[i - 1] : NULL;
 		gos = q ? q->o + q->len : 0;
 		gs = q ? q->n + q->len : 0;
-		if (end && gos > 0 && gs > 0 && gs < p->n && !anchor_has_word(m->old, p->o, x)) {
-			seg_sentence_at(m->old, m->oldn, gos - 1, &s0, &s1);
-			if (x <= s1) {
-				seg_sentence_at(m->new_, m->newn, gs - 1, &s0, &s1);
-				if (s1 > gs && s1 < p->n) {
-					*out = s1;
-					*in = 0;
-				}
-			}
-		}
+		if (end && gs < p->n && !anchor_has_word(m->old, p->o, x) &&
+		    anchor_end_in_sentence(m, x, gos, gs, p->n, out))
+			*in = 0;
 		return 1;
 	}
 	f = i == SIZE_MAX ? 0 : i + 1;
@@ -1452,13 +1470,8 @@ static int anchor_map_end(const struct anchor_map *m, size_t x, int end, size_t 
 			if (s0 > gs && s0 <= ge)
 				*out = s0;
 		}
-	} else if (end && gos > 0 && gs > 0) {
-		seg_sentence_at(m->old, m->oldn, gos - 1, &s0, &s1);
-		if (x <= s1) {
-			seg_sentence_at(m->new_, m->newn, gs - 1, &s0, &s1);
-			if (s1 > gs && s1 < ge)
-				*out = s1;
-		}
+	} else if (end) {
+		anchor_end_in_sentence(m, x, gos, gs, ge, out);
 	}
 	return 1;
 }

@@ -47,6 +47,15 @@ static const struct store_tag *ui_tag_named(struct ui *u, const char *name)
 	return NULL;
 }
 
+/* The spans index of p's annotation whose store id is id, or -1. */
+static long ui_span_of(const struct ui_pane *p, int64_t id)
+{
+	for (size_t k = 0; p->spans && k < spans_count(p->spans); k++)
+		if (p->anns[spans_at(p->spans, k)->id].id == id)
+			return (long)k;
+	return -1;
+}
+
 /* Pane i's annotations from the store, and its counts unless told not to. */
 static void ui_pane_load_as(struct ui *u, size_t i, bool counts)
 {
@@ -78,9 +87,7 @@ static void ui_pane_load_as(struct ui *u, size_t i, bool counts)
 		free(items);
 	}
 	/* the annotation chosen before, by its id: its index may have moved */
-	for (size_t k = 0; p->cur_id && p->spans && k < spans_count(p->spans); k++)
-		if (p->anns[spans_at(p->spans, k)->id].id == p->cur_id)
-			p->cur = (long)k;
+	p->cur = p->cur_id ? ui_span_of(p, p->cur_id) : -1;
 	if (p->cur < 0)
 		p->cur_id = 0;
 	/* The pane's cells change with its annotations: with none before and
@@ -374,15 +381,14 @@ void ui_annot_leave(struct ui *u)
 bool ui_annot_choose(struct ui *u, size_t i, int64_t id)
 {
 	struct ui_pane *p = &u->panes[i];
+	long k = ui_span_of(p, id);
 
-	for (size_t k = 0; p->spans && k < spans_count(p->spans); k++)
-		if (p->anns[spans_at(p->spans, k)->id].id == id) {
-			p->cur = (long)k;
-			p->cur_id = id;
-			p->cur_at = view_cursor(p->view);
-			return true;
-		}
-	return false;
+	if (k < 0)
+		return false;
+	p->cur = k;
+	p->cur_id = id;
+	p->cur_at = view_cursor(p->view);
+	return true;
 }
 
 long ui_annot_under(struct ui *u, size_t i)
