@@ -30,6 +30,8 @@
 /* Glyph columns are 16 bits. */
 #define WIDTH_MAX 65535
 #define NONE ((size_t)-1)
+/* Nodes a cache starts with (see cache_grow). */
+#define LAYOUT_CACHE_FIRST 32
 
 /* ------------------------------------------------------------------ units */
 
@@ -557,9 +559,12 @@ const char *layout_glyph_text(const char *s, const struct layout *l,
 /* ------------------------------------------------------------------ cache */
 
 /*
- * Nodes live in one array of max entries, linked from most to least recently
- * used; an open-addressing table (linear probing, deletion by backward
- * shift) maps (start, width) to a node.  Slots hold node index + 1.
+ * Nodes live in one array of up to max entries, linked from most to least
+ * recently used; an open-addressing table (linear probing, deletion by
+ * backward shift) maps (start, width) to a node.  Slots hold node index + 1.
+ * Both start small and double as nodes are taken: a view that shows a few
+ * screens never touches the memory of a full cache (every page of it would
+ * be a page fault at the start).
  */
 struct cache_node {
 	size_t start;
@@ -575,8 +580,9 @@ struct layout_cache {
 	size_t free;       /* first free node, linked through next; NONE when none */
 	uint64_t tick, mark; /* the byte budget spares what was got since the mark */
 	struct cache_node *nodes;
+	size_t nodes_cap;  /* allocated nodes, at most max */
 	size_t *slots;
-	size_t mask;
+	size_t mask;       /* slots - 1: at least twice nodes_cap */
 	size_t head, tail; /* most and least recently used */
 };
 
@@ -592,9 +598,10 @@ struct layout_cache *layout_cache_new(size_t max_units)
 	size_t cap = 8;
 
 	c->max = max_units ? max_units : 1;
-	while (cap < 2 * c->max)
+	c->nodes_cap = c->max < LAYOUT_CACHE_FIRST ? c->max : LAYOUT_CACHE_FIRST;
+	while (cap < 2 * c->nodes_cap)
 		cap *= 2;
-	c->nodes = util_calloc(c->max, sizeof *c->nodes);
+	c->nodes = util_calloc(c->nodes_cap, sizeof *c->nodes);
 	c->slots = util_calloc(cap, sizeof *c->slots);
 	c->mask = cap - 1;
 	c->head = c->tail = c->free = NONE;
@@ -728,6 +735,29 @@ static void cache_drop(struct layout_cache *c, size_t x)
 	nd->l = NULL;
 }
 
+/* Room for twice the nodes (at most max), the table rebuilt to match. */
+static void cache_grow(struct layout_cache *c)
+{
+	size_t ncap = c->nodes_cap * 2 < c->max ? c->nodes_cap * 2 : c->max, cap = c->mask + 1;
+	size_t *old = c->slots, oldcap = c->mask + 1;
+
+	c->nodes = util_realloc(c->nodes, ncap * sizeof *c->nodes);
+	memset(c->nodes + c->nodes_cap, 0, (ncap - c->nodes_cap) * sizeof *c->nodes);
+	c->nodes_cap = ncap;
+	while (cap < 2 * ncap)
+		cap *= 2;
+	if (cap == oldcap)
+		return;
+	c->slots = util_calloc(cap, sizeof *c->slots);
+	c->mask = cap - 1;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i]) {
+			const struct cache_node *nd = &c->nodes[old[i] - 1];
+			c->slots[cache_slot(c, nd->start, nd->width)] = old[i];
+		}
+	free(old);
+}
+
 const struct layout *layout_cache_get(struct layout_cache *c, const char *s, size_t n,
 				      size_t start, int width)
 {
@@ -749,6 +779,10 @@ const struct layout *layout_cache_get(struct layout_cache *c, const char *s, siz
 		x = c->free;
 		c->free = c->nodes[x].next;
 	} else if (c->count < c->max) {
+		if (c->count == c->nodes_cap) {
+			cache_grow(c);
+			slot = cache_slot(c, st, width); /* the table may have been rebuilt */
+		}
 		x = c->count++;
 	} else {
 		x = c->tail;

@@ -287,7 +287,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < nfile; i++)
 		early = early && !from_db[i];
 	opening = store_open_begin(db, main_author(author_opt));
-	u = early ? ui_open(docs, from_db, nfile) : NULL;
+	u = early ? ui_open(docs, from_db, nfile, store_opening_likely(opening)) : NULL;
 	st = store_open_end(opening);
 	if (!st) {
 		/* interrupted meanwhile: the interruption is the answer */
@@ -310,7 +310,7 @@ int main(int argc, char **argv)
 		store_doctext_release(&t);
 	}
 	if (!early)
-		u = ui_open(docs, from_db, nfile);
+		u = ui_open(docs, from_db, nfile, false);
 	if (!u) {
 		fprintf(stderr, "gloss: %s\n", util_errmsg());
 		goto out;

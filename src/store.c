@@ -718,15 +718,24 @@ static uint32_t be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* What check_file found of a database file. */
+struct store_file {
+	bool wal;     /* the header says WAL mode */
+	bool ro;      /* to be opened read only */
+	bool current; /* the header says WAL mode, our application id and this schema version */
+	bool empty;   /* new, or no byte in it yet */
+};
+
 /*
  * Checks that need no SQLite: the path is a regular file we may read and
  * write, in a directory we may write (WAL makes -wal and -shm files there),
  * and its first bytes are SQLite's (or it is empty).  Creates a missing file.
- * *wal: the header says WAL mode.  *current: the header says WAL mode, our
- * application id and this schema version.
+ * What it found in *f.
  */
-static int check_file(const char *path, bool *wal, bool *ro, bool *current)
+static int check_file(const char *path, struct store_file *f)
 {
+	bool *wal = &f->wal, *ro = &f->ro, *current = &f->current;
+
 	static const char magic[16] = "SQLite format 3";
 	struct stat sb;
 	unsigned char head[100];
@@ -786,7 +795,8 @@ static int check_file(const char *path, bool *wal, bool *ro, bool *current)
 		goto sys;
 	}
 	*wal = *current = false;
-	if (sb.st_size == 0)
+	f->empty = sb.st_size == 0;
+	if (f->empty)
 		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -1035,11 +1045,12 @@ static int configure(struct store *st)
 	return 0;
 }
 
-struct store *store_open(const char *path, const char *author)
+/* store_open once check_file has passed on path and said f. */
+static struct store *open_checked(const char *path, const char *author, const struct store_file *f)
 {
 	struct store *st;
 	sqlite3_stmt *q;
-	bool wal = false, ro = false, current = false;
+	bool wal = f->wal, ro = f->ro, current = f->current;
 	char *uri = NULL;
 	int rc;
 
@@ -1048,8 +1059,6 @@ struct store *store_open(const char *path, const char *author)
 	 * ours, this schema and WAL, with no frames in a -wal file that could
 	 * say otherwise, cannot be changed by them: the inspection in migrate()
 	 * is enough, and the start is quicker by a second connection. */
-	if (check_file(path, &wal, &ro, &current) != 0)
-		return NULL;
 	if (!(current && !wal_file_exists(path, true)) && check_readonly(path, wal) != 0)
 		return NULL;
 
@@ -1084,10 +1093,21 @@ fail:
 	return NULL;
 }
 
+struct store *store_open(const char *path, const char *author)
+{
+	struct store_file f = { 0 };
+
+	if (check_file(path, &f) != 0)
+		return NULL;
+	return open_checked(path, author, &f);
+}
+
 struct store_opening {
 	pthread_t thread;
 	bool threaded;
 	char *path, *author;
+	struct store_file file; /* what the caller's look at it found */
+	bool looked;           /* and that look passed */
 	struct store *st;
 	char *msg;     /* what store_open said on failure */
 	cpu_set_t cpus; /* where the caller may run */
@@ -1097,7 +1117,7 @@ static void *opening_run(void *arg)
 {
 	struct store_opening *op = arg;
 
-	op->st = store_open(op->path, op->author);
+	op->st = open_checked(op->path, op->author, &op->file);
 	if (!op->st)
 		op->msg = util_strdup(util_errmsg());
 	return NULL;
@@ -1138,10 +1158,22 @@ struct store_opening *store_open_begin(const char *path, const char *author)
 
 	op->path = util_strdup(path);
 	op->author = author ? util_strdup(author) : NULL;
+	/* The file's own checks here: cheap, and what they refuse is known
+	 * before the caller shows anything. */
+	if (check_file(path, &op->file) != 0) {
+		op->msg = util_strdup(util_errmsg());
+		return op;
+	}
+	op->looked = true;
 	op->threaded = opening_start(op);
 	if (!op->threaded)
 		opening_run(op);
 	return op;
+}
+
+bool store_opening_likely(const struct store_opening *op)
+{
+	return op->looked && (op->file.current || op->file.empty);
 }
 
 struct store *store_open_end(struct store_opening *op)

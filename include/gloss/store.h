@@ -59,10 +59,19 @@ struct store *store_open(const char *path, const char *author);
  * gives what store_open gave: the store (the caller's to close) or NULL
  * with its message set by util_error on the calling thread.  It frees op.
  * Between the two calls the caller must not use SQLite on this database.
+ * The file's own checks (a directory, a file that is not SQLite's, one that
+ * cannot be read) are made by store_open_begin on the caller's thread.
  */
 struct store_opening;
 struct store_opening *store_open_begin(const char *path, const char *author);
 struct store *store_open_end(struct store_opening *op);
+/*
+ * Whether the opening is likely to succeed, from what store_open_begin saw:
+ * the file passed its checks and is new, empty, or its header says it is a
+ * gloss database of this schema.  A guess (a damaged page or another
+ * process's lock is found only by the opening), never a wait.
+ */
+bool store_opening_likely(const struct store_opening *op);
 /* A file that can be read but not written (or in a directory that cannot
  * take the -wal and -shm files) is opened to be read only, when it needs
  * no update of its schema ("... is read-only and has schema version 2: open

@@ -324,6 +324,15 @@ bool ui_annot_identify(struct ui *u, size_t i, unsigned how)
 	return true;
 }
 
+bool ui_annot_first_waits(const struct ui *u, size_t i)
+{
+	const struct ui_pane *p = &u->panes[i];
+
+	/* A sum known, or made before the first screen, may find where the
+	 * reader left the document (ui_annot_identify). */
+	return p->from_db || doc_sha256(p->doc) || doc_size(p->doc) <= UI_HASH_AT_ONCE;
+}
+
 void ui_annot_hash_small(struct ui *u, size_t i)
 {
 	struct doc *d = u->panes[i].doc;

@@ -117,6 +117,8 @@ struct ui {
 	int term;              /* the terminal, to point out's descriptor back at; owned */
 	char *frame_buf;       /* a drawing read back from frame; owned */
 	size_t frame_cap;
+	bool painted;          /* the first screen was painted (paint.c), and
+				* curses has sent nothing yet */
 	FILE *tty;             /* /dev/tty when standard input is a document; owned */
 	struct termios shell;  /* the terminal's modes before curses */
 	struct ui_pane *panes; /* owned array */
@@ -181,12 +183,40 @@ extern const struct ui_key ui_keys[];
 extern const size_t ui_nkeys;
 
 /* theme.c */
+/* The roles' attributes, in colour when colour is true and NO_COLOR is
+ * not set; whether in colour.  No curses call: ui_theme_init makes the
+ * pairs for curses. */
+bool ui_theme_choose(bool colour);
+/* ui_theme_choose(has_colors()), and the pairs made in curses. */
 void ui_theme_init(void);
+/* The colours of pair n (-1: the terminal's default); false for no such pair. */
+bool ui_theme_pair(short n, short *fg, short *bg);
 attr_t ui_attr(enum ui_role role);
 /* How an annotation of this tag shows; depth is how many annotations cover the text. */
 attr_t ui_tag_attr(const struct store_tag *t, size_t depth);
 /* The colour names a tag may take; NULL-terminated. */
 extern const char *const ui_colours[];
+
+/* paint.c: the first screen without curses (see there).  While
+ * ui_painting() is true, the drawing functions send what they draw to the
+ * ui_paint_ functions below instead of curses. */
+/* Read the terminal's description from fd, as curses would (TERM), and
+ * start a painting of the screen: false, with nothing sent, where the
+ * terminal or the environment is one curses had better draw for (no
+ * alternate screen to leave, LINES or COLUMNS set, not UTF-8); else its
+ * size in *rows and *cols, and the roles' attributes chosen for it. */
+bool ui_paint_begin(int fd, int *rows, int *cols);
+bool ui_painting(void);
+/* One glyph: a character and the combining ones after it, 0-terminated. */
+void ui_paint_cell(int y, int x, const wchar_t *wc, attr_t a);
+void ui_paint_wstr(int y, int x, const wchar_t *s, size_t n, attr_t a);
+void ui_paint_fill(int y, int x, int n, attr_t a);
+/* The painting to fd in one write, the cursor at y, x when cursor is true;
+ * the description let go.  Whether it was sent. */
+bool ui_paint_end(int fd, bool cursor, int y, int x);
+/* Back from a sent painting's alternate screen, for a way out before
+ * curses has taken the terminal. */
+void ui_unpaint(int fd);
 
 /* ui.c */
 void ui_message(struct ui *u, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -194,6 +224,11 @@ void ui_place_panes(struct ui *u);
 void ui_focus(struct ui *u, size_t i);
 /* Draw UTF-8 text at (y, x) in at most w cells; returns the cells used. */
 int ui_put(int y, int x, int w, const char *s, attr_t a);
+/* n blank cells from (y, x) in attribute a. */
+void ui_fill(int y, int x, int n, attr_t a);
+/* All of p[0..n) to the terminal fd, waiting for it when it is slow to
+ * take it; false when it is gone. */
+bool ui_send(int fd, const char *p, size_t n);
 int ui_text_width(const char *s);
 /* The longest tail of s, whole characters, that fits in w cells; points into s. */
 const char *ui_text_tail(const char *s, int w);
@@ -259,6 +294,10 @@ void ui_annot_settle(struct ui *u);
 /* Hash pane i's document now when it is small enough for its annotations
  * to be looked for before the first screen (a big one is hashed while idle). */
 void ui_annot_hash_small(struct ui *u, size_t i);
+/* Whether pane i's first screen waits for the database: it may be put back
+ * where the reader left it (its sum is or will be known by then, or its
+ * text comes from the database). */
+bool ui_annot_first_waits(const struct ui *u, size_t i);
 /* Record one pending document, or one sum in the hash cache: true when
  * one was written (each write has its fsync: one at a time, once nobody
  * types).  A document the database is locked against is not waited for:

@@ -86,7 +86,10 @@ static bool ui_in_spans(const struct ui_spans *m, size_t *k, size_t pos)
 static void ui_put_cell(int y, int x, const wchar_t *wc, attr_t a)
 {
 	cchar_t cc;
-	if (setcchar(&cc, wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
+
+	if (ui_painting())
+		ui_paint_cell(y, x, wc, a);
+	else if (setcchar(&cc, wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
 		mvadd_wch(y, x, &cc);
 }
 
@@ -164,6 +167,10 @@ static void ui_cells_flush(struct ui_cells *r)
 
 static void ui_cells_add(struct ui_cells *r, int y, int x, const wchar_t *wc, attr_t a)
 {
+	if (ui_painting()) {
+		ui_paint_cell(y, x, wc, a);
+		return;
+	}
 	if (r->n > 0 && (r->y != y || r->x + r->n != x || r->n == UI_CELLS_MAX))
 		ui_cells_flush(r);
 	if (r->n == 0) {
@@ -178,13 +185,9 @@ static void ui_draw_title(struct ui_pane *p, bool focus, int y)
 {
 	attr_t a = ui_attr(focus ? UI_TITLE_FOCUS : UI_TITLE);
 	char pct[96];
-	int pw, x;
+	int pw;
 
-	move(y, p->x);
-	attron(a);
-	for (x = 0; x < p->w; x++)
-		addch(' ');
-	attroff(a);
+	ui_fill(y, p->x, p->w, a);
 	/* The weak spots at a glance: claims, sources, claims with no source. */
 	int pc = view_percent(p->view);
 	if (!p->claims && !p->sources)

@@ -17,17 +17,29 @@ static const short ui_colour_codes[] = {COLOR_RED, COLOR_GREEN, COLOR_YELLOW, CO
 					COLOR_MAGENTA, COLOR_CYAN, COLOR_WHITE};
 #define UI_TAG_PAIR 16
 
-static attr_t ui_pair(short n, short fg, short bg, attr_t extra)
-{
-	init_pair(n, fg, bg);
-	return COLOR_PAIR(n) | extra;
-}
+/* The colour pairs of the roles (pair n is ui_pairs[n - 1]); a tag's is
+ * UI_TAG_PAIR + its colour's index, on the default background. */
+static const struct {
+	enum ui_role role;
+	short fg, bg;
+	attr_t extra;
+} ui_pairs[] = {
+	{ UI_TITLE, COLOR_WHITE, COLOR_BLUE, A_NORMAL },
+	{ UI_TITLE_FOCUS, COLOR_BLACK, COLOR_CYAN, A_BOLD },
+	{ UI_STATUS, COLOR_BLACK, COLOR_WHITE, A_NORMAL },
+	{ UI_CONTROL, COLOR_MAGENTA, -1, A_BOLD },
+	{ UI_MATCH, COLOR_BLACK, COLOR_YELLOW, A_NORMAL },
+	{ UI_SEP, COLOR_BLUE, -1, A_NORMAL },
+	{ UI_ERROR, COLOR_WHITE, COLOR_RED, A_BOLD },
+	{ UI_HELP_KEY, COLOR_CYAN, -1, A_BOLD },
+};
+#define UI_NPAIRS (sizeof ui_pairs / sizeof *ui_pairs)
 
-void ui_theme_init(void)
+bool ui_theme_choose(bool colour)
 {
 	const char *nc = getenv("NO_COLOR");
-	bool colour = has_colors() && !(nc && *nc);
 
+	colour = colour && !(nc && *nc);
 	/* Monochrome first; colour overrides below. */
 	ui_roles[UI_TEXT] = A_NORMAL;
 	ui_roles[UI_TITLE] = A_UNDERLINE;
@@ -42,20 +54,40 @@ void ui_theme_init(void)
 	ui_roles[UI_HELP_KEY] = A_BOLD;
 	ui_roles[UI_SELECTION] = A_REVERSE;
 	ui_colour = colour;
-	if (!colour)
+	if (colour)
+		for (size_t i = 0; i < UI_NPAIRS; i++)
+			ui_roles[ui_pairs[i].role] = COLOR_PAIR((short)(i + 1)) | ui_pairs[i].extra;
+	return colour;
+}
+
+void ui_theme_init(void)
+{
+	if (!ui_theme_choose(has_colors()))
 		return;
 	start_color();
 	use_default_colors();
-	ui_roles[UI_TITLE] = ui_pair(1, COLOR_WHITE, COLOR_BLUE, A_NORMAL);
-	ui_roles[UI_TITLE_FOCUS] = ui_pair(2, COLOR_BLACK, COLOR_CYAN, A_BOLD);
-	ui_roles[UI_STATUS] = ui_pair(3, COLOR_BLACK, COLOR_WHITE, A_NORMAL);
-	ui_roles[UI_CONTROL] = ui_pair(4, COLOR_MAGENTA, -1, A_BOLD);
-	ui_roles[UI_MATCH] = ui_pair(5, COLOR_BLACK, COLOR_YELLOW, A_NORMAL);
-	ui_roles[UI_SEP] = ui_pair(6, COLOR_BLUE, -1, A_NORMAL);
-	ui_roles[UI_ERROR] = ui_pair(7, COLOR_WHITE, COLOR_RED, A_BOLD);
-	ui_roles[UI_HELP_KEY] = ui_pair(8, COLOR_CYAN, -1, A_BOLD);
+	for (short n = 1; n <= (short)UI_NPAIRS; n++) {
+		short fg, bg;
+		ui_theme_pair(n, &fg, &bg);
+		init_pair(n, fg, bg);
+	}
 	for (short i = 0; ui_colours[i]; i++)
 		init_pair((short)(UI_TAG_PAIR + i), ui_colour_codes[i], -1);
+}
+
+bool ui_theme_pair(short n, short *fg, short *bg)
+{
+	if (n >= 1 && (size_t)n <= UI_NPAIRS) {
+		*fg = ui_pairs[n - 1].fg;
+		*bg = ui_pairs[n - 1].bg;
+		return true;
+	}
+	if (n >= UI_TAG_PAIR && (size_t)(n - UI_TAG_PAIR) < sizeof ui_colour_codes / sizeof *ui_colour_codes) {
+		*fg = ui_colour_codes[n - UI_TAG_PAIR];
+		*bg = -1;
+		return true;
+	}
+	return false;
 }
 
 attr_t ui_tag_attr(const struct store_tag *t, size_t depth)

@@ -221,10 +221,27 @@ int ui_put(int y, int x, int w, const char *s, attr_t a)
 		used += cw;
 	}
 	buf[nb] = 0;
+	if (ui_painting()) {
+		ui_paint_wstr(y, x, buf, nb, a);
+		return used;
+	}
 	attron(a);
 	mvaddnwstr(y, x, buf, (int)nb);
 	attroff(a);
 	return used;
+}
+
+void ui_fill(int y, int x, int n, attr_t a)
+{
+	if (ui_painting()) {
+		ui_paint_fill(y, x, n, a);
+		return;
+	}
+	move(y, x);
+	attron(a);
+	for (int i = 0; i < n; i++)
+		addch(' ');
+	attroff(a);
 }
 
 void ui_place_panes(struct ui *u)
@@ -232,7 +249,9 @@ void ui_place_panes(struct ui *u)
 	size_t fit, i;
 	int x, w, text_rows;
 
-	getmaxyx(stdscr, u->rows, u->cols);
+	/* a painting has set the size (ui_paint_begin) */
+	if (!ui_painting())
+		getmaxyx(stdscr, u->rows, u->cols);
 	fit = (size_t)((u->cols + 1) / (UI_MIN_PANE + 1));
 	if (fit < 1)
 		fit = 1;
@@ -279,11 +298,7 @@ static void ui_draw_status(struct ui *u)
 
 	if (y < 0)
 		return;
-	move(y, 0);
-	attron(a);
-	for (int x = 0; x < u->cols; x++)
-		addch(' ');
-	attroff(a);
+	ui_fill(y, 0, u->cols, a);
 	if (u->mode == UI_MODE_PROMPT) {
 		ui_prompt_draw(u, y);
 		return;
@@ -365,6 +380,11 @@ static void ui_draw_separator(int x, int rows)
 	attr_t a = ui_attr(UI_SEP);
 	cchar_t cc;
 
+	if (ui_painting()) {
+		for (int y = 0; y < rows; y++)
+			ui_paint_cell(y, x, bar, a);
+		return;
+	}
 	if (rows > 0 && setcchar(&cc, bar, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
 		mvvline_set(0, x, &cc, rows);
 }
@@ -385,7 +405,8 @@ static bool ui_compose(struct ui *u, int *y, int *x)
 	u->drawn_nshown = u->nshown;
 	u->drawn_rows = u->rows;
 	u->drawn_cols = u->cols;
-	if (all)
+	/* a painting starts on a clear screen */
+	if (all && !ui_painting())
 		erase();
 	if (u->mode == UI_MODE_HELP) {
 		ui_help_draw(u);
@@ -449,8 +470,7 @@ static bool ui_point(int from, int to)
 	return r >= 0;
 }
 
-/* All of p to the terminal, waiting for it when it is slow to take it. */
-static void ui_frame_send(int fd, const char *p, size_t n)
+bool ui_send(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
@@ -461,9 +481,38 @@ static void ui_frame_send(int fd, const char *p, size_t n)
 			struct pollfd pf = { .fd = fd, .events = POLLOUT };
 			poll(&pf, 1, 100);
 		} else if (w == 0 || errno != EINTR) {
-			return; /* the terminal is gone */
+			return false; /* the terminal is gone */
 		}
 	}
+	return true;
+}
+
+/*
+ * What the frame file holds to the terminal, and the file emptied.  After
+ * a painting, curses' first words switch to the alternate screen, which
+ * the painting did: sent again, xterm would save the cursor again, and put
+ * the shell's cursor in the wrong place on the way out.
+ */
+static void ui_frame_flush(struct ui *u)
+{
+	off_t n = lseek(u->frame, 0, SEEK_CUR);
+	const char *smcup = tigetstr("smcup");
+
+	if (n <= 0)
+		return;
+	if ((size_t)n > u->frame_cap) {
+		u->frame_cap = (size_t)n;
+		u->frame_buf = util_realloc(u->frame_buf, u->frame_cap);
+	}
+	ssize_t r = pread(u->frame, u->frame_buf, (size_t)n, 0);
+	size_t skip = 0;
+	if (r > 0 && u->painted && smcup && smcup != (char *)-1 && (size_t)r >= strlen(smcup) &&
+	    memcmp(u->frame_buf, smcup, strlen(smcup)) == 0)
+		skip = strlen(smcup);
+	u->painted = false;
+	if (r > 0)
+		ui_send(u->term, u->frame_buf + skip, (size_t)r - skip);
+	lseek(u->frame, 0, SEEK_SET);
 }
 
 /* Wrap curses' handler of a new size (ui_run, once curses has set it);
@@ -478,6 +527,9 @@ static void ui_frame_watch(struct ui *u)
 		return;
 	if (sigaction(SIGWINCH, NULL, &sa) != 0 || (sa.sa_flags & SA_SIGINFO) ||
 	    sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN) {
+		if (ui_point(u->term, fileno(u->out)))
+			ui_frame_flush(u);
+		ui_frame_out = -1;
 		close(u->frame);
 		close(u->term);
 		u->frame = u->term = -1;
@@ -495,7 +547,6 @@ static void ui_update(struct ui *u)
 {
 	int out = fileno(u->out);
 	sigset_t hold, old;
-	off_t n;
 
 	sigemptyset(&hold);
 	sigaddset(&hold, SIGTSTP);
@@ -503,6 +554,10 @@ static void ui_update(struct ui *u)
 	sigprocmask(SIG_BLOCK, &hold, &old);
 	if (u->frame < 0 || ui_winch || !ui_point(u->frame, out)) {
 		ui_winch = 0;
+		/* what ui_run held back first (see there) */
+		if (u->frame >= 0 && ui_point(u->term, out))
+			ui_frame_flush(u);
+		ui_frame_out = -1;
 		doupdate();
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return;
@@ -512,17 +567,7 @@ static void ui_update(struct ui *u)
 	doupdate();
 	ui_point(u->term, out);
 	ui_frame_out = -1;
-	n = lseek(u->frame, 0, SEEK_CUR);
-	if (n > 0) {
-		if ((size_t)n > u->frame_cap) {
-			u->frame_cap = (size_t)n;
-			u->frame_buf = util_realloc(u->frame_buf, u->frame_cap);
-		}
-		ssize_t r = pread(u->frame, u->frame_buf, (size_t)n, 0);
-		if (r > 0)
-			ui_frame_send(out, u->frame_buf, (size_t)r);
-		lseek(u->frame, 0, SEEK_SET);
-	}
+	ui_frame_flush(u);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
@@ -891,9 +936,10 @@ static void ui_quiet_terminal(struct ui *u)
  * output's: until ui_run, what curses has buffered (the switch to the
  * alternate screen, colours) can then be thrown away by pointing that
  * descriptor at /dev/null (ui_abandon), and the modes newterm set are put
- * back from u->shell.
+ * back from u->shell.  First what curses needs of the process: a terminal
+ * on standard output, one to read keys from, TERM.
  */
-static bool ui_take_terminal(struct ui *u)
+static bool ui_check_terminal(struct ui *u)
 {
 	int fd;
 
@@ -917,21 +963,27 @@ static bool ui_take_terminal(struct ui *u)
 	} else if (!getenv("TERM") || !*getenv("TERM")) {
 		util_error("TERM is not set: cannot use the terminal");
 		fclose(u->out);
-	} else if (!(u->screen = newterm(NULL, u->out, u->tty ? u->tty : stdin))) {
+		u->out = NULL;
+	}
+	if (!u->out && u->tty) {
+		fclose(u->tty);
+		u->tty = NULL;
+	}
+	return u->out != NULL;
+}
+
+/* curses on the terminal ui_check_terminal found. */
+static bool ui_take_terminal(struct ui *u)
+{
+	if (!(u->screen = newterm(NULL, u->out, u->tty ? u->tty : stdin))) {
 		util_error("cannot use terminal '%s'", getenv("TERM"));
-		fclose(u->out);
 	} else if (!tigetstr("cup") || tigetstr("cup") == (char *)-1) {
 		/* less carries on with a warning; a pane cannot be drawn at all */
 		util_error("terminal '%s' cannot move the cursor", getenv("TERM"));
 		ui_quiet_terminal(u);
 		delscreen(u->screen);
 		u->screen = NULL;
-		fclose(u->out);
-	} else {
-		ui_frame_open(u);
 	}
-	if (!u->screen && u->tty)
-		fclose(u->tty);
 	return u->screen != NULL;
 }
 
@@ -1053,6 +1105,8 @@ static void ui_release(struct ui *u, bool quiet)
 	edit_free(u->prompt);
 	edit_free(u->note);
 	if (quiet) {
+		if (u->painted)
+			ui_unpaint(u->term);
 		ui_quiet_terminal(u);
 		ui_early_signals(false);
 	} else {
@@ -1083,23 +1137,44 @@ static void ui_release(struct ui *u, bool quiet)
 	free(u);
 }
 
-struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs)
+/* The first screen without curses (paint.c), when the database could not
+ * change it and is expected to open: the text shows while curses starts
+ * and the database opens. */
+static void ui_paint_first(struct ui *u)
+{
+	int y = 0, x = 0;
+	bool cursor;
+
+	for (size_t i = 0; i < u->npane; i++)
+		if (ui_annot_first_waits(u, i))
+			return;
+	if (!ui_paint_begin(fileno(u->out), &u->rows, &u->cols))
+		return;
+	ui_place_panes(u);
+	cursor = ui_compose(u, &y, &x);
+	u->painted = ui_paint_end(fileno(u->out), cursor, y, x);
+	/* what curses is given next is all of it */
+	u->drawn_rows = -1;
+}
+
+static void ui_panes_free(struct ui *u)
+{
+	for (size_t i = 0; i < u->npane; i++) {
+		view_free(u->panes[i].view);
+		free(u->panes[i].title);
+	}
+	free(u->panes);
+}
+
+struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, bool paint)
 {
 	struct ui *u = util_calloc(1, sizeof *u);
 	size_t i;
 
 	/* before newterm, which would otherwise take SIGINT and SIGTERM for itself */
 	ui_early_signals(true);
-	if (!ui_take_terminal(u)) {
-		int sig = ui_noted_signal();
-		free(u);
-		ui_early_signals(false);
-		/* a signal meanwhile ends gloss as it would have */
-		if (sig)
-			raise(sig - 128);
-		return NULL;
-	}
-	ui_theme_init();
+	if (!ui_check_terminal(u))
+		goto fail;
 	u->msg_keep = true;
 	u->npane = ndocs;
 	u->panes = util_calloc(ndocs, sizeof *u->panes);
@@ -1118,6 +1193,25 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs)
 			ui_message(u, true, "'%s' looks like a binary file; control bytes show as ^X",
 				   doc_path(docs[i]));
 	}
+	/* A painting needs the frame file: curses' first drawing, which
+	 * follows it, must not switch to the alternate screen again. */
+	ui_frame_open(u);
+	if (paint && u->frame >= 0)
+		ui_paint_first(u);
+	if (!ui_take_terminal(u)) {
+		if (u->painted)
+			ui_unpaint(u->term);
+		if (u->frame >= 0) {
+			close(u->frame);
+			close(u->term);
+		}
+		fclose(u->out);
+		if (u->tty)
+			fclose(u->tty);
+		ui_panes_free(u);
+		goto fail;
+	}
+	ui_theme_init();
 	ui_place_panes(u);
 	/* The panes as they show with no annotations, while the database
 	 * opens: the first drawing then redraws only a pane it changed. */
@@ -1126,6 +1220,16 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs)
 	for (i = 0; i < ndocs; i++)
 		ui_annot_hash_small(u, i);
 	return u;
+fail:
+	free(u);
+	{
+		int sig = ui_noted_signal();
+		ui_early_signals(false);
+		/* a signal meanwhile ends gloss as it would have */
+		if (sig)
+			raise(sig - 128);
+	}
+	return NULL;
 }
 
 int ui_abandon(struct ui *u)
@@ -1175,6 +1279,13 @@ int ui_run(struct ui *u, struct store *st)
 	 * signal would have left before the terminal was taken. */
 	if (ui_noted_signal())
 		return ui_abandon(u);
+	/* After a painting, what curses sends from here to its first drawing
+	 * goes to the frame file, to be sent with that drawing in one write,
+	 * without its switch to the alternate screen (ui_frame_flush). */
+	if (u->painted && ui_point(u->frame, fileno(u->out))) {
+		ui_frame_term = u->term;
+		ui_frame_out = fileno(u->out);
+	}
 	/* curses' own handler takes a Ctrl-Z from now on */
 	ui_hold_tstp(false);
 	u->store = st;

@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Screen, Skip, check, run, scratch, sql, test, write  # noqa: E402
+from harness import (GLOSS, Screen, Skip, check, hold_lock, let_go, run, scratch, sql, test,  # noqa: E402
+                     write)
 
 TMP = scratch("gloss-reader-")
 
@@ -470,6 +471,121 @@ def a_drawing_reaches_the_terminal_in_one_write():
     # so curses writes only pieces of them, but all in one write
     page = [w for w in writes[first[0] + 1:] if "witnesses" in w]
     check(len(page) == 1, "the next page in one write; " + shown)
+
+
+def big_new_files(d, n):
+    """n files too big to be hashed before their first screen, each with a
+    first line of its own and text of every kind a row may hold: a tab, a
+    control byte, an ill-formed byte, wide and combining characters."""
+    body = ("Row %d:\tcafe\u0301 \u6771\u4eac \U0001F600 and a bell \x07 here.\n" * 1)
+    paths = []
+    for k in range(n):
+        lines = ["Paint test %s first line\n" % "ABC"[k], "\n"]
+        lines += [body % i for i in range(1, 9000)]
+        data = "".join(lines).encode() + b"\xff tail\n"
+        paths.append(write(d, "big%d.txt" % k, data))
+    return paths
+
+
+def new_database(d):
+    """A gloss database made by gloss, with nothing in it."""
+    db = os.path.join(d, "gloss.db")
+    r = subprocess.run([GLOSS, "--db", db, "docs"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    check(r.returncode == 0, "gloss docs made the database: %r" % r.stderr)
+    return db
+
+
+@test
+def a_big_new_file_shows_while_the_database_is_locked():
+    # Nothing in the database can change the first screen of files it has
+    # never seen: that screen does not wait for it, and is the very screen
+    # curses draws once it can (colours, separators, the status line).
+    for env in ({}, {"NO_COLOR": "1"}):
+        d = scratch("gloss-paint-")
+        db = new_database(d)
+        files = big_new_files(d, 3)
+        holder = hold_lock(db, readers_too=True)
+        try:
+            with Screen(["--db", db] + files, width=100, height=12, env=env) as sc:
+                sc.wait_text("Paint test C first line")
+                sc.wait_text("big0.txt")
+                painted, where = sc.text(colours=True), sc.cursor()
+                check("\u2502" in painted and "^G" in painted and "\u6771" in painted,
+                      "the separators, a control and a wide character shown:\n" + sc.text())
+                let_go(holder)
+                holder = None
+                # keys are read once curses has drawn
+                sc.keys("j")
+                sc.wait(lambda s: s.cursor() != where, "j answered")
+                sc.keys("k")
+                sc.wait(lambda s: s.cursor() == where, "k answered")
+                drawn = sc.text(colours=True)
+                check(drawn == painted, "%s: curses' screen is the painted one:\n%r\n%r"
+                      % (env or "colours", painted, drawn))
+        finally:
+            if holder:
+                let_go(holder)
+
+
+@test
+def a_database_refused_after_the_first_screen_leaves_the_terminal_as_it_was():
+    d = scratch("gloss-paint-")
+    db = new_database(d)
+    big = big_new_files(d, 1)[0]
+    holder = hold_lock(db, readers_too=True)
+    try:
+        with Screen([], width=100, height=12, shell=True) as sc:
+            sc.type("echo BEFORE; %s --db %s %s; echo STATUS=$?\n" % (GLOSS, db, big))
+            sc.wait_text("STATUS=1", deadline=15)
+            text = sc.text()
+            check("BEFORE" in text and "database is locked" in text and "Paint test" not in text,
+                  "the shell's screen and the error:\n" + text)
+    finally:
+        let_go(holder)
+
+
+@test
+def a_painted_first_screen_enters_the_alternate_screen_once():
+    # xterm saves the cursor again on a second switch, and the shell's
+    # prompt would then come back in the wrong place
+    import pty
+    import select
+    import time
+    d = scratch("gloss-paint-")
+    big = big_new_files(d, 1)[0]
+    pid, fd = pty.fork()
+    if pid == 0:
+        import fcntl
+        import struct
+        import termios
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        os.environ.update({"TERM": "xterm-256color", "LC_ALL": "C.UTF-8", "HOME": d,
+                           "XDG_CACHE_HOME": os.path.join(d, "cache"),
+                           "XDG_DATA_HOME": os.path.join(d, "data")})
+        os.execv(GLOSS, [GLOSS, big])
+    out = b""
+    end = time.monotonic() + 10
+    while b"big0.txt" not in out and time.monotonic() < end:
+        if select.select([fd], [], [], 0.05)[0]:
+            out += os.read(fd, 65536)
+    check(b"big0.txt" in out, "the first screen: %r" % out[-300:])
+    os.write(fd, b"q")
+    while time.monotonic() < end:
+        if select.select([fd], [], [], 0.05)[0]:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    os.waitpid(pid, 0)
+    os.close(fd)
+    check(out.count(b"\x1b[?1049h") == 1 and out.count(b"\x1b[?1049l") == 1,
+          "one switch each way: %r" % out.replace(b"Row", b"")[:600])
+    # the painting came before curses' own first words (its keypad mode)
+    check(0 <= out.find(b"Paint test A") < out.find(b"\x1b[?1h"), "painted before curses started: %r"
+          % out[:300])
 
 
 @test

@@ -859,6 +859,39 @@ static void test_cache_stress(void)
 	free(s);
 }
 
+/* A cache starts small and grows to its size: what it took while growing
+ * stays found, and past its size the oldest goes. */
+static void test_cache_grows(void)
+{
+	size_t n = 0, i, nline = 300, max = 100;
+	char *s = util_malloc(nline * 8);
+	size_t starts[300];
+	const struct layout *got[300];
+	struct layout_cache *c = layout_cache_new(max);
+
+	for (i = 0; i < nline; i++) {
+		starts[i] = n;
+		n += (size_t)snprintf(s + n, 8, "l%04zu\n", i);
+	}
+	for (i = 0; i < max; i++) {
+		got[i] = layout_cache_get(c, s, n, starts[i], 4);
+		T_EQ_INT(got[i]->start, starts[i]);
+	}
+	/* every one a hit, newest first, so that the order stays as taken */
+	for (i = max; i-- > 0;)
+		if (layout_cache_get(c, s, n, starts[i], 4) != got[i])
+			T_FAIL("line %zu was not kept", i);
+	/* a hundred more: the first hundred go, oldest (the last) first */
+	for (i = max; i < 2 * max; i++)
+		T_EQ_INT(layout_cache_get(c, s, n, starts[i], 4)->start, starts[i]);
+	for (i = 2 * max; i-- > max;)
+		if (layout_cache_get(c, s, n, starts[i], 4)->start != starts[i])
+			T_FAIL("line %zu: wrong layout", i);
+	T_EQ_INT(layout_cache_get(c, s, n, starts[250], 4)->start, starts[250]);
+	layout_cache_free(c);
+	free(s);
+}
+
 /* Windows of a huge line are costly: the cache keeps within its byte budget. */
 static void test_cache_byte_budget(void)
 {
@@ -939,6 +972,7 @@ int main(void)
 	T_RUN(test_cache_hits);
 	T_RUN(test_cache_eviction);
 	T_RUN(test_cache_stress);
+	T_RUN(test_cache_grows);
 	T_RUN(test_cache_byte_budget);
 	T_RUN(test_flag_on_a_narrow_row);
 	T_DONE();
