@@ -803,22 +803,27 @@ char *doc_title(const struct doc *d, size_t max_bytes)
 	const char *s = d->bytes;
 	size_t lim = head_len(d, DOC_HEAD), pos = 0;
 
+	/* title_clean writes at least a byte for every three it reads (U+2028
+	 * becomes a space): past this much of a line, what follows cannot be in
+	 * the title, and a line of megabytes is not read to its end. */
+	size_t enough = 3 * max_bytes + 8;
+
 	while (pos < lim) {
-		size_t end = pos, i, first = 0, last = 0;
+		size_t end = pos, first = 0, last = 0;
 		bool found = false;
 
-		while (end < lim && s[end] != '\n' && s[end] != '\r')
-			end++;
-		for (i = pos; i < end;) {
+		while (end < lim && s[end] != '\n' && s[end] != '\r') {
 			uint32_t cp;
-			int valid, len = util_utf8_decode(s + i, end - i, &cp, &valid);
+			int valid, len = util_utf8_decode(s + end, lim - end, &cp, &valid);
 			if (!valid || !title_blank(cp)) {
 				if (!found)
-					first = i;
+					first = end;
 				found = true;
-				last = i + (size_t)len;
+				last = end + (size_t)len;
 			}
-			i += (size_t)len;
+			end += (size_t)len;
+			if (found && end - first >= enough)
+				break;
 		}
 		if (found)
 			return title_clean(s + first, last - first, max_bytes);

@@ -23,6 +23,9 @@
 #define WIN ((size_t)LAYOUT_WINDOW)
 /* How far past a multiple of the window a cut looks for a space to follow. */
 #define CUT_SEEK 256
+/* How far it looks first for the space after a sentence's end, where a row
+ * that ends early reads as a pause of the text. */
+#define CUT_SENTENCE 1024
 /* A grapheme longer than this (a base with thousands of marks) is split, so
  * that glyph lengths stay in 16 bits and one glyph stays cheap to draw. */
 #define GRAPHEME_MAX 1024
@@ -65,6 +68,42 @@ static const char *last_lf(const char *s, size_t a, size_t b)
 	return NULL;
 }
 
+/* Closing punctuation that may stand between a sentence's end and the
+ * space after it: ASCII quotes and brackets, and the closing quotes
+ * U+2019 and U+201D as their last byte after E2 80. */
+static bool closes_sentence(const char *s, size_t from, size_t *i)
+{
+	unsigned char c = (unsigned char)s[*i - 1];
+
+	if (c == '"' || c == '\'' || c == ')' || c == ']') {
+		(*i)--;
+		return true;
+	}
+	if ((c == 0x99 || c == 0x9D) && *i >= from + 3 && (unsigned char)s[*i - 2] == 0x80 &&
+	    (unsigned char)s[*i - 3] == 0xE2) {
+		*i -= 3;
+		return true;
+	}
+	return false;
+}
+
+/* The first space in s[from, lim) after '.', '!' or '?' (closing quotes
+ * or brackets may come between, all within [from, lim)), or NULL. */
+static const char *sentence_space(const char *s, size_t from, size_t lim)
+{
+	const char *sp = s + from;
+
+	while ((sp = memchr(sp, ' ', (size_t)(s + lim - sp))) != NULL) {
+		size_t i = (size_t)(sp - s);
+		for (int k = 0; k < 2 && i > from && closes_sentence(s, from, &i); k++)
+			;
+		if (i > from && (s[i - 1] == '.' || s[i - 1] == '!' || s[i - 1] == '?'))
+			return sp;
+		sp++;
+	}
+	return NULL;
+}
+
 /*
  * The cut near k*WIN, or 0 when there is none.  It exists when no line end
  * lies within WIN bytes either side of k*WIN, and it depends on those bytes
@@ -83,8 +122,10 @@ static size_t unit_cut(const char *s, size_t n, size_t k)
 	hi = n - kw > WIN ? kw + WIN : n;
 	if (has_lf(s, kw - WIN, hi))
 		return 0;
+	sp = sentence_space(s, kw, n - kw > CUT_SENTENCE ? kw + CUT_SENTENCE : n);
 	lim = n - kw > CUT_SEEK ? kw + CUT_SEEK : n;
-	sp = memchr(s + kw, ' ', lim - kw);
+	if (!sp)
+		sp = memchr(s + kw, ' ', lim - kw);
 	if (sp) {
 		cut = (size_t)(sp - s) + 1;
 	} else {

@@ -9,10 +9,15 @@
  * Window cuts depend only on the bytes near them, so any place of a 32 MB
  * line is laid out without reading the rest of it: a cut is placed near every
  * multiple k * LAYOUT_WINDOW (k >= 1) whose surroundings (LAYOUT_WINDOW bytes
- * either side) hold no LF: after the first ASCII space in the 256 bytes from
- * k * LAYOUT_WINDOW when there is one, else at the first code point boundary
- * from there.  A line shorter than LAYOUT_WINDOW is never cut, and no unit is
- * longer than about three windows, so offsets inside a unit fit 32 bits.
+ * either side) hold no LF: after the first ASCII space that follows '.', '!'
+ * or '?' (with up to two closing quotes or brackets between: " ' ) ] U+2019
+ * U+201D) in the 1024 bytes from k * LAYOUT_WINDOW, so that the row ending
+ * early there ends a sentence; else after the first ASCII space in the 256
+ * bytes from there; else at the first code point boundary from there.  A
+ * line shorter than LAYOUT_WINDOW is never cut, and no unit is longer than
+ * about three windows, so offsets inside a unit fit 32 bits.  The window
+ * is small enough that laying one out is quick (the first screen of a
+ * huge line waits for it), large enough that only very long lines are cut.
  *
  * Wrapping uses libunistring's line break opportunities (UAX #14) and breaks
  * a row at the last opportunity that fits; a grapheme wider than what is
@@ -38,7 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LAYOUT_WINDOW 65536
+#define LAYOUT_WINDOW 8192
 
 /*
  * The unit holding pos (0 <= pos <= n) of the document s[0..n): [*start, *end).

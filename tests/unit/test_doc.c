@@ -497,6 +497,42 @@ static void test_title_cut(void)
 	free(t);
 }
 
+/* Only the start of a long first line is read for a title: the title of
+ * a line of megabytes is the title of its first few thousand bytes, for
+ * text that shrinks when cleaned (U+2028 becomes a space) or grows. */
+static void test_title_of_a_long_line(void)
+{
+	static const char *const units[] = {
+		"word ", "\xe2\x80\xa8", "x\xe2\x80\xa8\xe2\x80\xa8", "\x01\xc2\x9b", "\xff\xfe ",
+		"\xe2\x80\xae" "ab", "\xc3\xa9\xcc\x81 ",
+	};
+	const size_t maxes[] = { 1, 7, 80, 400 };
+	size_t size = 3u << 20;
+	char *line = malloc(size + 1), *cut = malloc(8192);
+
+	T_ASSERT(line && cut);
+	for (size_t u = 0; u < sizeof units / sizeof *units; u++) {
+		size_t k = strlen(units[u]), n = 0;
+		/* a blank start, a letter, then the unit over and over */
+		memcpy(line, "  A", 3);
+		for (n = 3; n + k <= size; n += k)
+			memcpy(line + n, units[u], k);
+		line[n] = '\0';
+		memcpy(cut, line, 4000);
+		strcpy(cut + 4000, "\nrest\n");
+		for (size_t m = 0; m < sizeof maxes / sizeof *maxes; m++) {
+			char *a = title_of(line, maxes[m]), *b = title_of(cut, maxes[m]);
+			if (!a || !b || strcmp(a, b) != 0)
+				T_FAIL("unit %zu, at most %zu bytes: '%s' against '%s'", u, maxes[m],
+				       a ? a : "(none)", b ? b : "(none)");
+			free(a);
+			free(b);
+		}
+	}
+	free(line);
+	free(cut);
+}
+
 static void test_title_none(void)
 {
 	char *blank = malloc(70001), *t;
@@ -1035,6 +1071,7 @@ int main(void)
 	T_RUN(test_title_line_ends);
 	T_RUN(test_title_unsafe);
 	T_RUN(test_title_cut);
+	T_RUN(test_title_of_a_long_line);
 	T_RUN(test_title_none);
 	T_RUN(test_hash_steps);
 	T_RUN(test_cache_hit_and_miss);

@@ -16,6 +16,8 @@
 #define WIN ((size_t)LAYOUT_WINDOW)
 /* The distance after k*WIN within which a cut follows a space (layout.c). */
 #define CUT_SEEK 256
+/* ... and before that, a space after a sentence's end */
+#define CUT_SENTENCE 1024
 
 /* What the last render found wrong with the layout, or "". */
 static char bad[256];
@@ -418,7 +420,8 @@ static uint32_t rng(void)
 /*
  * The unit boundaries by the rule of layout.h, found the slow way over the
  * whole document: 0, after every line feed, and a cut near each k*WIN whose
- * surroundings hold no line feed (after the first space within CUT_SEEK
+ * surroundings hold no line feed (after the first space that ends a sentence
+ * within CUT_SENTENCE bytes, else after the first space within CUT_SEEK
  * bytes, else at the first code point boundary at or after k*WIN).
  * Returns the count; b[count] = n.
  */
@@ -443,7 +446,25 @@ static size_t ref_bounds(const char *s, size_t n, size_t *b)
 
 		if (lfs[hi] != lfs[kw - WIN])
 			continue;
-		for (i = kw; i < n && i < kw + CUT_SEEK; i++)
+		for (i = kw; i < n && i < kw + CUT_SENTENCE && !c; i++) {
+			size_t j = i;
+			if (s[i] != ' ')
+				continue;
+			/* back over up to two closing quotes or brackets */
+			for (int q = 0; q < 2 && j > kw; q++) {
+				if (s[j - 1] && strchr("\"')]", s[j - 1])) {
+					j--;
+				} else if (j >= kw + 3 && !memcmp(s + j - 3, "\xe2\x80", 2) &&
+					   (s[j - 1] == '\x99' || s[j - 1] == '\x9d')) {
+					j -= 3;
+				} else {
+					break;
+				}
+			}
+			if (j > kw && s[j - 1] && strchr(".!?", s[j - 1]))
+				c = i + 1;
+		}
+		for (i = kw; !c && i < n && i < kw + CUT_SEEK; i++)
 			if (s[i] == ' ') {
 				c = i + 1;
 				break;
@@ -522,6 +543,40 @@ static char *make_words(size_t n)
 			s[i++] = ' ';
 	}
 	return s;
+}
+
+/* Words, and now and then the end of a sentence: ". ", "! ", "?\" ",
+ * ".\u201d ", ".') ", or a full stop that ends a token without a space. */
+static char *make_prose(size_t n)
+{
+	static const char *const ends[] = { ". ", "! ", "?\" ", ".\xe2\x80\x9d ", ".') ", ".x " };
+	char *s = make_words(n);
+
+	for (size_t i = 0; i + 8 < n; i += 1 + rng() % 700) {
+		const char *e = ends[rng() % (sizeof ends / sizeof *ends)];
+		memcpy(s + i, e, strlen(e));
+	}
+	return s;
+}
+
+static void test_window_cuts_sentences(void)
+{
+	size_t n = 3u << 20, st, en, kw = 3 * WIN;
+	char *s = make_prose(n);
+
+	check_units(s, n, 4093, 3 * WIN + CUT_SENTENCE + 4);
+	free(s);
+	/* The space after a sentence's end within its reach, not the first one. */
+	s = make_words(n);
+	memcpy(s + kw + 500, "end.\xe2\x80\x9d Next", 11);
+	layout_unit(s, n, kw + 600, &st, &en);
+	T_EQ_INT(st, kw + 508);
+	/* Beyond its reach: the first space. */
+	memcpy(s + kw + 500, "end.\xe2\x80\x9dxNext", 11);
+	memcpy(s + kw + CUT_SENTENCE + 10, "end. Next", 9);
+	layout_unit(s, n, kw + 600, &st, &en);
+	T_ASSERT(st > kw && st <= kw + 14 && s[st - 1] == ' ');
+	free(s);
 }
 
 static void test_window_cuts_words(void)
@@ -758,7 +813,7 @@ static void test_big_window_layout(void)
 
 	layout_unit(s, n, WIN + 7, &st, &en);
 	l = layout_make(s, st, en, 80);
-	T_ASSERT(l->nrow > 500);
+	T_ASSERT(l->nrow > WIN / 80 / 2);
 	bad[0] = '\0';
 	render_into(s, l, &o);
 	T_EQ_STR(bad, "");
@@ -962,6 +1017,7 @@ int main(void)
 	T_RUN(test_empty);
 	T_RUN(test_units_short);
 	T_RUN(test_window_cuts_words);
+	T_RUN(test_window_cuts_sentences);
 	T_RUN(test_window_cuts_no_spaces);
 	T_RUN(test_window_cuts_mixed);
 	T_RUN(test_mapping);

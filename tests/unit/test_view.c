@@ -251,14 +251,15 @@ static void test_long_line_in_windows(void)
 /* Rows of huge hanging runs: every layout of one screen stays alive. */
 static void test_screen_of_huge_rows(void)
 {
-	size_t line = 1 + 65000 + 1, n = 30 * line, i, k;
+	/* lines a window long at most: one unit each */
+	size_t run = LAYOUT_WINDOW - 2, line = 1 + run + 1, n = 30 * line, i, k;
 	char *s = malloc(n);
 	struct view_row rows[40];
 	struct view *v;
 
 	for (i = 0; i < 30; i++) {
 		s[i * line] = 'a';
-		memset(s + i * line + 1, ' ', 65000);
+		memset(s + i * line + 1, ' ', run);
 		s[i * line + line - 1] = '\n';
 	}
 	v = view_new(s, n);
