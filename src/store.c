@@ -734,7 +734,6 @@ struct store_file {
  */
 static int check_file(const char *path, struct store_file *f)
 {
-	bool *wal = &f->wal, *ro = &f->ro, *current = &f->current;
 
 	static const char magic[16] = "SQLite format 3";
 	struct stat sb;
@@ -778,23 +777,23 @@ static int check_file(const char *path, struct store_file *f)
 	}
 	/* A file that can be read but not written (or whose directory cannot
 	 * take the -wal and -shm files) is opened to be read only. */
-	*ro = false;
+	f->ro = false;
 	if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) != 0) {
 		if ((errno != EACCES && errno != EROFS && errno != EPERM) ||
 		    faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) != 0 || sb.st_size == 0)
 			goto sys;
-		*ro = true;
+		f->ro = true;
 	}
 	dir = dir_of(path);
 	err = faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0 ? errno : 0;
 	free(dir);
 	if (err && sb.st_size > 0 && (err == EACCES || err == EROFS || err == EPERM)) {
-		*ro = true;
+		f->ro = true;
 	} else if (err) {
 		errno = err;
 		goto sys;
 	}
-	*wal = *current = false;
+	f->wal = f->current = false;
 	f->empty = sb.st_size == 0;
 	if (f->empty)
 		return 0;
@@ -812,8 +811,8 @@ static int check_file(const char *path, struct store_file *f)
 		util_error("'%s' is not a database or is corrupt", path);
 		return -1;
 	}
-	*wal = head[18] == 2 && head[19] == 2;
-	*current = *wal && (size_t)got == sizeof head && be32(head + 68) == STORE_APP_ID &&
+	f->wal = head[18] == 2 && head[19] == 2;
+	f->current = f->wal && (size_t)got == sizeof head && be32(head + 68) == STORE_APP_ID &&
 		   be32(head + 60) == STORE_SCHEMA;
 	return 0;
 sys:

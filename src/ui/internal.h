@@ -119,6 +119,7 @@ struct ui {
 	size_t frame_cap;
 	bool painted;          /* the first screen was painted (paint.c), and
 				* curses has sent nothing yet */
+	bool held;             /* out's descriptor points at frame (ui_hold) */
 	FILE *tty;             /* /dev/tty when standard input is a document; owned */
 	struct termios shell;  /* the terminal's modes before curses */
 	struct ui_pane *panes; /* owned array */

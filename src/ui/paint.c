@@ -18,16 +18,21 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <term.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
 #include "gloss/util.h"
 #include "internal.h"
 
-/* What a painting needs of the terminal's description: copies, since the
- * description is let go before curses reads its own. */
+/* The smallest screen painted (see ui_paint_begin). */
+#define UI_PAINT_MIN_ROWS 8
+#define UI_PAINT_MIN_COLS 40
+
+/* What a painting needs of the terminal's description: pointers into it,
+ * good until ui_paint_end lets it go. */
 struct ui_caps {
-	const char *cup, *sgr0, *bold, *smul, *rev, *setaf, *setab;
+	const char *cup, *sgr0, *bold, *smul, *rev, *setaf, *setab, *civis;
 	bool colour;
 	bool last_cell; /* the bottom right cell can be written without scrolling */
 };
@@ -39,7 +44,7 @@ static struct {
 	char *buf;
 	size_t len, cap;
 	int cy, cx;       /* where the terminal's cursor is; -1: not known */
-	long attr;        /* the attributes in force; -1: not known */
+	attr_t attr;      /* the attributes in force */
 } ui_pt;
 
 /* Leaving the painting's alternate screen, for a way out before curses has
@@ -88,7 +93,14 @@ bool ui_paint_begin(int fd, int *rows, int *cols)
 	 * other than UTF-8, curses draws the first screen too. */
 	if ((env_rows && *env_rows) || (env_cols && *env_cols) || strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
 		return false;
-	if (ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row < 3 || ws.ws_col < 2)
+	/* Started in the background: the terminal is the shell's (curses
+	 * waits for it, stopped by SIGTTOU). */
+	if (tcgetpgrp(fd) != getpgrp())
+		return false;
+	/* On a screen this small, curses' buffer is too small to keep its
+	 * switch to the alternate screen until ui_run (it writes it at
+	 * once), and nothing is slow to draw anyway. */
+	if (ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row < UI_PAINT_MIN_ROWS || ws.ws_col < UI_PAINT_MIN_COLS)
 		return false;
 	if (setupterm(NULL, fd, &err) != OK)
 		return false;
@@ -103,6 +115,7 @@ bool ui_paint_begin(int fd, int *rows, int *cols)
 	c->rev = ui_pt_cap("rev");
 	c->setaf = ui_pt_cap("setaf");
 	c->setab = ui_pt_cap("setab");
+	c->civis = ui_pt_cap("civis");
 	/* as curses decides it: a terminal that wraps at the last column
 	 * scrolls when that cell is written, unless it waits for the next
 	 * character to wrap (xenl) */
@@ -123,7 +136,6 @@ bool ui_paint_begin(int fd, int *rows, int *cols)
 	ui_pt.cols = *cols = ws.ws_col;
 	ui_pt.len = 0;
 	ui_pt.cy = ui_pt.cx = -1;
-	ui_pt.attr = -1;
 	ui_pt_puts(smcup);
 	ui_pt_puts(c->sgr0);
 	ui_pt_puts(clr);
@@ -137,7 +149,7 @@ static void ui_pt_attr(attr_t a)
 	short fg, bg;
 
 	a &= A_BOLD | A_UNDERLINE | A_REVERSE | A_COLOR;
-	if (ui_pt.attr == (long)a)
+	if (ui_pt.attr == a)
 		return;
 	ui_pt_puts(c->sgr0);
 	if (a & A_BOLD)
@@ -152,7 +164,7 @@ static void ui_pt_attr(attr_t a)
 		if (bg >= 0)
 			ui_pt_puts(tiparm(c->setab, bg));
 	}
-	ui_pt.attr = (long)a;
+	ui_pt.attr = a;
 }
 
 /* The characters wc[0..n) (a base and its combining marks) in one cell or
@@ -229,6 +241,8 @@ bool ui_paint_end(int fd, bool cursor, int y, int x)
 	ui_pt_attr(A_NORMAL);
 	if (cursor && y >= 0 && y < ui_pt.rows && x >= 0 && x < ui_pt.cols)
 		ui_pt_puts(tiparm(ui_pt.caps.cup, y, x));
+	else
+		ui_pt_puts(ui_pt.caps.civis); /* as curses will */
 	ui_pt.on = false;
 	sent = ui_send(fd, ui_pt.buf, ui_pt.len);
 	free(ui_pt.buf);

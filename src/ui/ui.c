@@ -496,7 +496,7 @@ bool ui_send(int fd, const char *p, size_t n)
 static void ui_frame_flush(struct ui *u)
 {
 	off_t n = lseek(u->frame, 0, SEEK_CUR);
-	const char *smcup = tigetstr("smcup");
+	const char *smcup = u->painted ? tigetstr("smcup") : NULL;
 
 	if (n <= 0)
 		return;
@@ -515,6 +515,30 @@ static void ui_frame_flush(struct ui *u)
 	lseek(u->frame, 0, SEEK_SET);
 }
 
+/* What curses writes goes to the frame file (held), or to the terminal
+ * again with what the file held sent; a signal handler that must write
+ * points it back itself (ui_frame_out). */
+static void ui_hold(struct ui *u)
+{
+	int out = fileno(u->out);
+
+	if (u->held || u->frame < 0 || !ui_point(u->frame, out))
+		return;
+	ui_frame_term = u->term;
+	ui_frame_out = out;
+	u->held = true;
+}
+
+static void ui_unhold(struct ui *u)
+{
+	if (!u->held)
+		return;
+	ui_point(u->term, fileno(u->out));
+	ui_frame_out = -1;
+	u->held = false;
+	ui_frame_flush(u);
+}
+
 /* Wrap curses' handler of a new size (ui_run, once curses has set it);
  * without it, a new size could not be told from the frame file, which
  * then goes unused. */
@@ -527,9 +551,7 @@ static void ui_frame_watch(struct ui *u)
 		return;
 	if (sigaction(SIGWINCH, NULL, &sa) != 0 || (sa.sa_flags & SA_SIGINFO) ||
 	    sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN) {
-		if (ui_point(u->term, fileno(u->out)))
-			ui_frame_flush(u);
-		ui_frame_out = -1;
+		ui_unhold(u);
 		close(u->frame);
 		close(u->term);
 		u->frame = u->term = -1;
@@ -545,29 +567,21 @@ static void ui_frame_watch(struct ui *u)
 
 static void ui_update(struct ui *u)
 {
-	int out = fileno(u->out);
 	sigset_t hold, old;
 
 	sigemptyset(&hold);
 	sigaddset(&hold, SIGTSTP);
 	sigaddset(&hold, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &hold, &old);
-	if (u->frame < 0 || ui_winch || !ui_point(u->frame, out)) {
+	if (ui_winch) {
 		ui_winch = 0;
-		/* what ui_run held back first (see there) */
-		if (u->frame >= 0 && ui_point(u->term, out))
-			ui_frame_flush(u);
-		ui_frame_out = -1;
-		doupdate();
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		return;
+		/* what ui_run held back first (see there), then the drawing */
+		ui_unhold(u);
+	} else {
+		ui_hold(u);
 	}
-	ui_frame_term = u->term;
-	ui_frame_out = out;
 	doupdate();
-	ui_point(u->term, out);
-	ui_frame_out = -1;
-	ui_frame_flush(u);
+	ui_unhold(u);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
@@ -918,6 +932,16 @@ int ui_peek_key(struct ui *u, int ms)
 	return key;
 }
 
+/* A key waits to be read: a drawing now would be drawn over at once (keys
+ * typed ahead, or a key typed as a painted first screen showed, before
+ * curses had started).  Drawing waits until none does, as in less and vim. */
+static bool ui_input_waiting(const struct ui *u)
+{
+	struct pollfd pf = { .fd = u->tty ? fileno(u->tty) : STDIN_FILENO, .events = POLLIN };
+
+	return u->peeked || poll(&pf, 1, 0) > 0;
+}
+
 /* Nothing that curses wrote yet reaches the terminal, whose modes are put
  * back as they were before newterm. */
 static void ui_quiet_terminal(struct ui *u)
@@ -1110,6 +1134,9 @@ static void ui_release(struct ui *u, bool quiet)
 		ui_quiet_terminal(u);
 		ui_early_signals(false);
 	} else {
+		/* what curses wrote since it last drew (keys typed ahead and q
+		 * before a first drawing) goes out first */
+		ui_unhold(u);
 		/* a Ctrl-Z now would have curses take the screen again on fg */
 		ui_hold_tstp(true);
 		/* With no alternate screen to leave (vt100, linux), the screen
@@ -1152,9 +1179,18 @@ static void ui_paint_first(struct ui *u)
 		return;
 	ui_place_panes(u);
 	cursor = ui_compose(u, &y, &x);
+	/* Keys typed at the sight of it, before curses has set the modes:
+	 * Ctrl-S is not the terminal's flow control (it would block gloss's
+	 * next write), and nothing is echoed over the screen. */
+	struct termios t = u->shell;
+	t.c_iflag &= ~(tcflag_t)IXON;
+	t.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(fileno(u->out), TCSANOW, &t);
 	u->painted = ui_paint_end(fileno(u->out), cursor, y, x);
+	if (!u->painted)
+		tcsetattr(fileno(u->out), TCSANOW, &u->shell);
 	/* what curses is given next is all of it */
-	u->drawn_rows = -1;
+	u->drawn_rows = 0;
 }
 
 static void ui_panes_free(struct ui *u)
@@ -1211,12 +1247,25 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, bool pa
 		ui_panes_free(u);
 		goto fail;
 	}
+	/* curses took the painting's modes for the shell's, to give back on
+	 * the way out: the shell's are the ones from before */
+	if (u->painted) {
+		struct termios t;
+		if (tcgetattr(fileno(u->out), &t) == 0 &&
+		    tcsetattr(fileno(u->out), TCSANOW, &u->shell) == 0) {
+			def_shell_mode();
+			tcsetattr(fileno(u->out), TCSANOW, &t);
+		}
+	}
 	ui_theme_init();
 	ui_place_panes(u);
 	/* The panes as they show with no annotations, while the database
 	 * opens: the first drawing then redraws only a pane it changed. */
 	int y, x;
 	ui_compose(u, &y, &x);
+	/* into curses' next picture, nothing sent: reading a key would
+	 * otherwise draw it, even where a key waits (ui_input_waiting) */
+	wnoutrefresh(stdscr);
 	for (i = 0; i < ndocs; i++)
 		ui_annot_hash_small(u, i);
 	return u;
@@ -1279,15 +1328,6 @@ int ui_run(struct ui *u, struct store *st)
 	 * signal would have left before the terminal was taken. */
 	if (ui_noted_signal())
 		return ui_abandon(u);
-	/* After a painting, what curses sends from here to its first drawing
-	 * goes to the frame file, to be sent with that drawing in one write,
-	 * without its switch to the alternate screen (ui_frame_flush). */
-	if (u->painted && ui_point(u->frame, fileno(u->out))) {
-		ui_frame_term = u->term;
-		ui_frame_out = fileno(u->out);
-	}
-	/* curses' own handler takes a Ctrl-Z from now on */
-	ui_hold_tstp(false);
 	u->store = st;
 	cbreak();
 	noecho();
@@ -1301,6 +1341,12 @@ int ui_run(struct ui *u, struct store *st)
 		if (tcsetattr(fileno(u->out), TCSADRAIN, &tio) == 0)
 			def_prog_mode();
 	}
+	/* After a painting, what curses sends from here to its first drawing
+	 * goes to the frame file, to be sent with that drawing in one write,
+	 * without its switch to the alternate screen (ui_frame_flush).  Not
+	 * before: the terminal's modes are set through the same descriptor. */
+	if (u->painted)
+		ui_hold(u);
 	keypad(stdscr, TRUE);
 	/* Esc alone acts at once, unless the user set how long curses waits
 	 * for the rest of a key's sequence (over a slow link, say) */
@@ -1319,16 +1365,22 @@ int ui_run(struct ui *u, struct store *st)
 		ui_identify_unasked(u, i, UI_ID_FIRST);
 	/* The text first, where the reader left it; its annotations a moment
 	 * later, on the next drawing, so that they never hold the text back. */
-	ui_draw(u);
+	if (!ui_input_waiting(u))
+		ui_draw(u);
+	/* the modes set above, when no drawing took them */
+	ui_unhold(u);
+	/* curses' own handler takes a Ctrl-Z from now on (it writes) */
+	ui_hold_tstp(false);
 	ui_annot_settle(u);
 	store_changed(u->store);
 
 	bool dirty = true, more = true;
 	while (!u->quit && !ui_stop_signal) {
 		int key;
-		if (dirty)
+		if (dirty && !ui_input_waiting(u)) {
 			ui_draw(u);
-		dirty = false;
+			dirty = false;
+		}
 		key = ui_read_key_in(u, more ? 0 : 500);
 		if (ui_interrupted() && u->mode != UI_MODE_READ) {
 			/* Ctrl-C leaves a prompt, a menu, the list or the note, as Esc does. */

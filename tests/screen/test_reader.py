@@ -535,40 +535,38 @@ def a_database_refused_after_the_first_screen_leaves_the_terminal_as_it_was():
     holder = hold_lock(db, readers_too=True)
     try:
         with Screen([], width=100, height=12, shell=True) as sc:
-            sc.type("echo BEFORE; %s --db %s %s; echo STATUS=$?\n" % (GLOSS, db, big))
-            sc.wait_text("STATUS=1", deadline=15)
+            sc.type("echo BEFORE; stty -g > %s/modes; %s --db %s %s; echo STATUS=$?; "
+                    "stty -g | cmp -s - %s/modes && echo SAME-\"\"MODES\n" % (sc.tmp, GLOSS, db, big, sc.tmp))
+            sc.wait_text("SAME-MODES", deadline=15)
             text = sc.text()
-            check("BEFORE" in text and "database is locked" in text and "Paint test" not in text,
-                  "the shell's screen and the error:\n" + text)
+            check("BEFORE" in text and "database is locked" in text and "Paint test" not in text
+                  and "STATUS=1" in text, "the shell's screen and the error:\n" + text)
     finally:
         let_go(holder)
 
 
-@test
-def a_painted_first_screen_enters_the_alternate_screen_once():
-    # xterm saves the cursor again on a second switch, and the shell's
-    # prompt would then come back in the wrong place
+def pty_run(argv, rows, cols, home, until):
+    """What argv wrote to a pseudo-terminal of rows x cols until the bytes
+    until showed, then q was typed, until it ended."""
     import pty
     import select
     import time
-    d = scratch("gloss-paint-")
-    big = big_new_files(d, 1)[0]
     pid, fd = pty.fork()
     if pid == 0:
         import fcntl
         import struct
         import termios
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        os.environ.update({"TERM": "xterm-256color", "LC_ALL": "C.UTF-8", "HOME": d,
-                           "XDG_CACHE_HOME": os.path.join(d, "cache"),
-                           "XDG_DATA_HOME": os.path.join(d, "data")})
-        os.execv(GLOSS, [GLOSS, big])
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        os.environ.update({"TERM": "xterm-256color", "LC_ALL": "C.UTF-8", "HOME": home,
+                           "XDG_CACHE_HOME": os.path.join(home, "cache"),
+                           "XDG_DATA_HOME": os.path.join(home, "data")})
+        os.execv(argv[0], argv)
     out = b""
     end = time.monotonic() + 10
-    while b"big0.txt" not in out and time.monotonic() < end:
+    while until not in out and time.monotonic() < end:
         if select.select([fd], [], [], 0.05)[0]:
             out += os.read(fd, 65536)
-    check(b"big0.txt" in out, "the first screen: %r" % out[-300:])
+    check(until in out, "%r shown: %r" % (until, out[-300:]))
     os.write(fd, b"q")
     while time.monotonic() < end:
         if select.select([fd], [], [], 0.05)[0]:
@@ -581,11 +579,48 @@ def a_painted_first_screen_enters_the_alternate_screen_once():
             out += chunk
     os.waitpid(pid, 0)
     os.close(fd)
-    check(out.count(b"\x1b[?1049h") == 1 and out.count(b"\x1b[?1049l") == 1,
-          "one switch each way: %r" % out.replace(b"Row", b"")[:600])
-    # the painting came before curses' own first words (its keypad mode)
-    check(0 <= out.find(b"Paint test A") < out.find(b"\x1b[?1h"), "painted before curses started: %r"
-          % out[:300])
+    return out
+
+
+@test
+def a_painted_first_screen_enters_the_alternate_screen_once():
+    # xterm saves the cursor again on a second switch, and the shell's
+    # prompt would then come back in the wrong place
+    for rows, cols in ((24, 80), (5, 30), (3, 2)):
+        d = scratch("gloss-paint-")
+        big = big_new_files(d, 1)[0]
+        out = pty_run([GLOSS, big], rows, cols, d, b"Paint" if cols > 20 else b"\x1b[?1006")
+        check(out.count(b"\x1b[?1049h") == 1 and out.count(b"\x1b[?1049l") == 1,
+              "%dx%d: one switch each way: %r" % (cols, rows, out.replace(b"Row", b"")[:600]))
+        if rows == 24:
+            # the painting came before curses' own first words (its keypad mode)
+            check(0 <= out.find(b"Paint test A") < out.find(b"\x1b[?1h"),
+                  "painted before curses started: %r" % out[:300])
+
+
+@test
+def keys_typed_ahead_are_answered_with_one_drawing():
+    # as less and vim do: no screen is drawn while more keys wait to be read
+    log = os.path.join(scratch("gloss-writes-"), "strace")
+    probe = subprocess.run(["strace", "-o", os.devnull, "true"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if probe.returncode != 0:
+        why = (probe.stderr.strip().splitlines() or ["status %d" % probe.returncode])[-1]
+        raise Skip("strace cannot trace here: %s" % why)
+    with Screen([], width=80, height=12, shell=True) as sc:
+        sc.type("ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 "
+                "strace -f -y -s 1000000 -e trace=write -o %s %s %s\n"
+                % (log, os.environ.get("GLOSS", "gloss"), A))
+        sc.wait(lambda s: s.lines()[-3].startswith("Alpha paragraph"), "the first screen")
+        before = len(terminal_writes(log))
+        sc.type("j" * 40 + "G")
+        sc.wait_text("The last line of alpha.")
+        sc.keys("q")
+        sc.wait_gone("witnesses")
+    writes = terminal_writes(log)
+    after = writes[before:]
+    check(len(after) <= 8, "%d writes for 41 keys typed at once and q:\n%s"
+          % (len(after), "\n".join(w[:70] for w in after)))
 
 
 @test
@@ -776,23 +811,41 @@ def key_sequences_the_terminal_description_lacks():
 def ctrl_s_does_not_freeze_the_screen():
     # the terminal's flow control would stop gloss's output at Ctrl-S, and
     # gloss with it, blocked writing; here it is a key that says all is saved
+    # (also after a first screen painted before curses started)
     g = os.environ.get("GLOSS", "gloss")
+    big = big_new_files(scratch("gloss-paint-"), 1)[0]
+    for doc, first in ((A, "Harbour fire"), (big, "Paint test A")):
+        with Screen([], width=80, height=10, shell=True) as sc:
+            sc.type("stty -g > %s/modes; %s %s; stty -g | cmp -s - %s/modes && echo SAME-MODES\n"
+                    % (sc.tmp, g, doc, sc.tmp))
+            sc.wait_text(first)
+            sc.keys("C-s")
+            sc.wait_text("everything is saved already")
+            sc.keys("j", "j")
+            sc.wait(lambda s: s.cursor()[1] == 3, "keys still move the cursor")
+            sc.keys("C-z")
+            sc.wait_text("Stopped")
+            sc.type("fg\n")
+            sc.wait_text(first)
+            sc.keys("C-s")
+            sc.wait_text("everything is saved already")
+            sc.keys("q")
+            sc.wait_text("SAME-MODES")
+
+
+@test
+def a_start_in_the_background_leaves_the_shell_s_screen_alone():
+    d = scratch("gloss-paint-")
+    db = new_database(d)
+    big = big_new_files(d, 1)[0]
     with Screen([], width=80, height=10, shell=True) as sc:
-        sc.type("stty -g > %s/modes; %s %s; stty -g | cmp -s - %s/modes && echo SAME-MODES\n"
-                % (sc.tmp, g, A, sc.tmp))
-        sc.wait_text("Harbour fire")
-        sc.keys("C-s")
-        sc.wait_text("everything is saved already")
-        sc.keys("j", "j")
-        sc.wait(lambda s: s.cursor()[1] == 3, "keys still move the cursor")
-        sc.keys("C-z")
-        sc.wait_text("Stopped")
-        sc.type("fg\n")
-        sc.wait_text("Harbour fire")
-        sc.keys("C-s")
-        sc.wait_text("everything is saved already")
-        sc.keys("q")
-        sc.wait_text("SAME-MODES")
+        sc.type("%s --db %s %s & sleep 0.3; echo SHELL-HERE\n" % (GLOSS, db, big))
+        sc.wait_text("SHELL-HERE")
+        sc.type("jobs; echo JOBS-LISTED\n")
+        sc.wait(lambda s: "Stopped" in s.text() and "JOBS-LISTED" in s.text(), "gloss stopped")
+        text = sc.text()
+        check("Paint test" not in text, "the shell's screen untouched:\n" + text)
+        sc.type("kill -9 %1\n")
 
 
 @test
