@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (GLOSS, Screen, Skip, check, hold_lock, let_go, run, scratch, sql, test,  # noqa: E402
-                     write)
+from harness import (GLOSS, Failure, Screen, Skip, check, hold_lock, let_go, run, scratch, sql,  # noqa: E402
+                     test, write)
 
 TMP = scratch("gloss-reader-")
 
@@ -441,22 +441,33 @@ def terminal_writes(log):
     return out
 
 
-@test
-def a_drawing_reaches_the_terminal_in_one_write():
-    # curses writes a row at a time; the screen then goes out half drawn
-    # in dozens of writes, each waking the terminal
-    log = os.path.join(scratch("gloss-writes-"), "strace")
+def traced_gloss(log):
+    """A shell at 80x12 running gloss on alpha.txt under strace, which
+    writes its writes to log; returned once the first screen shows."""
     probe = subprocess.run(["strace", "-o", os.devnull, "true"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if probe.returncode != 0:
         why = (probe.stderr.strip().splitlines() or ["status %d" % probe.returncode])[-1]
         raise Skip("strace cannot trace here: %s" % why)
-    with Screen([], width=80, height=12, shell=True) as sc:
-        # (a sanitizer build's leak check cannot run under ptrace)
-        sc.type("ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 "
-                "strace -f -y -s 1000000 -e trace=write -o %s %s %s\n"
-                % (log, os.environ.get("GLOSS", "gloss"), A))
+    sc = Screen([], width=80, height=12, shell=True)
+    # (a sanitizer build's leak check cannot run under ptrace)
+    sc.type("ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 "
+            "strace -f -y -s 1000000 -e trace=write -o %s %s %s\n"
+            % (log, os.environ.get("GLOSS", "gloss"), A))
+    try:
         sc.wait(lambda s: s.lines()[-3].startswith("Alpha paragraph"), "the first screen")
+    except Failure:
+        sc.close()
+        raise
+    return sc
+
+
+@test
+def a_drawing_reaches_the_terminal_in_one_write():
+    # curses writes a row at a time; the screen then goes out half drawn
+    # in dozens of writes, each waking the terminal
+    log = os.path.join(scratch("gloss-writes-"), "strace")
+    with traced_gloss(log) as sc:
         rows = sc.lines()
         top, bottom = rows[1].strip(), rows[-3].strip()
         sc.keys("Space")
@@ -602,16 +613,7 @@ def a_painted_first_screen_enters_the_alternate_screen_once():
 def keys_typed_ahead_are_answered_with_one_drawing():
     # as less and vim do: no screen is drawn while more keys wait to be read
     log = os.path.join(scratch("gloss-writes-"), "strace")
-    probe = subprocess.run(["strace", "-o", os.devnull, "true"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if probe.returncode != 0:
-        why = (probe.stderr.strip().splitlines() or ["status %d" % probe.returncode])[-1]
-        raise Skip("strace cannot trace here: %s" % why)
-    with Screen([], width=80, height=12, shell=True) as sc:
-        sc.type("ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 "
-                "strace -f -y -s 1000000 -e trace=write -o %s %s %s\n"
-                % (log, os.environ.get("GLOSS", "gloss"), A))
-        sc.wait(lambda s: s.lines()[-3].startswith("Alpha paragraph"), "the first screen")
+    with traced_gloss(log) as sc:
         before = len(terminal_writes(log))
         sc.type("j" * 40 + "G")
         sc.wait_text("The last line of alpha.")
