@@ -26,6 +26,8 @@
 /* How far it looks first for the space after a sentence's end, where a row
  * that ends early reads as a pause of the text. */
 #define CUT_SENTENCE 1024
+/* A cut stays inside its window, which layout_unit's search relies on. */
+_Static_assert(CUT_SENTENCE < LAYOUT_WINDOW && CUT_SEEK < LAYOUT_WINDOW, "a cut within its window");
 /* A grapheme longer than this (a base with thousands of marks) is split, so
  * that glyph lengths stay in 16 bits and one glyph stays cheap to draw. */
 #define GRAPHEME_MAX 1024

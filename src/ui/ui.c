@@ -505,13 +505,19 @@ static void ui_frame_flush(struct ui *u)
 		u->frame_buf = util_realloc(u->frame_buf, u->frame_cap);
 	}
 	ssize_t r = pread(u->frame, u->frame_buf, (size_t)n, 0);
-	size_t skip = 0;
-	if (r > 0 && u->painted && smcup && smcup != (char *)-1 && (size_t)r >= strlen(smcup) &&
-	    memcmp(u->frame_buf, smcup, strlen(smcup)) == 0)
-		skip = strlen(smcup);
+	if (r > 0 && smcup && smcup != (char *)-1 && *smcup) {
+		/* near the start: some terminals' first words choose their
+		 * character sets (enacs) before it */
+		size_t k = strlen(smcup), look = (size_t)r < 64 + k ? (size_t)r : 64 + k;
+		const char *at = memmem(u->frame_buf, look, smcup, k);
+		if (at) {
+			memmove((char *)at, at + k, (size_t)r - (size_t)(at - u->frame_buf) - k);
+			r -= (ssize_t)k;
+		}
+	}
 	u->painted = false;
 	if (r > 0)
-		ui_send(u->term, u->frame_buf + skip, (size_t)r - skip);
+		ui_send(u->term, u->frame_buf, (size_t)r);
 	lseek(u->frame, 0, SEEK_SET);
 }
 
@@ -1235,8 +1241,10 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, bool pa
 	if (paint && u->frame >= 0)
 		ui_paint_first(u);
 	if (!ui_take_terminal(u)) {
-		if (u->painted)
+		if (u->painted) {
 			ui_unpaint(u->term);
+			tcsetattr(fileno(u->out), TCSADRAIN, &u->shell);
+		}
 		if (u->frame >= 0) {
 			close(u->frame);
 			close(u->term);
@@ -1365,12 +1373,13 @@ int ui_run(struct ui *u, struct store *st)
 		ui_identify_unasked(u, i, UI_ID_FIRST);
 	/* The text first, where the reader left it; its annotations a moment
 	 * later, on the next drawing, so that they never hold the text back. */
+	/* The modes set above, then curses' own handler takes a Ctrl-Z (it
+	 * writes, so not while held; and before a drawing, whose doupdate
+	 * ignores the signal a moment, which would lose one waiting). */
+	ui_unhold(u);
+	ui_hold_tstp(false);
 	if (!ui_input_waiting(u))
 		ui_draw(u);
-	/* the modes set above, when no drawing took them */
-	ui_unhold(u);
-	/* curses' own handler takes a Ctrl-Z from now on (it writes) */
-	ui_hold_tstp(false);
 	ui_annot_settle(u);
 	store_changed(u->store);
 

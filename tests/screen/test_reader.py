@@ -556,7 +556,7 @@ def a_database_refused_after_the_first_screen_leaves_the_terminal_as_it_was():
         let_go(holder)
 
 
-def pty_run(argv, rows, cols, home, until):
+def pty_run(argv, rows, cols, home, until, term="xterm-256color"):
     """What argv wrote to a pseudo-terminal of rows x cols until the bytes
     until showed, then q was typed, until it ended."""
     import pty
@@ -568,7 +568,7 @@ def pty_run(argv, rows, cols, home, until):
         import struct
         import termios
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        os.environ.update({"TERM": "xterm-256color", "LC_ALL": "C.UTF-8", "HOME": home,
+        os.environ.update({"TERM": term, "LC_ALL": "C.UTF-8", "HOME": home,
                            "XDG_CACHE_HOME": os.path.join(home, "cache"),
                            "XDG_DATA_HOME": os.path.join(home, "data")})
         os.execv(argv[0], argv)
@@ -597,12 +597,14 @@ def pty_run(argv, rows, cols, home, until):
 def a_painted_first_screen_enters_the_alternate_screen_once():
     # xterm saves the cursor again on a second switch, and the shell's
     # prompt would then come back in the wrong place
-    for rows, cols in ((24, 80), (5, 30), (3, 2)):
+    # (screen's first words choose its character sets, before the switch)
+    for rows, cols, term in ((24, 80, "xterm-256color"), (24, 80, "screen-256color"),
+                             (5, 30, "xterm-256color"), (3, 2, "xterm-256color")):
         d = scratch("gloss-paint-")
         big = big_new_files(d, 1)[0]
-        out = pty_run([GLOSS, big], rows, cols, d, b"Paint" if cols > 20 else b"\x1b[?1006")
+        out = pty_run([GLOSS, big], rows, cols, d, b"Paint" if cols > 20 else b"\x1b[?1006", term)
         check(out.count(b"\x1b[?1049h") == 1 and out.count(b"\x1b[?1049l") == 1,
-              "%dx%d: one switch each way: %r" % (cols, rows, out.replace(b"Row", b"")[:600]))
+              "%dx%d %s: one switch each way: %r" % (cols, rows, term, out.replace(b"Row", b"")[:600]))
         if rows == 24:
             # the painting came before curses' own first words (its keypad mode)
             check(0 <= out.find(b"Paint test A") < out.find(b"\x1b[?1h"),
@@ -833,6 +835,33 @@ def ctrl_s_does_not_freeze_the_screen():
             sc.wait_text("everything is saved already")
             sc.keys("q")
             sc.wait_text("SAME-MODES")
+
+
+@test
+def ctrl_z_while_gloss_starts_stops_it():
+    # typed while the database is still opening (here: locked a moment)
+    d = scratch("gloss-paint-")
+    db = new_database(d)
+    big = big_new_files(d, 1)[0]
+    holder = hold_lock(db, readers_too=True)
+    try:
+        with Screen([], width=80, height=10, shell=True) as sc:
+            sc.type("stty -g > %s/modes; %s --db %s %s; stty -g | cmp -s - %s/modes && echo SAME-\"\"MODES\n"
+                    % (sc.tmp, GLOSS, db, big, sc.tmp))
+            sc.wait_text("Paint test A")
+            sc.keys("C-z")
+            let_go(holder)
+            holder = None
+            sc.wait_text("Stopped")
+            sc.type("fg\n")
+            sc.wait_text("Paint test A")
+            sc.keys("j")
+            sc.wait(lambda s: s.cursor()[1] == 2, "keys move the cursor")
+            sc.keys("q")
+            sc.wait_text("SAME-MODES")
+    finally:
+        if holder:
+            let_go(holder)
 
 
 @test
