@@ -538,16 +538,26 @@ def a_big_new_file_shows_while_the_database_is_locked():
                 let_go(holder)
 
 
-@test
-def a_database_refused_after_the_first_screen_leaves_the_terminal_as_it_was():
+def shell_with_gloss_on_a_locked_database(width, height, before=""):
+    """A shell that runs gloss on a new big file with a database that
+    another program keeps locked, then says STATUS=n, and SAME-MODES when
+    the terminal's modes are as they were; the screen and the lock's
+    holder, once the painted first screen shows (unless it never does)."""
     d = scratch("gloss-paint-")
     db = new_database(d)
     big = big_new_files(d, 1)[0]
     holder = hold_lock(db, readers_too=True)
+    sc = Screen([], width=width, height=height, shell=True)
+    sc.type("%sstty -g > %s/modes; %s --db %s %s; echo STATUS=$?; "
+            "stty -g | cmp -s - %s/modes && echo SAME-\"\"MODES\n" % (before, sc.tmp, GLOSS, db, big, sc.tmp))
+    return sc, holder
+
+
+@test
+def a_database_refused_after_the_first_screen_leaves_the_terminal_as_it_was():
+    sc, holder = shell_with_gloss_on_a_locked_database(100, 12, "echo BEFORE; ")
     try:
-        with Screen([], width=100, height=12, shell=True) as sc:
-            sc.type("echo BEFORE; stty -g > %s/modes; %s --db %s %s; echo STATUS=$?; "
-                    "stty -g | cmp -s - %s/modes && echo SAME-\"\"MODES\n" % (sc.tmp, GLOSS, db, big, sc.tmp))
+        with sc:
             sc.wait_text("SAME-MODES", deadline=15)
             text = sc.text()
             check("BEFORE" in text and "database is locked" in text and "Paint test" not in text
@@ -840,14 +850,9 @@ def ctrl_s_does_not_freeze_the_screen():
 @test
 def ctrl_z_while_gloss_starts_stops_it():
     # typed while the database is still opening (here: locked a moment)
-    d = scratch("gloss-paint-")
-    db = new_database(d)
-    big = big_new_files(d, 1)[0]
-    holder = hold_lock(db, readers_too=True)
+    sc, holder = shell_with_gloss_on_a_locked_database(80, 10)
     try:
-        with Screen([], width=80, height=10, shell=True) as sc:
-            sc.type("stty -g > %s/modes; %s --db %s %s; stty -g | cmp -s - %s/modes && echo SAME-\"\"MODES\n"
-                    % (sc.tmp, GLOSS, db, big, sc.tmp))
+        with sc:
             sc.wait_text("Paint test A")
             sc.keys("C-z")
             let_go(holder)
