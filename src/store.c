@@ -1049,7 +1049,6 @@ static struct store *open_checked(const char *path, const char *author, const st
 {
 	struct store *st;
 	sqlite3_stmt *q;
-	bool wal = f->wal, ro = f->ro, current = f->current;
 	char *uri = NULL;
 	int rc;
 
@@ -1058,20 +1057,20 @@ static struct store *open_checked(const char *path, const char *author, const st
 	 * ours, this schema and WAL, with no frames in a -wal file that could
 	 * say otherwise, cannot be changed by them: the inspection in migrate()
 	 * is enough, and the start is quicker by a second connection. */
-	if (!(current && !wal_file_exists(path, true)) && check_readonly(path, wal) != 0)
+	if (!(f->current && !wal_file_exists(path, true)) && check_readonly(path, f->wal) != 0)
 		return NULL;
 
 	st = util_calloc(1, sizeof *st);
 	st->path = util_strdup(path);
 	st->author = author ? util_strdup(author) : NULL;
-	st->readonly = ro;
+	st->readonly = f->ro;
 	/* One thread uses a store: SQLite's own locking of every call is cost only.
 	 * Read only, with no -wal file, the main file holds everything: read it
 	 * as immutable, since the -shm file may not be makeable. */
-	if (ro && wal && !wal_file_exists(path, false))
+	if (f->ro && f->wal && !wal_file_exists(path, false))
 		uri = immutable_uri(path);
 	rc = sqlite3_open_v2(uri ? uri : path, &st->db,
-			     (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX |
+			     (f->ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX |
 				     (uri ? SQLITE_OPEN_URI : 0), NULL);
 	free(uri);
 	if (rc != SQLITE_OK) {

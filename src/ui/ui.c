@@ -1121,6 +1121,18 @@ static void ui_early_signals(bool take)
 	sigaction(SIGBUS, &sa, NULL);
 }
 
+/* The descriptors and streams ui_open opened for the terminal. */
+static void ui_files_close(struct ui *u)
+{
+	if (u->frame >= 0) {
+		close(u->frame);
+		close(u->term);
+	}
+	fclose(u->out);
+	if (u->tty)
+		fclose(u->tty);
+}
+
 /* What ui_open made; the terminal given back as the user left it, or
  * (quiet) as it was before ui_open, with nothing sent to it. */
 static void ui_release(struct ui *u, bool quiet)
@@ -1158,15 +1170,9 @@ static void ui_release(struct ui *u, bool quiet)
 		endwin();
 	}
 	ui_sgr_fd = -1;
-	if (u->frame >= 0) {
-		close(u->frame);
-		close(u->term);
-	}
 	free(u->frame_buf);
 	delscreen(u->screen);
-	fclose(u->out);
-	if (u->tty)
-		fclose(u->tty);
+	ui_files_close(u);
 	free(u);
 }
 
@@ -1245,13 +1251,7 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, bool pa
 			ui_unpaint(u->term);
 			tcsetattr(fileno(u->out), TCSADRAIN, &u->shell);
 		}
-		if (u->frame >= 0) {
-			close(u->frame);
-			close(u->term);
-		}
-		fclose(u->out);
-		if (u->tty)
-			fclose(u->tty);
+		ui_files_close(u);
 		ui_panes_free(u);
 		goto fail;
 	}
