@@ -4782,3 +4782,32 @@ bool store_idle(struct store *st)
 	st->wal_dirty = false;
 	return true;
 }
+
+/* ---- the static binary ---- */
+
+void *__wrap_dlopen(const char *path, int mode)
+{
+	(void)path;
+	(void)mode;
+	return NULL;
+}
+
+char *__wrap_dlerror(void)
+{
+	static char msg[] = "gloss loads no extensions";
+
+	return msg;
+}
+
+void *__wrap_dlsym(void *handle, const char *name)
+{
+	(void)handle;
+	(void)name;
+	return NULL;
+}
+
+int __wrap_dlclose(void *handle)
+{
+	(void)handle;
+	return 0;
+}

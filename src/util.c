@@ -63,13 +63,27 @@ char *util_memdup(const char *s, size_t n)
 
 const char *util_login_name(void)
 {
+	static const char *const vars[] = { "LOGNAME", "USER" };
+	static char name[256];
 	const struct passwd *pw;
-	const char *login;
+	const char *v;
+	uid_t uid = geteuid();
+	FILE *f;
 
-	if ((login = getlogin()) && *login)
-		return login;
-	pw = getpwuid(geteuid());
-	return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "unknown";
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+		if ((v = getenv(vars[i])) && *v)
+			return v;
+	/* The password file itself: the C library's name service would load
+	 * shared libraries, which a static binary cannot count on. */
+	if (!name[0] && (f = fopen("/etc/passwd", "re"))) {
+		while ((pw = fgetpwent(f)))
+			if (pw->pw_uid == uid && pw->pw_name && *pw->pw_name) {
+				snprintf(name, sizeof name, "%s", pw->pw_name);
+				break;
+			}
+		fclose(f);
+	}
+	return name[0] ? name : "unknown";
 }
 
 void util_error(const char *fmt, ...)

@@ -453,4 +453,19 @@ bool store_changed(struct store *st);
  */
 int store_check(struct store *st);
 
+/* ---- the static binary ---- */
+
+/*
+ * What a statically linked gloss has in the place of dlopen, dlerror, dlsym
+ * and dlclose (the Makefile links them under those names).  SQLite's
+ * loading of extensions, which gloss never turns on, is their only user;
+ * the C library's own would need shared libraries of its exact version at
+ * run time.  Nothing is loaded: __wrap_dlopen and __wrap_dlsym give NULL,
+ * __wrap_dlerror a static message, __wrap_dlclose 0.
+ */
+void *__wrap_dlopen(const char *path, int mode);
+char *__wrap_dlerror(void);
+void *__wrap_dlsym(void *handle, const char *name);
+int __wrap_dlclose(void *handle);
+
 #endif

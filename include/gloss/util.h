@@ -22,8 +22,9 @@ char *util_strdup(const char *s);
 /* The n bytes at s (NULL when n is 0), with a NUL after them. */
 char *util_memdup(const char *s, size_t n);
 
-/* The login name (getlogin, else the password entry of the effective user),
- * else "unknown"; static storage owned by the C library. */
+/* The login name: $LOGNAME, else $USER, else the effective user's entry in
+ * /etc/passwd, else "unknown".  Static or environment storage, not to be
+ * freed; good until the environment changes. */
 const char *util_login_name(void);
 
 /* Set the message of the last failure (printf format). */

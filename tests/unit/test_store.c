@@ -441,6 +441,57 @@ static void test_open_on_thread(void)
 	T_EQ_STR(sqlite(path, "SELECT author FROM annotations;"), "threaded\n");
 }
 
+/* The author of an annotation made with no author given: the name in
+ * $LOGNAME, else in $USER, else the effective user's in /etc/passwd. */
+static const char *default_author(const char *logname, const char *user)
+{
+	static char got[256];
+	const char *path = in_root("author.db");
+	struct store *st;
+	struct store_ann a;
+	int64_t doc, id;
+
+	unlink(path);
+	if (logname)
+		setenv("LOGNAME", logname, 1);
+	else
+		unsetenv("LOGNAME");
+	if (user)
+		setenv("USER", user, 1);
+	else
+		unsetenv("USER");
+	st = store_open(path, NULL);
+	if (!st)
+		return "(no store)";
+	doc = store_doc(st, SHA_A, strlen(TEXT_A), "a.txt");
+	id = doc > 0 ? add(st, doc, CLAIM, 0, 9) : -1;
+	got[0] = '\0';
+	if (id > 0 && store_ann_get(st, id, &a)) {
+		snprintf(got, sizeof got, "%s", a.author);
+		store_ann_release(&a);
+	}
+	store_close(st);
+	return got;
+}
+
+static void test_default_author(void)
+{
+	const char *logname = getenv("LOGNAME"), *user = getenv("USER");
+	char *keep_logname = logname ? util_strdup(logname) : NULL;
+	char *keep_user = user ? util_strdup(user) : NULL;
+	const struct passwd *pw = getpwuid(geteuid());
+
+	T_EQ_STR(default_author("ana", "bob"), "ana");
+	T_EQ_STR(default_author(NULL, "bob"), "bob");
+	T_EQ_STR(default_author("", "bob"), "bob");
+	T_ASSERT(pw && pw->pw_name);
+	if (pw && pw->pw_name)
+		T_EQ_STR(default_author(NULL, NULL), pw->pw_name);
+	default_author(keep_logname, keep_user);
+	free(keep_logname);
+	free(keep_user);
+}
+
 static void test_migrate_v0(void)
 {
 	const char *path = in_root("v0.db");
@@ -2889,6 +2940,7 @@ int main(void)
 	T_RUN(test_odd_name);
 	T_RUN(test_reopen);
 	T_RUN(test_open_on_thread);
+	T_RUN(test_default_author);
 	T_RUN(test_migrate_v0);
 	T_RUN(test_empty_files_are_new);
 	T_RUN(test_refuse_foreign);
