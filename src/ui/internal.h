@@ -213,7 +213,8 @@ void ui_paint_cell(int y, int x, const wchar_t *wc, attr_t a);
 void ui_paint_wstr(int y, int x, const wchar_t *s, size_t n, attr_t a);
 void ui_paint_fill(int y, int x, int n, attr_t a);
 /* The painting to fd in one write, the cursor at y, x when cursor is true;
- * the description let go.  Whether it was sent. */
+ * the description let go; when it was sent, on a machine of two CPUs or
+ * fewer, a pause of 0.1 ms for the terminal to show it.  Whether it was sent. */
 bool ui_paint_end(int fd, bool cursor, int y, int x);
 /* Back from a sent painting's alternate screen, for a way out before
  * curses has taken the terminal. */
