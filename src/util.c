@@ -1,13 +1,15 @@
 /*
- * util.c: allocation that aborts on failure, the error message slot, and
- * UTF-8 decoding with U+FFFD for ill-formed input.
+ * util.c: allocation that aborts on failure, the heap made ready ahead, the
+ * error message slot, and UTF-8 decoding with U+FFFD for ill-formed input.
  */
+#include <limits.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "gloss/util.h"
@@ -59,6 +61,42 @@ char *util_memdup(const char *s, size_t n)
 		memcpy(r, s, n);
 	r[n] = '\0';
 	return r;
+}
+
+/* Blocks for growing the heap: under the size that malloc would map apart. */
+#define UTIL_HEAP_STEP (64 * 1024)
+
+bool util_heap_ready(size_t bytes)
+{
+#if defined(__GLIBC__) && defined(MADV_POPULATE_WRITE) && !defined(__SANITIZE_ADDRESS__)
+	const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	void *blocks[256];
+	size_t n = 0;
+	char *start, *end;
+	uintptr_t from, to;
+
+	if (bytes > INT_MAX || bytes / UTIL_HEAP_STEP >= sizeof blocks / sizeof *blocks)
+		return false;
+	/* Each growth of the heap takes bytes more than asked, and a free
+	 * keeps that much on top: so the heap grows once, by bytes, here. */
+	if (mallopt(M_TOP_PAD, (int)bytes) != 1)
+		return false;
+	start = sbrk(0);
+	while (n < sizeof blocks / sizeof *blocks && (size_t)((char *)sbrk(0) - start) < bytes)
+		blocks[n++] = util_malloc(UTIL_HEAP_STEP);
+	while (n > 0)
+		free(blocks[--n]);
+	/* what the frees left on top, at least bytes, ends at the break */
+	end = sbrk(0);
+	if (end == (char *)-1 || end == start)
+		return false;
+	from = ((uintptr_t)end - bytes + page - 1) & ~(page - 1);
+	to = (uintptr_t)end & ~(page - 1);
+	return madvise((void *)from, to - from, MADV_POPULATE_WRITE) == 0;
+#else
+	(void)bytes;
+	return false;
+#endif
 }
 
 const char *util_login_name(void)

@@ -22,6 +22,16 @@ char *util_strdup(const char *s);
 /* The n bytes at s (NULL when n is 0), with a NUL after them. */
 char *util_memdup(const char *s, size_t n);
 
+/*
+ * Grow the heap now by bytes (at most 16 MiB), its pages made in one call
+ * rather than by a page fault each when first used (a fault costs tens of
+ * microseconds on some virtual machines, where a start was mostly faults);
+ * later growths also take bytes at a time.  True when done; false, with
+ * nothing worse than a bigger heap, where the C library or the kernel
+ * (before 5.14) cannot, and always under AddressSanitizer.
+ */
+bool util_heap_ready(size_t bytes);
+
 /* The login name: $LOGNAME, else $USER, else the effective user's entry in
  * /etc/passwd, else "unknown".  Static or environment storage, not to be
  * freed; good until the environment changes. */

@@ -213,14 +213,17 @@ void ui_paint_cell(int y, int x, const wchar_t *wc, attr_t a);
 void ui_paint_wstr(int y, int x, const wchar_t *s, size_t n, attr_t a);
 void ui_paint_fill(int y, int x, int n, attr_t a);
 /* The painting to fd in one write, the cursor at y, x when cursor is true;
- * the description let go; when it was sent, on a machine of two CPUs or
- * fewer, a pause of 0.1 ms for the terminal to show it.  Whether it was sent. */
+ * the description let go; when it was sent, ui_give_way.  Whether it was
+ * sent. */
 bool ui_paint_end(int fd, bool cursor, int y, int x);
 /* Back from a sent painting's alternate screen, for a way out before
  * curses has taken the terminal. */
 void ui_unpaint(int fd);
 
 /* ui.c */
+/* Just after a first screen is sent, on a machine of two CPUs or fewer, a
+ * pause of 0.1 ms, for the terminal to run and show it (see there). */
+void ui_give_way(void);
 void ui_message(struct ui *u, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void ui_place_panes(struct ui *u);
 void ui_focus(struct ui *u, size_t i);

@@ -14,13 +14,11 @@
  */
 #include <langinfo.h>
 #include <limits.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <term.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -234,23 +232,6 @@ void ui_paint_fill(int y, int x, int n, attr_t a)
 		ui_pt_glyph(y, x + i, space, 1, 1, a);
 }
 
-/*
- * The painting reaches the terminal through a kernel worker, and the
- * terminal has to run to show it.  Just after it, gloss's two threads (this
- * one setting up curses, the other opening the database) are both busy; on a
- * machine of two CPUs or fewer that left the two waiting for a time slice
- * (about a millisecond, more than the painting gained).  This one steps aside
- * for a moment; the database's opening is the longer of the two anyway.
- */
-static void ui_pt_give_way(void)
-{
-	cpu_set_t cpus;
-	const struct timespec pause = { 0, 100000 };
-
-	if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) <= 2)
-		nanosleep(&pause, NULL);
-}
-
 bool ui_paint_end(int fd, bool cursor, int y, int x)
 {
 	bool sent = false;
@@ -269,7 +250,7 @@ bool ui_paint_end(int fd, bool cursor, int y, int x)
 	ui_pt.len = ui_pt.cap = 0;
 	del_curterm(cur_term);
 	if (sent)
-		ui_pt_give_way();
+		ui_give_way();
 	return sent;
 }
 

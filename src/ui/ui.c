@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -1002,6 +1004,39 @@ static bool ui_check_terminal(struct ui *u)
 	return u->out != NULL;
 }
 
+/*
+ * curses' three pictures of the screen are a few hundred small blocks (a
+ * row each): the heap is grown for them, and for what follows, in one step
+ * (util_heap_ready), rather than by a page fault per 4 KiB, which made most
+ * of newterm's time where faults are dear.
+ */
+static void ui_heap_ready(struct ui *u)
+{
+	struct winsize ws;
+	size_t cells = 80 * 24;
+
+	if (ioctl(fileno(u->out), TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		cells = (size_t)ws.ws_row * ws.ws_col;
+	util_heap_ready(3 * cells * sizeof(cchar_t) + 256 * 1024);
+}
+
+/*
+ * A first screen reaches the terminal through a kernel worker, and the
+ * terminal has to run to show it.  Just after it, gloss is busy (starting
+ * curses and opening the database on two threads after a painting, the
+ * annotations after curses' first drawing); on a machine of two CPUs or
+ * fewer that left the two waiting for a time slice, up to milliseconds.
+ * gloss steps aside for a moment instead.
+ */
+void ui_give_way(void)
+{
+	cpu_set_t cpus;
+	const struct timespec pause = { 0, 100000 };
+
+	if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) <= 2)
+		nanosleep(&pause, NULL);
+}
+
 /* curses on the terminal ui_check_terminal found. */
 static bool ui_take_terminal(struct ui *u)
 {
@@ -1246,6 +1281,7 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, bool pa
 	ui_frame_open(u);
 	if (paint && u->frame >= 0)
 		ui_paint_first(u);
+	ui_heap_ready(u);
 	if (!ui_take_terminal(u)) {
 		if (u->painted) {
 			ui_unpaint(u->term);
@@ -1378,8 +1414,11 @@ int ui_run(struct ui *u, struct store *st)
 	 * ignores the signal a moment, which would lose one waiting). */
 	ui_unhold(u);
 	ui_hold_tstp(false);
-	if (!ui_input_waiting(u))
+	if (!ui_input_waiting(u)) {
 		ui_draw(u);
+		if (!u->painted)
+			ui_give_way();
+	}
 	ui_annot_settle(u);
 	store_changed(u->store);
 
