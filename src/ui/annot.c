@@ -56,6 +56,73 @@ static long ui_span_of(const struct ui_pane *p, int64_t id)
 	return -1;
 }
 
+/* Pane p's spans index, made anew from its annotations. */
+static void ui_pane_index(struct ui_pane *p)
+{
+	struct spans_item *items = util_calloc(p->nann ? p->nann : 1, sizeof *items);
+
+	for (size_t k = 0; k < p->nann; k++) {
+		items[k].start = p->anns[k].start;
+		items[k].end = p->anns[k].end;
+		items[k].id = (int64_t)k;
+		items[k].tag = 0;
+	}
+	spans_free(p->spans);
+	p->spans = spans_new(items, p->nann);
+	free(items);
+}
+
+/* The annotation chosen before, by its id: its index may have moved. */
+static void ui_pane_rechoose(struct ui_pane *p)
+{
+	p->cur = p->cur_id ? ui_span_of(p, p->cur_id) : -1;
+	if (p->cur < 0)
+		p->cur_id = 0;
+}
+
+/* Whether a comes before b in store_anns' order: by start, then longest
+ * first, then by tag and id. */
+static bool ui_ann_before(const struct store_ann *a, const struct store_ann *b)
+{
+	if (a->start != b->start)
+		return a->start < b->start;
+	if (a->end != b->end)
+		return a->end > b->end;
+	if (a->tag != b->tag)
+		return a->tag < b->tag;
+	return a->id < b->id;
+}
+
+/* Pane i's annotations with the one just made, id, read alone and put in
+ * its place: what loading them all again would give (changes of another
+ * gloss come with the next look for them), without reading every other
+ * one again, which was most of a tagging's time with hundreds in the
+ * document.  False, with the pane as it was, when it cannot be read. */
+static bool ui_pane_add(struct ui *u, size_t i, int64_t id)
+{
+	struct ui_pane *p = &u->panes[i];
+	struct store_ann a;
+	size_t k;
+
+	if (p->docid < 0 || !p->spans || !store_ann_get(u->store, id, &a))
+		return false;
+	if (a.doc != p->docid) {
+		store_ann_release(&a);
+		return false;
+	}
+	for (k = p->nann; k > 0 && ui_ann_before(&a, &p->anns[k - 1]); k--)
+		;
+	p->anns = util_realloc(p->anns, (p->nann + 1) * sizeof *p->anns);
+	memmove(&p->anns[k + 1], &p->anns[k], (p->nann - k) * sizeof *p->anns);
+	p->anns[k] = a;
+	p->nann++;
+	ui_pane_index(p);
+	ui_pane_rechoose(p);
+	p->gen++;
+	ui_list_refresh(u);
+	return true;
+}
+
 /* Pane i's annotations from the store, and its counts unless told not to. */
 static void ui_pane_load_as(struct ui *u, size_t i, bool counts)
 {
@@ -69,27 +136,14 @@ static void ui_pane_load_as(struct ui *u, size_t i, bool counts)
 	p->spans = NULL;
 	p->cur = -1;
 	if (p->docid >= 0) {
-		struct spans_item *items;
-
 		if (store_anns(u->store, p->docid, &p->anns, &p->nann) < 0) {
 			ui_message(u, true, "%s", util_errmsg());
 			p->anns = NULL;
 			p->nann = 0;
 		}
-		items = util_calloc(p->nann ? p->nann : 1, sizeof *items);
-		for (size_t k = 0; k < p->nann; k++) {
-			items[k].start = p->anns[k].start;
-			items[k].end = p->anns[k].end;
-			items[k].id = (int64_t)k;
-			items[k].tag = 0;
-		}
-		p->spans = spans_new(items, p->nann);
-		free(items);
+		ui_pane_index(p);
 	}
-	/* the annotation chosen before, by its id: its index may have moved */
-	p->cur = p->cur_id ? ui_span_of(p, p->cur_id) : -1;
-	if (p->cur < 0)
-		p->cur_id = 0;
+	ui_pane_rechoose(p);
 	/* The pane's cells change with its annotations: with none before and
 	 * none now they stay, and the first screen is sent as composed. */
 	if (had || p->nann > 0)
@@ -124,16 +178,17 @@ void ui_annot_reload(struct ui *u)
 		ui_pane_load(u, i);
 }
 
-/* After a new annotation tagged name, with no links yet, in doc: only its
+/* After a new annotation id tagged name, with no links yet, in doc: only its
  * panes change, and their counts by what a new claim or source adds (a
  * claim with no link is unsourced); the tags and other documents stay. */
-static void ui_annot_reload_doc(struct ui *u, int64_t doc, const char *name)
+static void ui_annot_reload_doc(struct ui *u, int64_t doc, int64_t id, const char *name)
 {
 	for (size_t i = 0; i < u->npane; i++) {
 		struct ui_pane *p = &u->panes[i];
 		if (p->docid != doc)
 			continue;
-		ui_pane_load_as(u, i, false);
+		if (!ui_pane_add(u, i, id))
+			ui_pane_load_as(u, i, false);
 		if (strcmp(name, "claim") == 0) {
 			p->claims++;
 			p->unsourced++;
@@ -479,7 +534,7 @@ void ui_tag_with(struct ui *u, size_t t)
 		return;
 	}
 	p->selecting = false;
-	ui_annot_reload_doc(u, p->docid, name);
+	ui_annot_reload_doc(u, p->docid, r, name);
 	/* i, a or x next act on what was just tagged, even inside another */
 	ui_annot_choose(u, u->focus, r);
 	ui_message(u, false, "tagged as %s: \"%s\"", name, ex);
