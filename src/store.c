@@ -1825,13 +1825,20 @@ fail:
 }
 
 /* Spans that are the same, by tag then id. */
+int store_ann_order(const struct store_ann *a, const struct store_ann *b)
+{
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	if (a->end != b->end)
+		return a->end > b->end ? -1 : 1;
+	if (a->tag != b->tag)
+		return a->tag < b->tag ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
 static int ann_tie_cmp(const void *a, const void *b)
 {
-	const struct store_ann *x = a, *y = b;
-
-	if (x->tag != y->tag)
-		return x->tag < y->tag ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
+	return store_ann_order(a, b);
 }
 
 int store_anns(struct store *st, int64_t doc, struct store_ann **out, size_t *n)

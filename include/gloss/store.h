@@ -223,6 +223,9 @@ struct store_ann {
  * by tag and id.  Release with store_anns_free. */
 int store_anns(struct store *st, int64_t doc, struct store_ann **out, size_t *n);
 void store_anns_free(struct store_ann *anns, size_t n);
+/* That order: negative when a comes before b, positive after, 0 for one
+ * annotation. */
+int store_ann_order(const struct store_ann *a, const struct store_ann *b);
 /* The orphans (annotations whose text was not found again: no offsets) of
  * doc and of the other versions last seen at the same file, oldest first;
  * their doc is the version they were last found in. */

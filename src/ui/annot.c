@@ -80,19 +80,6 @@ static void ui_pane_rechoose(struct ui_pane *p)
 		p->cur_id = 0;
 }
 
-/* Whether a comes before b in store_anns' order: by start, then longest
- * first, then by tag and id. */
-static bool ui_ann_before(const struct store_ann *a, const struct store_ann *b)
-{
-	if (a->start != b->start)
-		return a->start < b->start;
-	if (a->end != b->end)
-		return a->end > b->end;
-	if (a->tag != b->tag)
-		return a->tag < b->tag;
-	return a->id < b->id;
-}
-
 /* Pane i's annotations with the one just made, id, read alone and put in
  * its place: what loading them all again would give (changes of another
  * gloss come with the next look for them), without reading every other
@@ -110,7 +97,7 @@ static bool ui_pane_add(struct ui *u, size_t i, int64_t id)
 		store_ann_release(&a);
 		return false;
 	}
-	for (k = p->nann; k > 0 && ui_ann_before(&a, &p->anns[k - 1]); k--)
+	for (k = p->nann; k > 0 && store_ann_order(&a, &p->anns[k - 1]) < 0; k--)
 		;
 	p->anns = util_realloc(p->anns, (p->nann + 1) * sizeof *p->anns);
 	memmove(&p->anns[k + 1], &p->anns[k], (p->nann - k) * sizeof *p->anns);
