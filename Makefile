@@ -32,9 +32,11 @@ endif
 # libraries is a millisecond of every start.  SQLite's dlopen and friends,
 # used only to load extensions (never turned on), are gloss's stand-ins
 # (__wrap_dl*, in store.c), so that no part of the C library that needs shared
-# libraries at run time is linked in.  STATIC=0 links shared libraries.
+# libraries at run time is linked in.  Every write() goes through
+# __wrap_write (ui.c), which keeps curses' drawing in memory until it is
+# whole.  STATIC=0 links shared libraries.
 STATIC_ARCHIVES = libncursesw.a libtinfo.a libunistring.a libsqlite3.a libc.a libm.a
-STATIC_DL = -Wl,--wrap=dlopen,--wrap=dlerror,--wrap=dlsym,--wrap=dlclose
+STATIC_DL = -Wl,--wrap=dlopen,--wrap=dlerror,--wrap=dlsym,--wrap=dlclose,--wrap=write
 ifeq ($(STATIC),1)
 ifeq ($(strip $(foreach a,$(STATIC_ARCHIVES),$(if $(filter /%,$(shell $(CC) -print-file-name=$(a))),,$(a)))),)
 LDSTATIC = -static-pie

@@ -119,7 +119,9 @@ struct ui {
 	size_t frame_cap;
 	bool painted;          /* the first screen was painted (paint.c), and
 				* curses has sent nothing yet */
-	bool held;             /* out's descriptor points at frame (ui_hold) */
+	bool held;             /* curses' writes are held (ui_hold) */
+	bool wrapped;          /* they are held in memory, not in frame
+				* (__wrap_write, the static binary) */
 	FILE *tty;             /* /dev/tty when standard input is a document; owned */
 	struct termios shell;  /* the terminal's modes before curses */
 	struct ui_pane *panes; /* owned array */
@@ -234,6 +236,11 @@ void ui_fill(int y, int x, int n, attr_t a);
 /* All of p[0..n) to the terminal fd, waiting for it when it is slow to
  * take it; false when it is gone. */
 bool ui_send(int fd, const char *p, size_t n);
+/* The static binary's write() (the link's --wrap=write): what curses
+ * writes while held is copied into a buffer of ui.c's; all else is passed
+ * to the kernel.  Given (-1, NULL, 0) it returns 0, where write() fails:
+ * so ui.c knows that the wrap is in place. */
+ssize_t __wrap_write(int fd, const void *p, size_t n);
 int ui_text_width(const char *s);
 /* The longest tail of s, whole characters, that fits in w cells; points into s. */
 const char *ui_text_tail(const char *s, int w);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +56,35 @@ static volatile sig_atomic_t ui_winch;
 /* While curses draws into the frame file: its descriptor, and the
  * terminal's, to point it back at from a signal handler; else -1. */
 static volatile sig_atomic_t ui_frame_out = -1, ui_frame_term = -1;
+/* While curses draws into memory (the static binary, see __wrap_write):
+ * the descriptor whose writes are taken, else -1; and what they wrote. */
+static volatile sig_atomic_t ui_take_fd = -1;
+static char *ui_taken;
+static size_t ui_taken_len, ui_taken_cap;
+
+/*
+ * Every write() of the static binary comes here first (the link's
+ * --wrap=write, the Makefile): curses writes a drawing a piece at a time,
+ * and while it draws (ui_hold), what it writes to the terminal is kept
+ * here, to be sent in one write (ui_frame_flush).  Anything else goes
+ * straight to the kernel.  A binary linked with shared libraries never
+ * calls this for curses' writes, nor for gloss's own: it uses the frame
+ * file.
+ */
+ssize_t __wrap_write(int fd, const void *p, size_t n)
+{
+	if (fd < 0 && n == 0)
+		return 0; /* the question of ui_frame_open */
+	if (fd < 0 || fd != ui_take_fd)
+		return syscall(SYS_write, fd, p, n);
+	if (n > ui_taken_cap - ui_taken_len) {
+		ui_taken_cap = ui_taken_len + n > 2 * ui_taken_cap ? ui_taken_len + n : 2 * ui_taken_cap;
+		ui_taken = util_realloc(ui_taken, ui_taken_cap);
+	}
+	memcpy(ui_taken + ui_taken_len, p, n);
+	ui_taken_len += n;
+	return (ssize_t)n;
+}
 
 static void ui_sgr_say(const char *seq, size_t n)
 {
@@ -95,6 +125,7 @@ static void ui_on_bus(int sig, siginfo_t *si, void *ctx)
 	(void)ctx;
 	if (doc_fault(si->si_addr))
 		return;
+	ui_take_fd = -1;
 	if (ui_frame_out >= 0)
 		dup2(ui_frame_term, ui_frame_out);
 	ui_sgr_say(ui_sgr_off, sizeof ui_sgr_off - 1);
@@ -447,20 +478,30 @@ static bool ui_compose(struct ui *u, int *y, int *x)
  * curses writes a drawing a piece at a time (this ncurses writes after
  * every cursor move, so a row at a time), and each write wakes the
  * terminal, which may show the screen half drawn.  So while curses draws,
- * its descriptor points at a file in memory, and the drawing then goes to
- * the terminal in one write.  Ctrl-Z waits meanwhile: curses' handler
- * writes too.  So does a new size: doupdate first reads the size from its
- * descriptor when one came, so a drawing after one goes to the terminal
- * directly.  Without such a file, curses always does.
+ * what it writes is held, and the drawing then goes to the terminal in
+ * one write.  The static binary holds it in memory (__wrap_write), a
+ * write costing a copy; otherwise curses' descriptor points at a file in
+ * memory, a write costing a system call.  Ctrl-Z waits meanwhile: curses'
+ * handler writes too.  So does a new size: doupdate first reads the size
+ * from its descriptor when one came, so a drawing after one goes to the
+ * terminal directly.  With neither, curses always does.
  */
 static void ui_frame_open(struct ui *u)
 {
-	u->frame = memfd_create("gloss-frame", MFD_CLOEXEC);
-	u->term = u->frame >= 0 ? fcntl(fileno(u->out), F_DUPFD_CLOEXEC, 3) : -1;
-	if (u->term < 0 && u->frame >= 0) {
+	/* nothing to no descriptor: an error, unless __wrap_write answers */
+	u->wrapped = write(-1, NULL, 0) == 0;
+	u->frame = u->wrapped ? -1 : memfd_create("gloss-frame", MFD_CLOEXEC);
+	u->term = u->wrapped || u->frame >= 0 ? fcntl(fileno(u->out), F_DUPFD_CLOEXEC, 3) : -1;
+	if (u->term < 0 && u->frame >= 0)
 		close(u->frame);
-		u->frame = -1;
-	}
+	if (u->term < 0)
+		u->frame = -1, u->wrapped = false;
+}
+
+/* Whether curses' writes can be held (ui_hold). */
+static bool ui_frame_ready(const struct ui *u)
+{
+	return u->frame >= 0 || u->wrapped;
 }
 
 static bool ui_point(int from, int to)
@@ -497,30 +538,38 @@ bool ui_send(int fd, const char *p, size_t n)
  */
 static void ui_frame_flush(struct ui *u)
 {
-	off_t n = lseek(u->frame, 0, SEEK_CUR);
 	const char *smcup = u->painted ? tigetstr("smcup") : NULL;
+	char *buf = ui_taken;
+	ssize_t r = (ssize_t)ui_taken_len;
 
-	if (n <= 0)
-		return;
-	if ((size_t)n > u->frame_cap) {
-		u->frame_cap = (size_t)n;
-		u->frame_buf = util_realloc(u->frame_buf, u->frame_cap);
+	if (!u->wrapped) {
+		off_t n = lseek(u->frame, 0, SEEK_CUR);
+		if (n <= 0)
+			return;
+		if ((size_t)n > u->frame_cap) {
+			u->frame_cap = (size_t)n;
+			u->frame_buf = util_realloc(u->frame_buf, u->frame_cap);
+		}
+		buf = u->frame_buf;
+		r = pread(u->frame, buf, (size_t)n, 0);
+		lseek(u->frame, 0, SEEK_SET);
 	}
-	ssize_t r = pread(u->frame, u->frame_buf, (size_t)n, 0);
-	if (r > 0 && smcup && smcup != (char *)-1 && *smcup) {
+	ui_taken_len = 0;
+	if (r <= 0)
+		return;
+	if (smcup && smcup != (char *)-1 && *smcup) {
 		/* near the start: some terminals' first words choose their
 		 * character sets (enacs) before it */
 		size_t k = strlen(smcup), look = (size_t)r < 64 + k ? (size_t)r : 64 + k;
-		const char *at = memmem(u->frame_buf, look, smcup, k);
+		const char *at = memmem(buf, look, smcup, k);
 		if (at) {
-			memmove((char *)at, at + k, (size_t)r - (size_t)(at - u->frame_buf) - k);
+			memmove((char *)at, at + k, (size_t)r - (size_t)(at - buf) - k);
 			r -= (ssize_t)k;
 		}
 	}
 	u->painted = false;
 	if (r > 0)
-		ui_send(u->term, u->frame_buf, (size_t)r);
-	lseek(u->frame, 0, SEEK_SET);
+		ui_send(u->term, buf, (size_t)r);
 }
 
 /* What curses writes goes to the frame file (held), or to the terminal
@@ -530,10 +579,16 @@ static void ui_hold(struct ui *u)
 {
 	int out = fileno(u->out);
 
-	if (u->held || u->frame < 0 || !ui_point(u->frame, out))
+	if (u->held)
 		return;
-	ui_frame_term = u->term;
-	ui_frame_out = out;
+	if (u->wrapped) {
+		ui_take_fd = out;
+	} else {
+		if (u->frame < 0 || !ui_point(u->frame, out))
+			return;
+		ui_frame_term = u->term;
+		ui_frame_out = out;
+	}
 	u->held = true;
 }
 
@@ -541,7 +596,10 @@ static void ui_unhold(struct ui *u)
 {
 	if (!u->held)
 		return;
-	ui_point(u->term, fileno(u->out));
+	if (u->wrapped)
+		ui_take_fd = -1;
+	else
+		ui_point(u->term, fileno(u->out));
 	ui_frame_out = -1;
 	u->held = false;
 	ui_frame_flush(u);
@@ -555,14 +613,16 @@ static void ui_frame_watch(struct ui *u)
 	struct sigaction sa;
 	struct winsize ws;
 
-	if (u->frame < 0)
+	if (!ui_frame_ready(u))
 		return;
 	if (sigaction(SIGWINCH, NULL, &sa) != 0 || (sa.sa_flags & SA_SIGINFO) ||
 	    sa.sa_handler == SIG_DFL || sa.sa_handler == SIG_IGN) {
 		ui_unhold(u);
-		close(u->frame);
+		if (u->frame >= 0)
+			close(u->frame);
 		close(u->term);
 		u->frame = u->term = -1;
+		u->wrapped = false;
 		return;
 	}
 	ui_curses_winch = sa.sa_handler;
@@ -1159,10 +1219,10 @@ static void ui_early_signals(bool take)
 /* The descriptors and streams ui_open opened for the terminal. */
 static void ui_files_close(struct ui *u)
 {
-	if (u->frame >= 0) {
+	if (u->frame >= 0)
 		close(u->frame);
+	if (u->term >= 0)
 		close(u->term);
-	}
 	fclose(u->out);
 	if (u->tty)
 		fclose(u->tty);
@@ -1206,6 +1266,9 @@ static void ui_release(struct ui *u, bool quiet)
 	}
 	ui_sgr_fd = -1;
 	free(u->frame_buf);
+	free(ui_taken);
+	ui_taken = NULL;
+	ui_taken_len = ui_taken_cap = 0;
 	delscreen(u->screen);
 	ui_files_close(u);
 	free(u);
@@ -1279,7 +1342,7 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, bool pa
 	/* A painting needs the frame file: curses' first drawing, which
 	 * follows it, must not switch to the alternate screen again. */
 	ui_frame_open(u);
-	if (paint && u->frame >= 0)
+	if (paint && ui_frame_ready(u))
 		ui_paint_first(u);
 	ui_heap_ready(u);
 	if (!ui_take_terminal(u)) {

@@ -176,6 +176,12 @@ def write(dirname, name, data):
     return path
 
 
+def linked_statically(binary):
+    """Whether binary has no program interpreter, as a static binary."""
+    with open(binary, "rb") as f:
+        return b"/ld-linux" not in f.read(4096)
+
+
 def check(cond, why):
     if not cond:
         raise Failure(why)

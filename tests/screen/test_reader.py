@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (GLOSS, Failure, Screen, Skip, check, hold_lock, let_go, run, scratch, sql,  # noqa: E402
-                     test, write)
+from harness import (GLOSS, Failure, Screen, Skip, check, hold_lock, let_go,  # noqa: E402
+                     linked_statically, run, scratch, sql, test, write)
 
 TMP = scratch("gloss-reader-")
 
@@ -430,6 +430,12 @@ def mouse(sc, button, x, y):
             "%x" % (32 + button), "%x" % (33 + x), "%x" % (33 + y))
 
 
+def frame_writes(log):
+    """How many writes went to the file in memory that holds a drawing."""
+    with open(log, encoding="utf-8", errors="replace") as f:
+        return sum(1 for line in f if re.search(r'write\(\d+</memfd:gloss-frame', line))
+
+
 def terminal_writes(log):
     """What gloss wrote to its terminal, one string per write, from an
     strace -y -s log (the strings as strace escapes them)."""
@@ -482,6 +488,13 @@ def a_drawing_reaches_the_terminal_in_one_write():
     # so curses writes only pieces of them, but all in one write
     page = [w for w in writes[first[0] + 1:] if "witnesses" in w]
     check(len(page) == 1, "the next page in one write; " + shown)
+    # held in memory by the static binary (its write() wrapped); in a file
+    # in memory otherwise, written to once per piece
+    held = frame_writes(log)
+    if linked_statically(GLOSS):
+        check(held == 0, "a static binary writes no drawing to a file: %d writes" % held)
+    else:
+        check(held > 2, "the drawings went through the frame file: %d writes" % held)
 
 
 def big_new_files(d, n):
