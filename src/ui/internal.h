@@ -95,6 +95,10 @@ struct ui_pane {
 	bool sel_ended;      /* or, v again, to sel_to, where it stays */
 	size_t sel_from, sel_to;
 	struct ui_pane_drawn drawn; /* what the screen shows of it, to skip a redraw */
+	uint64_t *sums;      /* owned: per row under the title, a sum of what it
+			      * shows, 0 unknown (ui_pane_draw skips a row whose
+			      * sum it drew last) */
+	size_t nsum;
 	unsigned gen;        /* bumped when its annotations are loaded again */
 };
 
@@ -259,7 +263,9 @@ int ui_peek_key(struct ui *u, int ms);
 int ui_wheel(const struct ui *u);
 
 /* pane.c */
-void ui_pane_draw(struct ui *u, size_t i, int top, int height);
+/* Pane i's title at row top and its text in the height - 1 rows under it;
+ * erased: the screen was cleared (else each row drawn is cleared first). */
+void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased);
 bool ui_pane_cursor(struct ui *u, size_t i, int top, int *y, int *x);
 /* Draw the text of a layout glyph of kind DOC_SHOW_TEXT (a grapheme) in one cell or two. */
 void ui_draw_glyph(int y, int x, const char *text, attr_t a);

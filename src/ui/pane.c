@@ -249,15 +249,111 @@ static long ui_row_innermost(const struct spans *sp, const struct ui_row_spans *
 	return best;
 }
 
-void ui_pane_draw(struct ui *u, size_t i, int top, int height)
+/*
+ * A sum of what a row of a pane shows: its place, and each glyph's column,
+ * width, kind, attribute and bytes.  A row whose sum is the one drawn last
+ * is left as it is: curses then neither copies nor compares it, which is
+ * most of a redraw that changes a few rows (a tagging, a selection).
+ */
+static uint64_t ui_sum(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x9E3779B97F4A7C15u;
+	return h ^ (h >> 31);
+}
+
+static uint64_t ui_sum_bytes(uint64_t h, const char *p, size_t n)
+{
+	uint64_t v;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&v, p, 8);
+		h = ui_sum(h, v);
+	}
+	v = n;
+	memcpy(&v, p, n); /* the length stays in the bytes not copied over */
+	return ui_sum(h, v ^ ((uint64_t)n << 56));
+}
+
+/* Room for pane p's sums of height rows; all unknown when they were not
+ * kept for that many. */
+static void ui_sums_fit(struct ui_pane *p, int height)
+{
+	if (p->nsum == (size_t)height)
+		return;
+	p->sums = util_realloc(p->sums, (size_t)(height > 0 ? height : 1) * sizeof *p->sums);
+	memset(p->sums, 0, (size_t)(height > 0 ? height : 1) * sizeof *p->sums);
+	p->nsum = (size_t)(height > 0 ? height : 0);
+}
+
+/* The rows of p on screen are not known: the next drawing draws them all. */
+static void ui_pane_forget_rows(struct ui_pane *p)
+{
+	if (p->nsum)
+		memset(p->sums, 0, p->nsum * sizeof *p->sums);
+}
+
+/* The attribute of glyph gl at pos, from its kind, annotations, matches
+ * (m, k as ui_in_spans) and the selection [sa, sb). */
+static attr_t ui_glyph_attr(struct ui *u, const struct ui_pane *p, const struct layout_glyph *gl,
+			    size_t pos, const struct ui_row_spans *rs, const struct ui_spans *m,
+			    size_t *k, bool sel, size_t sa, size_t sb)
+{
+	attr_t a = gl->kind == DOC_SHOW_CONTROL || gl->kind == DOC_SHOW_INVALID ? ui_attr(UI_CONTROL)
+										: ui_attr(UI_TEXT);
+
+	if ((rs->n || rs->all) && gl->kind == DOC_SHOW_TEXT) {
+		size_t depth;
+		long in = ui_row_innermost(p->spans, rs, pos, &depth);
+		if (in >= 0) {
+			const struct spans_item *it = spans_at(p->spans, (size_t)in);
+			a = ui_tag_attr(ui_tag_of(u, p->anns[it->id].tag), depth);
+		}
+	}
+	if (ui_in_spans(m, k, pos))
+		a = ui_attr(UI_MATCH);
+	if (sel && pos >= sa && pos < sb)
+		a = ui_attr(UI_SELECTION);
+	return a;
+}
+
+static void ui_row_glyph(const char *s, const struct layout *l, const struct layout_glyph *gl,
+			 int y, int x, attr_t a, struct ui_cells *cells)
+{
+	size_t pos = l->start + gl->off;
+	char buf[64];
+	const char *t;
+
+	if (gl->kind == DOC_SHOW_TEXT && gl->width == 1) {
+		wchar_t wc[CCHARW_MAX + 1], flag = 0;
+		unsigned char b = (unsigned char)s[pos];
+		if (gl->len == 1 && b >= 0x20 && b < 0x7F) {
+			wc[0] = b;
+			wc[1] = 0;
+		} else if (ui_glyph_chars(layout_glyph_text(s, l, gl, buf, sizeof buf), wc, &flag) == 0) {
+			return;
+		}
+		if (!flag) {
+			ui_cells_add(cells, y, x, wc, a);
+			return;
+		}
+	}
+	ui_cells_flush(cells);
+	t = layout_glyph_text(s, l, gl, buf, sizeof buf);
+	if (gl->kind == DOC_SHOW_TEXT)
+		ui_draw_glyph(y, x, t, a);
+	else
+		ui_put(y, x, gl->width, t, a);
+}
+
+void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 {
 	struct ui_pane *p = &u->panes[i];
 	struct view_row rows[UI_MAX_ROWS];
 	struct ui_spans m = {0};
 	const char *s = doc_bytes(p->doc);
-	size_t nrow, r, k = 0, sa = 0, sb = 0;
-	bool sel;
-	char buf[64];
+	size_t nrow, r, k = 0, sa = 0, sb = 0, na = 0;
+	bool sel, painting = ui_painting();
+	attr_t *attrs = NULL;
 	struct ui_cells cells;
 
 	cells.n = 0;
@@ -269,70 +365,60 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height)
 	nrow = view_screen(p->view, rows, height - 1 < UI_MAX_ROWS ? (size_t)height - 1 : UI_MAX_ROWS);
 	ui_find_matches(u, p, rows, nrow, &m);
 	sel = ui_selection(u, i, &sa, &sb);
-	for (r = 0; r < nrow; r++) {
-		const struct layout *l = rows[r].layout;
-		const struct layout_row *lr = &l->rows[rows[r].row];
+	ui_sums_fit(p, height - 1);
+	if (erased || painting)
+		ui_pane_forget_rows(p);
+	for (r = 0; r < (size_t)height - 1; r++) {
 		int y = top + 1 + (int)r;
+		uint64_t sum = ui_sum(ui_sum(ui_sum(1, (uint64_t)y), (uint64_t)p->x), (uint64_t)p->w);
+		const struct layout *l = r < nrow ? rows[r].layout : NULL;
+		const struct layout_row *lr = l ? &l->rows[rows[r].row] : NULL;
+		size_t g0 = lr ? lr->glyph : 0, ng = lr ? lr->nglyph : 0;
 		struct ui_row_spans rs = { .n = 0, .all = false };
-		if (p->spans && lr->nglyph) {
+
+		if (p->spans && ng) {
 			size_t lo = SIZE_MAX, hi = 0;
-			for (size_t g = lr->glyph; g < lr->glyph + lr->nglyph; g++) {
+			for (size_t g = g0; g < g0 + ng; g++) {
 				lo = l->glyphs[g].off < lo ? l->glyphs[g].off : lo;
 				hi = l->glyphs[g].off > hi ? l->glyphs[g].off : hi;
 			}
 			ui_row_spans(p->spans, l->start + lo, l->start + hi, &rs);
 		}
-		for (size_t g = lr->glyph; g < lr->glyph + lr->nglyph; g++) {
+		if (ng > na) {
+			na = ng;
+			attrs = util_realloc(attrs, na * sizeof *attrs);
+		}
+		size_t from = SIZE_MAX, to = 0;
+		for (size_t g = g0; g < g0 + ng; g++) {
 			const struct layout_glyph *gl = &l->glyphs[g];
-			attr_t a;
+			from = gl->off < from ? gl->off : from;
+			to = gl->off + gl->len > to ? gl->off + gl->len : to;
 			if (gl->width == 0 || gl->col + gl->width > p->w)
 				continue;
-			switch (gl->kind) {
-			case DOC_SHOW_CONTROL:
-			case DOC_SHOW_INVALID:
-				a = ui_attr(UI_CONTROL);
-				break;
-			default:
-				a = ui_attr(UI_TEXT);
-			}
-			size_t pos = l->start + gl->off;
-			if ((rs.n || rs.all) && gl->kind == DOC_SHOW_TEXT) {
-				size_t depth;
-				long in = ui_row_innermost(p->spans, &rs, pos, &depth);
-				if (in >= 0) {
-					const struct spans_item *it = spans_at(p->spans, (size_t)in);
-					a = ui_tag_attr(ui_tag_of(u, p->anns[it->id].tag), depth);
-				}
-			}
-			if (ui_in_spans(&m, &k, pos))
-				a = ui_attr(UI_MATCH);
-			if (sel && pos >= sa && pos < sb)
-				a = ui_attr(UI_SELECTION);
-			const char *t;
-			if (gl->kind == DOC_SHOW_TEXT && gl->width == 1) {
-				wchar_t wc[CCHARW_MAX + 1], flag = 0;
-				unsigned char b = (unsigned char)s[pos];
-				if (gl->len == 1 && b >= 0x20 && b < 0x7F) {
-					wc[0] = b;
-					wc[1] = 0;
-				} else if (ui_glyph_chars(layout_glyph_text(s, l, gl, buf, sizeof buf),
-							  wc, &flag) == 0) {
-					continue;
-				}
-				if (!flag) {
-					ui_cells_add(&cells, y, p->x + gl->col, wc, a);
-					continue;
-				}
-			}
-			ui_cells_flush(&cells);
-			t = layout_glyph_text(s, l, gl, buf, sizeof buf);
-			if (gl->kind == DOC_SHOW_TEXT)
-				ui_draw_glyph(y, p->x + gl->col, t, a);
-			else
-				ui_put(y, p->x + gl->col, gl->width, t, a);
+			attrs[g - g0] = ui_glyph_attr(u, p, gl, l->start + gl->off, &rs, &m, &k, sel, sa, sb);
+			sum = ui_sum(sum, (uint64_t)attrs[g - g0] ^ (uint64_t)gl->col << 32 ^
+						  (uint64_t)gl->width << 48 ^ (uint64_t)gl->kind << 56);
+		}
+		/* the bytes the row shows, in one piece */
+		if (to > from)
+			sum = ui_sum_bytes(sum, s + l->start + from, to - from);
+		sum |= 1; /* 0 is "not known" */
+		if (!painting) {
+			if (p->sums[r] == sum)
+				continue;
+			p->sums[r] = sum;
+			if (!erased)
+				mvhline(y, p->x, ' ', p->w);
+		}
+		for (size_t g = g0; g < g0 + ng; g++) {
+			const struct layout_glyph *gl = &l->glyphs[g];
+			if (gl->width == 0 || gl->col + gl->width > p->w)
+				continue;
+			ui_row_glyph(s, l, gl, y, p->x + gl->col, attrs[g - g0], &cells);
 		}
 		ui_cells_flush(&cells);
 	}
+	free(attrs);
 	free(m.v);
 }
 

@@ -448,12 +448,8 @@ static bool ui_compose(struct ui *u, int *y, int *x)
 	} else {
 		for (size_t i = u->first; i < u->first + u->nshown; i++) {
 			struct ui_pane *p = &u->panes[i];
-			if (ui_pane_stale(u, i, all)) {
-				if (!all)
-					for (int r = 0; r < u->rows - 1; r++)
-						mvhline(r, p->x, ' ', p->w);
-				ui_pane_draw(u, i, 0, u->rows - 1);
-			}
+			if (ui_pane_stale(u, i, all))
+				ui_pane_draw(u, i, 0, u->rows - 1, all);
 			if (i + 1 < u->first + u->nshown && p->x + p->w < u->cols)
 				ui_draw_separator(p->x + p->w, u->rows - 1);
 		}
@@ -1235,6 +1231,7 @@ static void ui_release(struct ui *u, bool quiet)
 	for (size_t i = 0; i < u->npane; i++) {
 		view_free(u->panes[i].view);
 		free(u->panes[i].title);
+		free(u->panes[i].sums);
 		store_anns_free(u->panes[i].anns, u->panes[i].nann);
 		spans_free(u->panes[i].spans);
 	}
@@ -1308,6 +1305,7 @@ static void ui_panes_free(struct ui *u)
 	for (size_t i = 0; i < u->npane; i++) {
 		view_free(u->panes[i].view);
 		free(u->panes[i].title);
+		free(u->panes[i].sums);
 	}
 	free(u->panes);
 }
