@@ -1156,12 +1156,17 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 	return false;
 }
 
+/* Which of SIGTERM, SIGHUP, SIGQUIT and SIGINT were ignored when ui_open
+ * began (nohup, a background job of a shell without job control): they
+ * stay ignored.  Ctrl-C is still a key (it stops a search) but ends nothing. */
+static sigset_t ui_ignored;
+
 /* 128 + the signal noted since ui_open (SIGINT last), or 0 */
 static int ui_noted_signal(void)
 {
 	if (ui_stop_signal)
 		return 128 + (int)ui_stop_signal;
-	return ui_interrupted() ? 128 + SIGINT : 0;
+	return ui_interrupted() && !sigismember(&ui_ignored, SIGINT) ? 128 + SIGINT : 0;
 }
 
 /* Ctrl-Z held back (hold) or let go: a waiting one then takes effect. */
@@ -1177,21 +1182,24 @@ static void ui_hold_tstp(bool hold)
 /*
  * Signals while the terminal is taken but nothing shown (ui_open to
  * ui_run): SIGINT, SIGTERM, SIGHUP and SIGQUIT are noted (ui_run acts on them) and
- * SIGTSTP waits, since curses' handler would show its screen on fg.  Given
- * back (take false): the usual dispositions, and a waiting SIGTSTP stops
- * the process now.
+ * SIGTSTP waits, since curses' handler would show its screen on fg; one of
+ * the four ignored when gloss started stays ignored (ui_ignored).  Given
+ * back (take false): the usual dispositions, an ignored one ignored, and a
+ * waiting SIGTSTP stops the process now.
  */
 static void ui_early_signals(bool take)
 {
-	struct sigaction sa;
+	/* Ctrl-\ too: the terminal is given back before gloss dies of it */
+	static const int stops[] = { SIGTERM, SIGHUP, SIGQUIT, SIGINT };
+	struct sigaction sa, was;
 
 	memset(&sa, 0, sizeof sa);
 	if (!take) {
+		for (size_t i = 0; i < sizeof stops / sizeof *stops; i++) {
+			sa.sa_handler = sigismember(&ui_ignored, stops[i]) ? SIG_IGN : SIG_DFL;
+			sigaction(stops[i], &sa, NULL);
+		}
 		sa.sa_handler = SIG_DFL;
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-		sigaction(SIGQUIT, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGBUS, &sa, NULL);
 		sigaction(SIGTSTP, &sa, NULL);
 		sigaction(SIGWINCH, &sa, NULL);
@@ -1199,13 +1207,14 @@ static void ui_early_signals(bool take)
 		return;
 	}
 	ui_hold_tstp(true);
-	sa.sa_handler = ui_on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	/* Ctrl-\ too: the terminal is given back before gloss dies of it */
-	sigaction(SIGQUIT, &sa, NULL);
-	sa.sa_handler = ui_on_interrupt;
-	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&ui_ignored);
+	for (size_t i = 0; i < sizeof stops / sizeof *stops; i++) {
+		if (sigaction(stops[i], NULL, &was) == 0 && was.sa_handler == SIG_IGN)
+			sigaddset(&ui_ignored, stops[i]);
+		sa.sa_handler = stops[i] == SIGINT ? ui_on_interrupt : ui_on_stop;
+		if (stops[i] == SIGINT || !sigismember(&ui_ignored, stops[i]))
+			sigaction(stops[i], &sa, NULL);
+	}
 	sa.sa_handler = NULL;
 	sa.sa_sigaction = ui_on_bus;
 	sa.sa_flags = SA_SIGINFO;

@@ -181,10 +181,11 @@ def a_database_error_in_a_terminal_leaves_it_as_it_was():
               "screen, mouse and keypad as they were")
 
 
-def in_pty(args, env=None, when_waiting=None):
+def in_pty(args, env=None, when_waiting=None, ignoring=()):
     """Run gloss on a new pseudo-terminal of 80x24; returns (status, every
     byte it wrote, the terminal's modes before, after).  when_waiting(pid)
-    is called once gloss has its second thread (the database opening)."""
+    is called once gloss has its second thread (the database opening).
+    gloss starts with the signals of ignoring ignored, as under nohup."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     before = termios.tcgetattr(slave)
@@ -192,7 +193,8 @@ def in_pty(args, env=None, when_waiting=None):
                 XDG_CACHE_HOME=os.path.join(TMP, "cache"), XDG_DATA_HOME=os.path.join(TMP, "data"))
     base.update(env or {})
     proc = subprocess.Popen([GLOSS] + list(args), stdin=slave, stdout=slave, stderr=slave, env=base,
-                            start_new_session=True)
+                            start_new_session=True,
+                            preexec_fn=(lambda: [signal.signal(s, signal.SIG_IGN) for s in ignoring]) if ignoring else None)
     out = b""
     try:
         if when_waiting:
@@ -246,6 +248,43 @@ def an_interrupt_while_the_database_opens_ends_gloss_as_it_would_have():
             let_go(holder)
         check(status == -sig, "%s: status %d, wrote %r" % (sig.name, status, out))
         check(out == b"", "%s: wrote %r" % (sig.name, out))
+        check(before == after, "%s: modes %r, then %r" % (sig.name, before, after))
+
+
+def catching(pid, sig):
+    """Wait until gloss (pid) has a handler of sig."""
+    end = time.monotonic() + 10
+    while True:
+        with open("/proc/%d/status" % pid) as f:
+            cgt = [line for line in f if line.startswith("SigCgt:")]
+        if cgt and int(cgt[0].split()[1], 16) & (1 << (sig - 1)):
+            return
+        check(time.monotonic() < end, "no handler of %s seen" % signal.Signals(sig).name)
+        time.sleep(0.001)
+
+
+@test
+def a_signal_ignored_at_the_start_stays_ignored_while_the_database_opens():
+    """Started with SIGINT or SIGHUP ignored (a background job, nohup), gloss
+    is not ended by it while it waits for a locked database, even once it
+    handles the others: the wait ends with the database's error."""
+    db = os.path.join(TMP, "locked-ign.db")
+    check(gloss("--db", db, "docs").returncode == 0, "database made")
+    want = ("gloss: cannot open database '%s': database is locked\r\n" % db).encode()
+
+    def late(sig):
+        def send(pid):
+            catching(pid, signal.SIGTERM)
+            os.kill(pid, sig)
+        return send
+    for sig in (signal.SIGINT, signal.SIGHUP):
+        holder = hold_lock(db, readers_too=True)
+        try:
+            status, out, before, after = in_pty(["--db", db, GOOD], when_waiting=late(sig), ignoring=(sig,))
+        finally:
+            let_go(holder)
+        check(status == 1, "%s: status %d, wrote %r" % (sig.name, status, out))
+        check(out == want, "%s: wrote %r" % (sig.name, out))
         check(before == after, "%s: modes %r, then %r" % (sig.name, before, after))
 
 

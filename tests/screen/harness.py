@@ -8,6 +8,7 @@ condition with a deadline, never a bare sleep.
 import atexit
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -16,6 +17,15 @@ import traceback
 
 GLOSS = os.environ.get("GLOSS", os.path.abspath("gloss"))
 DEADLINE = float(os.environ.get("GLOSS_TEST_DEADLINE", "10"))
+
+# gloss starts with the usual dispositions whatever the tests were started
+# under: a background job of a shell without job control (make check &)
+# ignores SIGINT and SIGQUIT, which gloss then keeps ignoring.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+if signal.getsignal(signal.SIGQUIT) == signal.SIG_IGN:
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
 _tests = []
 
 
