@@ -250,8 +250,8 @@ static long ui_row_innermost(const struct spans *sp, const struct ui_row_spans *
 }
 
 /*
- * A sum of what a row of a pane shows: its place, and each glyph's column,
- * width, kind, attribute and bytes.  A row whose sum is the one drawn last
+ * A sum of what a row of a pane shows: its place, its bytes, the number of
+ * its glyphs, and where their attribute changes and to what.  A row whose sum is the one drawn last
  * is left as it is: curses then neither copies nor compares it, which is
  * most of a redraw that changes a few rows (a tagging, a selection).
  */
@@ -389,6 +389,7 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 			attrs = util_realloc(attrs, na * sizeof *attrs);
 		}
 		size_t from = SIZE_MAX, to = 0;
+		attr_t last = 0;
 		for (size_t g = g0; g < g0 + ng; g++) {
 			const struct layout_glyph *gl = &l->glyphs[g];
 			from = gl->off < from ? gl->off : from;
@@ -396,12 +397,17 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 			if (gl->width == 0 || gl->col + gl->width > p->w)
 				continue;
 			attrs[g - g0] = ui_glyph_attr(u, p, gl, l->start + gl->off, &rs, &m, &k, sel, sa, sb);
-			sum = ui_sum(sum, (uint64_t)attrs[g - g0] ^ (uint64_t)gl->col << 32 ^
-						  (uint64_t)gl->width << 48 ^ (uint64_t)gl->kind << 56);
+			/* where the attribute changes, and to what */
+			if (attrs[g - g0] != last || g == g0) {
+				last = attrs[g - g0];
+				sum = ui_sum(sum, (uint64_t)last ^ (uint64_t)gl->col << 32);
+			}
 		}
-		/* the bytes the row shows, in one piece */
+		/* The bytes the row shows, in one piece, and how they are laid
+		 * out: the same bytes at the same width give the same glyphs. */
 		if (to > from)
 			sum = ui_sum_bytes(sum, s + l->start + from, to - from);
+		sum = ui_sum(sum, (uint64_t)ng ^ (uint64_t)(lr ? lr->off : 0) << 16);
 		sum |= 1; /* 0 is "not known" */
 		if (!painting) {
 			if (p->sums[r] == sum)
