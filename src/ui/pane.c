@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include <wchar.h>
 
 #include "gloss/doc.h"
@@ -255,6 +257,25 @@ static long ui_row_innermost(const struct spans *sp, const struct ui_row_spans *
  * is left as it is: curses then neither copies nor compares it, which is
  * most of a redraw that changes a few rows (a tagging, a selection).
  */
+/* Where every sum starts: random, so that a document cannot be made to
+ * give a row the sum of what the screen showed there before. */
+static uint64_t ui_sum_seed;
+
+static uint64_t ui_sum_start(void)
+{
+	while (!ui_sum_seed) {
+		uint64_t r = 0;
+		if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+			struct timespec t;
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			r = (uint64_t)t.tv_nsec * 0x9E3779B97F4A7C15u ^ (uint64_t)t.tv_sec ^
+			    (uint64_t)(uintptr_t)&t;
+		}
+		ui_sum_seed = r;
+	}
+	return ui_sum_seed;
+}
+
 static uint64_t ui_sum(uint64_t h, uint64_t v)
 {
 	h = (h ^ v) * 0x9E3779B97F4A7C15u;
@@ -370,7 +391,8 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 		ui_pane_forget_rows(p);
 	for (r = 0; r < (size_t)height - 1; r++) {
 		int y = top + 1 + (int)r;
-		uint64_t sum = ui_sum(ui_sum(ui_sum(1, (uint64_t)y), (uint64_t)p->x), (uint64_t)p->w);
+		uint64_t sum = ui_sum(ui_sum(ui_sum(ui_sum_start(), (uint64_t)y), (uint64_t)p->x),
+				      (uint64_t)p->w);
 		const struct layout *l = r < nrow ? rows[r].layout : NULL;
 		const struct layout_row *lr = l ? &l->rows[rows[r].row] : NULL;
 		size_t g0 = lr ? lr->glyph : 0, ng = lr ? lr->nglyph : 0;

@@ -1164,8 +1164,10 @@ static sigset_t ui_ignored;
 /* 128 + the signal noted since ui_open (SIGINT last), or 0 */
 static int ui_noted_signal(void)
 {
+	/* ignored, it can only be the terminal gone (a SIGHUP is then noted):
+	 * gloss ends, but not of a signal it was told to ignore */
 	if (ui_stop_signal)
-		return 128 + (int)ui_stop_signal;
+		return sigismember(&ui_ignored, (int)ui_stop_signal) ? 1 : 128 + (int)ui_stop_signal;
 	return ui_interrupted() && !sigismember(&ui_ignored, SIGINT) ? 128 + SIGINT : 0;
 }
 
@@ -1518,9 +1520,12 @@ int ui_run(struct ui *u, struct store *st)
 			continue;
 		}
 		u->resting = false;
-		if (key == UI_FN(KEY_RESIZE))
+		if (key == UI_FN(KEY_RESIZE)) {
 			ui_place_panes(u);
-		else
+			/* all of it next time: a size and back again, with no
+			 * drawing between, leaves curses' picture cut and padded */
+			u->drawn_rows = 0;
+		} else
 			u->msg_keep = false;
 		ui_dispatch(u, key);
 		dirty = true;
@@ -1533,5 +1538,5 @@ int ui_run(struct ui *u, struct store *st)
 	search_free(u->search);
 	ui_release(u, false);
 	/* the caller closes the database, then dies of the signal */
-	return ui_stop_signal ? 128 + (int)ui_stop_signal : 0;
+	return ui_stop_signal ? ui_noted_signal() : 0;
 }

@@ -414,15 +414,18 @@ def a_resize_that_comes_with_ctrl_c_is_not_lost():
             sc.keys("q", "q")
 
 
-@test
-def a_terminal_gone_without_sighup_ends_gloss():
-    """gloss in a session of its own gets no SIGHUP when its terminal goes:
-    it must see the terminal gone, save and end, not wait on it for ever."""
+def terminal_gone(ignore_hup):
+    """gloss in a session of its own (no SIGHUP when its terminal goes), its
+    terminal then gone: the status its shell saw, once gloss has ended; the
+    database is checked whole and closed, with the one claim tagged."""
     with Screen([], width=100, height=24, shell=True) as sc:
         db = os.path.join(sc.tmp, "gloss.db")
         pidfile = os.path.join(sc.tmp, "pid")
-        sc.type("setsid -w sh -c %s\n" % shlex.quote(
-            "echo $$ > %s; exec %s" % (shlex.quote(pidfile), command(db, [PLAIN], tail="").strip())))
+        status = os.path.join(sc.tmp, "status")
+        inner = "echo $$ > %s; exec %s" % (shlex.quote(pidfile), command(db, [PLAIN], tail="").strip())
+        outer = "%ssh -c %s; echo $? > %s" % ("trap '' HUP; " if ignore_hup else "",
+                                              shlex.quote(inner), shlex.quote(status))
+        sc.type("setsid -w sh -c %s\n" % shlex.quote(outer))
         sc.wait_text(TITLE)
         sc.keys("j", "c")
         sc.wait_text("tagged as claim")
@@ -432,10 +435,10 @@ def a_terminal_gone_without_sighup_ends_gloss():
 
         def ended():
             try:
-                with open("/proc/%d/stat" % pid) as f:
-                    return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+                with open(status) as f:
+                    return f.read().endswith("\n")
             except OSError:
-                return True
+                return False
         try:
             sc.wait(lambda s: ended(), "gloss to end once its terminal is gone")
         finally:
@@ -446,6 +449,25 @@ def a_terminal_gone_without_sighup_ends_gloss():
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         check(r.stdout.split() == ["ok", "1"], "database: %r %r" % (r.stdout, r.stderr))
         check(not os.path.exists(db + "-wal"), "the database was closed")
+        with open(status) as f:
+            return int(f.read())
+
+
+@test
+def a_terminal_gone_without_sighup_ends_gloss():
+    """gloss in a session of its own gets no SIGHUP when its terminal goes:
+    it must see the terminal gone, save and end, not wait on it for ever;
+    it ends as SIGHUP would have ended it."""
+    got = terminal_gone(False)
+    check(got == 128 + signal.SIGHUP, "status %d, not that of SIGHUP" % got)
+
+
+@test
+def a_terminal_gone_under_nohup_ends_gloss_but_not_of_sighup():
+    """SIGHUP ignored since the start (nohup): a terminal gone still ends
+    gloss, everything saved, with status 1, not of the signal it ignores."""
+    got = terminal_gone(True)
+    check(got == 1, "status %d" % got)
 
 
 def many_annotations(d, n):
@@ -517,6 +539,45 @@ def export_into_a_closed_pipe_is_quiet():
         i = next(k for k, l in enumerate(rows) if l.startswith("DONE="))
         check(rows[i - 1] == "id,documen", "only head's output before DONE: %r" % rows[:i])
 
+
+
+@test
+def a_signal_during_an_export_waits_for_it():
+    """SIGTERM while :export writes: the export ends whole, then gloss ends
+    of the signal with the terminal given back, not in the middle of the
+    file with the screen still taken.  gloss is stopped once its file is
+    begun, so that the signal comes while the export runs."""
+    d = tempfile.mkdtemp(dir=TMP)
+    db = many_annotations(d, 50000)
+    doc = os.path.join(d, "many.txt")
+    out = os.path.join(d, "out.csv")
+    pidfile = os.path.join(d, "pid")
+    with Screen([], width=100, height=24, shell=True) as sc:
+        sc.type("sh -c %s; echo STATUS=$?\n" % shlex.quote(
+            "echo $$ > %s; exec %s" % (shlex.quote(pidfile), command(db, [doc], tail="").strip())))
+        sc.wait_text("Claim number 0")
+        with open(pidfile) as f:
+            pid = int(f.read())
+        sc.type(":export %s" % out)
+        sc.keys("Enter")
+        end = time.monotonic() + 20
+        while not any(f.startswith("out.csv.tmp-") for f in os.listdir(d)):
+            check(not os.path.exists(out), "the export ended before it was seen under way")
+            check(time.monotonic() < end, "no export under way")
+            time.sleep(0.001)
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            check(not os.path.exists(out), "the export ended before gloss was stopped")
+            os.kill(pid, signal.SIGTERM)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        check(status(sc) == 128 + signal.SIGTERM, "gloss ended of SIGTERM")
+        check(sc.fmt("#{alternate_on}") == "0", "the terminal given back")
+    check(not [f for f in os.listdir(d) if f.startswith("out.csv.tmp-")], "no temporary file left")
+    check(os.path.exists(out), "the export written")
+    with open(out, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    check(len(rows) == 50001, "the export whole: %d rows" % len(rows))
 
 if __name__ == "__main__":
     t0 = time.monotonic()
