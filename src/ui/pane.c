@@ -253,12 +253,13 @@ static long ui_row_innermost(const struct spans *sp, const struct ui_row_spans *
 
 /*
  * A sum of what a row of a pane shows: its place, its bytes, the number of
- * its glyphs, and where their attribute changes and to what.  A row whose sum is the one drawn last
- * is left as it is: curses then neither copies nor compares it, which is
- * most of a redraw that changes a few rows (a tagging, a selection).
+ * its glyphs, and where their attribute changes and to what.  A row whose
+ * sum is the one drawn last is left as it is: curses then neither copies
+ * nor compares it, which is most of a redraw that changes a few rows (a
+ * tagging, a selection).  Every sum starts from a random seed, so that a
+ * document cannot be made to give a row the sum of what the screen showed
+ * there before.
  */
-/* Where every sum starts: random, so that a document cannot be made to
- * give a row the sum of what the screen showed there before. */
 static uint64_t ui_sum_seed;
 
 static uint64_t ui_sum_start(void)
