@@ -1161,7 +1161,8 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
  * stay ignored.  Ctrl-C is still a key (it stops a search) but ends nothing. */
 static sigset_t ui_ignored;
 
-/* 128 + the signal noted since ui_open (SIGINT last), or 0 */
+/* 128 + the signal noted since ui_open (SIGINT last); 1 for a terminal
+ * gone with SIGHUP ignored since the start; else 0 */
 static int ui_noted_signal(void)
 {
 	/* ignored, it can only be the terminal gone (a SIGHUP is then noted):
