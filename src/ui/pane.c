@@ -296,15 +296,15 @@ static uint64_t ui_sum_bytes(uint64_t h, const char *p, size_t n)
 	return ui_sum(h, v ^ ((uint64_t)n << 56));
 }
 
-/* Room for pane p's sums of height rows; all unknown when they were not
- * kept for that many. */
-static void ui_sums_fit(struct ui_pane *p, int height)
+/* Room for pane p's sums of rows rows (at least one); all unknown when
+ * they were not kept for that many. */
+static void ui_sums_fit(struct ui_pane *p, size_t rows)
 {
-	if (p->nsum == (size_t)height)
+	if (p->nsum == rows)
 		return;
-	p->sums = util_realloc(p->sums, (size_t)(height > 0 ? height : 1) * sizeof *p->sums);
-	memset(p->sums, 0, (size_t)(height > 0 ? height : 1) * sizeof *p->sums);
-	p->nsum = (size_t)(height > 0 ? height : 0);
+	p->sums = util_realloc(p->sums, rows * sizeof *p->sums);
+	memset(p->sums, 0, rows * sizeof *p->sums);
+	p->nsum = rows;
 }
 
 /* The rows of p on screen are not known: the next drawing draws them all. */
@@ -387,7 +387,7 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 	nrow = view_screen(p->view, rows, height - 1 < UI_MAX_ROWS ? (size_t)height - 1 : UI_MAX_ROWS);
 	ui_find_matches(u, p, rows, nrow, &m);
 	sel = ui_selection(u, i, &sa, &sb);
-	ui_sums_fit(p, height - 1);
+	ui_sums_fit(p, (size_t)height - 1);
 	if (erased || painting)
 		ui_pane_forget_rows(p);
 	for (r = 0; r < (size_t)height - 1; r++) {
@@ -398,38 +398,39 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 		const struct layout_row *lr = l ? &l->rows[rows[r].row] : NULL;
 		size_t g0 = lr ? lr->glyph : 0, ng = lr ? lr->nglyph : 0;
 		struct ui_row_spans rs = { .n = 0, .all = false };
+		/* the row's bytes: from its first glyph's to its last glyph's end */
+		size_t lo = SIZE_MAX, hi = 0, to = 0;
 
-		if (p->spans && ng) {
-			size_t lo = SIZE_MAX, hi = 0;
-			for (size_t g = g0; g < g0 + ng; g++) {
-				lo = l->glyphs[g].off < lo ? l->glyphs[g].off : lo;
-				hi = l->glyphs[g].off > hi ? l->glyphs[g].off : hi;
-			}
-			ui_row_spans(p->spans, l->start + lo, l->start + hi, &rs);
+		for (size_t g = g0; g < g0 + ng; g++) {
+			const struct layout_glyph *gl = &l->glyphs[g];
+			lo = gl->off < lo ? gl->off : lo;
+			hi = gl->off > hi ? gl->off : hi;
+			to = gl->off + gl->len > to ? gl->off + gl->len : to;
 		}
+		if (p->spans && ng)
+			ui_row_spans(p->spans, l->start + lo, l->start + hi, &rs);
 		if (ng > na) {
 			na = ng;
 			attrs = util_realloc(attrs, na * sizeof *attrs);
 		}
-		size_t from = SIZE_MAX, to = 0;
+		bool run = false;
 		attr_t last = 0;
 		for (size_t g = g0; g < g0 + ng; g++) {
 			const struct layout_glyph *gl = &l->glyphs[g];
-			from = gl->off < from ? gl->off : from;
-			to = gl->off + gl->len > to ? gl->off + gl->len : to;
 			if (gl->width == 0 || gl->col + gl->width > p->w)
 				continue;
 			attrs[g - g0] = ui_glyph_attr(u, p, gl, l->start + gl->off, &rs, &m, &k, sel, sa, sb);
 			/* where the attribute changes, and to what */
-			if (attrs[g - g0] != last || g == g0) {
+			if (!run || attrs[g - g0] != last) {
+				run = true;
 				last = attrs[g - g0];
 				sum = ui_sum(sum, (uint64_t)last ^ (uint64_t)gl->col << 32);
 			}
 		}
 		/* The bytes the row shows, in one piece, and how they are laid
 		 * out: the same bytes at the same width give the same glyphs. */
-		if (to > from)
-			sum = ui_sum_bytes(sum, s + l->start + from, to - from);
+		if (to > lo)
+			sum = ui_sum_bytes(sum, s + l->start + lo, to - lo);
 		sum = ui_sum(sum, (uint64_t)ng ^ (uint64_t)(lr ? lr->off : 0) << 16);
 		sum |= 1; /* 0 is "not known" */
 		if (!painting) {

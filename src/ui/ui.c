@@ -1524,7 +1524,8 @@ int ui_run(struct ui *u, struct store *st)
 		if (key == UI_FN(KEY_RESIZE)) {
 			ui_place_panes(u);
 			/* all of it next time: a size and back again, with no
-			 * drawing between, leaves curses' picture cut and padded */
+			 * drawing between, could leave curses' picture cut and
+			 * padded where the rows' sums say nothing changed */
 			u->drawn_rows = 0;
 		} else
 			u->msg_keep = false;
