@@ -66,6 +66,8 @@ struct doc {
 
 	struct sha256 ctx;
 	size_t hashed;     /* bytes fed to ctx */
+	char *hash_buf;    /* a mapped file's next bytes to hash (read_for_hash) */
+	size_t hash_cap;
 	bool done;
 	bool saved;        /* the sum is in the cache, or was looked for there */
 	char hex[SHA256_HEX_LEN + 1];
@@ -115,26 +117,6 @@ static void advise_willneed(const struct doc *d, size_t off, size_t len)
 	end = len > d->map_len - start ? d->map_len : start + len;
 	start -= start % page;
 	posix_madvise((char *)d->map + start, end - start, POSIX_MADV_WILLNEED);
-}
-
-/*
- * Let go of the pages of bytes [off, off + len) once hashed: they stay in
- * the page cache, but not in this process's resident memory, so hashing a
- * 1 GB file does not make gloss look 1 GB large.  Pages the screen shows
- * come back on the next read.
- */
-static void advise_done(const struct doc *d, size_t off, size_t len)
-{
-	size_t start, end, page = (size_t)page_size();
-
-	if (!d->map || len == 0)
-		return;
-	start = (size_t)(d->bytes - (const char *)d->map) + off;
-	end = start + len;
-	start = (start + page - 1) / page * page;
-	end -= end % page;
-	if (end > start)
-		madvise((char *)d->map + start, end - start, MADV_DONTNEED);
 }
 
 /* t in nanoseconds; false when it does not fit. */
@@ -669,6 +651,7 @@ void doc_free(struct doc *d)
 	if (d->fd >= 0)
 		close(d->fd);
 	free(d->buf);
+	free(d->hash_buf);
 	free(d->path);
 	free(d->name);
 	free(d->cache);
@@ -834,28 +817,70 @@ char *doc_title(const struct doc *d, size_t max_bytes)
 	return NULL;
 }
 
+/* The most read_for_hash reads at once: the buffer it needs. */
+#define DOC_HASH_CHUNK (256u << 10)
+
+/*
+ * Bytes [off, off + n) of a mapped file read with pread into buf, for the
+ * hash: a copy from the page cache costs less than faulting the pages into
+ * the mapping and dropping them again (madvise of a file just written can
+ * take a millisecond, which a key would wait for), and hashing a 1 GB file
+ * leaves gloss's resident memory as it was.  False when the file is not
+ * mapped, its mapping was cut, or it gave fewer bytes: the mapping then
+ * serves, as the screen sees it.
+ */
+static bool read_for_hash(const struct doc *d, size_t off, size_t n, char *buf)
+{
+	off_t at;
+	size_t got = 0;
+
+	if (!d->map || d->fd < 0 || d->slot < 0 || doc_maps[d->slot].cut)
+		return false;
+	/* the mapping starts at file offset map_size - map_len */
+	at = (off_t)(d->map_size - (off_t)d->map_len) + (off_t)(d->bytes - (const char *)d->map) + (off_t)off;
+	while (got < n) {
+		ssize_t r = pread(d->fd, buf + got, n - got, at + (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+	}
+	return true;
+}
+
 bool doc_hash_step(struct doc *d, size_t budget)
 {
 	unsigned char sum[SHA256_LEN];
-	size_t n;
+	size_t n = d->size - d->hashed;
 
 	if (d->done)
 		return true;
-	n = d->size - d->hashed;
 	if (n > budget)
 		n = budget;
-	if (n) {
-		/* Let the next step's pages be read while this one is hashed. */
-		advise_willneed(d, d->hashed + n, n);
-		sha256_update(&d->ctx, d->bytes + d->hashed, n);
-		advise_done(d, d->hashed, n);
-		d->hashed += n;
+	while (n) {
+		size_t k = n < DOC_HASH_CHUNK ? n : DOC_HASH_CHUNK;
+
+		if (d->map && k > d->hash_cap) {
+			free(d->hash_buf);
+			d->hash_buf = util_malloc(k);
+			d->hash_cap = k;
+		}
+		if (read_for_hash(d, d->hashed, k, d->hash_buf))
+			sha256_update(&d->ctx, d->hash_buf, k);
+		else
+			sha256_update(&d->ctx, d->bytes + d->hashed, k);
+		d->hashed += k;
+		n -= k;
 	}
 	if (d->hashed < d->size)
 		return false;
 	sha256_final(&d->ctx, sum);
 	sha256_hex(sum, d->hex);
 	d->done = true;
+	free(d->hash_buf);
+	d->hash_buf = NULL;
+	d->hash_cap = 0;
 	return true;
 }
 

@@ -8,6 +8,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -594,6 +596,103 @@ static void test_hash_steps(void)
 	}
 }
 
+/* Bytes that repeat nowhere, so that a sum of the wrong ones shows. */
+static char *varied_content(size_t n)
+{
+	char *s = malloc(n);
+	uint32_t x = 2463534242u;
+
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		s[i] = (char)('a' + x % 26);
+	}
+	return s;
+}
+
+/* The sum of a file larger than the hash reads at once, by path and from
+ * standard input placed past a page's start, whatever the steps. */
+static void test_hash_in_pieces(void)
+{
+	static const size_t budgets[] = { (size_t)-1, 100000, 300001, 4096 };
+	const char *p = in_root("varied.txt");
+	size_t n = 700001, skip = 5000;
+	char *content = varied_content(n);
+	unsigned char sum[SHA256_LEN];
+	char whole[SHA256_HEX_LEN + 1], tail[SHA256_HEX_LEN + 1];
+	int saved, fd;
+
+	T_ASSERT(write_file(p, content, n) == 0);
+	sha256_sum(content, n, sum);
+	sha256_hex(sum, whole);
+	sha256_sum(content + skip, n - skip, sum);
+	sha256_hex(sum, tail);
+	for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {
+		struct doc *d = doc_open(p, NULL);
+		T_ASSERT(d);
+		while (!doc_hash_step(d, budgets[b]))
+			;
+		T_EQ_STR(doc_sha256(d), whole);
+		doc_free(d);
+	}
+
+	saved = dup(STDIN_FILENO);
+	fd = open(p, O_RDONLY);
+	T_ASSERT(saved >= 0 && fd >= 0);
+	T_ASSERT(lseek(fd, (off_t)skip, SEEK_SET) == (off_t)skip);
+	T_ASSERT(dup2(fd, STDIN_FILENO) == STDIN_FILENO);
+	close(fd);
+	struct doc *d = doc_open("-", NULL);
+	T_ASSERT(dup2(saved, STDIN_FILENO) == STDIN_FILENO);
+	close(saved);
+	T_ASSERT(d && doc_size(d) == n - skip);
+	while (!doc_hash_step(d, 65536))
+		;
+	T_EQ_STR(doc_sha256(d), tail);
+	doc_free(d);
+	free(content);
+}
+
+static void on_bus(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	if (!doc_fault(si->si_addr)) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+}
+
+/* A file cut short while it is hashed: the rest is hashed as the screen
+ * reads it, zeros past the new end, and nothing crashes. */
+static void test_hash_past_a_cut(void)
+{
+	const char *p = in_root("cut-hash.txt");
+	static char big[3 * 65536], seen[3 * 65536];
+	unsigned char sum[SHA256_LEN];
+	char hex[SHA256_HEX_LEN + 1];
+	struct sigaction sa, was;
+	struct doc *d;
+
+	memset(big, 'x', sizeof big);
+	T_ASSERT(write_file(p, big, sizeof big) == 0);
+	d = doc_open(p, NULL);
+	T_ASSERT(d);
+	T_ASSERT(!doc_hash_step(d, 65536));
+	T_ASSERT(truncate(p, 100) == 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_bus;
+	sa.sa_flags = SA_SIGINFO;
+	T_ASSERT(sigaction(SIGBUS, &sa, &was) == 0);
+	T_ASSERT(doc_hash_step(d, (size_t)-1));
+	sigaction(SIGBUS, &was, NULL);
+	memset(seen, 'x', 65536);
+	sha256_sum(seen, sizeof seen, sum);
+	sha256_hex(sum, hex);
+	T_EQ_STR(doc_sha256(d), hex);
+	doc_free(d);
+}
+
 /* ---- the hash cache ---- */
 
 static void test_cache_hit_and_miss(void)
@@ -1074,6 +1173,8 @@ int main(void)
 	T_RUN(test_title_of_a_long_line);
 	T_RUN(test_title_none);
 	T_RUN(test_hash_steps);
+	T_RUN(test_hash_in_pieces);
+	T_RUN(test_hash_past_a_cut);
 	T_RUN(test_cache_hit_and_miss);
 	T_RUN(test_cache_sees_a_restored_mtime);
 	T_RUN(test_cache_file_format);
