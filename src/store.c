@@ -239,6 +239,8 @@ struct store {
 	size_t nstmts, capstmts;
 	int64_t data_version;
 	bool wal_dirty;       /* commits since the last checkpoint (store_idle) */
+	bool wrote;           /* this connection committed since then */
+	bool hurry;           /* store_hurry: no wait for a lock */
 	bool readonly;        /* opened to be read only: every change fails */
 	struct stack undo, redo;
 	char *what;
@@ -498,6 +500,7 @@ static int tx_commit(struct store *st)
 {
 	if (exec(st, "COMMIT") == 0) {
 		st->wal_dirty = true;
+		st->wrote = true;
 		return 0;
 	}
 	tx_rollback(st);
@@ -1008,6 +1011,7 @@ static int migrate(struct store *st)
 
 void store_hurry(struct store *st, bool hurry)
 {
+	st->hurry = hurry;
 	sqlite3_busy_timeout(st->db, hurry ? 0 : STORE_BUSY_MS);
 }
 
@@ -4776,17 +4780,46 @@ bool store_readonly(const struct store *st)
 	return st->readonly;
 }
 
+/*
+ * The log was all copied into the database: the next commit starts it again
+ * from its start, and with synchronous=FULL it first writes the log's new
+ * header and waits for that to reach the disk, a second fsync that the key
+ * of that commit would wait for.  A commit that changes nothing (the schema
+ * version set to what it is) takes that turn now, while nobody waits.  Only
+ * after this connection's own commits: another process's would make two
+ * idle readers answer each other for ever.  Never waits for a lock.
+ */
+static void wal_restart_early(struct store *st)
+{
+	char sql[64];
+
+	sqlite3_busy_timeout(st->db, 0);
+	if (tx_begin(st) == 0) {
+		int rc = SQLITE_OK;
+		if (query_int(st->db, "PRAGMA user_version", &rc) == STORE_SCHEMA && rc == SQLITE_OK) {
+			snprintf(sql, sizeof sql, "PRAGMA user_version = %d", STORE_SCHEMA);
+			rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+		}
+		if (rc != SQLITE_OK || sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+			tx_rollback(st);
+	}
+	sqlite3_busy_timeout(st->db, st->hurry ? 0 : STORE_BUSY_MS);
+}
+
 bool store_idle(struct store *st)
 {
-	int rc;
+	int rc, log = -1, copied = -1;
 
 	if (!st->wal_dirty || st->readonly)
 		return false;
 	/* PASSIVE: copies what no reader still needs, waits for nobody */
-	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
 	if (rc != SQLITE_OK)
 		return false;
 	st->wal_dirty = false;
+	if (st->wrote && log > 0 && copied == log)
+		wal_restart_early(st);
+	st->wrote = false;
 	return true;
 }
 

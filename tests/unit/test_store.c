@@ -2887,14 +2887,18 @@ static void test_follow_cursor(void)
 	}
 }
 
-/* Commits leave the log to grow; store_idle moves it into the database. */
+/* Commits leave the log to grow; store_idle moves it into the database,
+ * then starts the log again with a commit that changes nothing. */
 static void test_idle_checkpoint(void)
 {
 	const char *path = in_root("idle.db");
+	char wal[4200];
+	struct stat sb;
 	struct store *st;
 	int64_t doc;
 	long log = 0, done = 0;
 
+	snprintf(wal, sizeof wal, "%s-wal", path);
 	st = fresh("idle.db", &doc);
 	T_ASSERT(st);
 	T_ASSERT(store_idle(st)); /* the new database's own writes */
@@ -2909,13 +2913,47 @@ static void test_idle_checkpoint(void)
 			T_FAIL("add %zu: %s", i, util_errmsg());
 		}
 	free(note);
+	/* no commit checkpointed on its own: the log holds well over SQLite's
+	 * automatic threshold of 1000 pages */
+	T_ASSERT(stat(wal, &sb) == 0 && sb.st_size > 1000 * 4096);
 	T_ASSERT(store_idle(st));
 	T_ASSERT(!store_idle(st));
-	/* no commit checkpointed on its own: the log holds well over SQLite's
-	 * automatic threshold of 1000 pages, all of them now in the database */
+	/* all of it is in the database, and the log was started again by one
+	 * frame, the schema version set to what it was: the next commit waits
+	 * for one fsync, not also for the new log's header */
 	T_ASSERT(sscanf(sqlite(path, "PRAGMA wal_checkpoint(PASSIVE);"), "0|%ld|%ld", &log, &done) == 2);
-	T_ASSERT(log > 1000);
-	T_EQ_INT(done, log);
+	T_EQ_INT(log, 1);
+	T_EQ_INT(done, 1);
+	T_EQ_INT(strtol(sqlite(path, "PRAGMA user_version;"), NULL, 10), STORE_SCHEMA);
+	T_EQ_INT(count_anns(st, doc), 80);
+	T_ASSERT(!store_changed(st));
+	store_close(st);
+}
+
+/* The log is started again only after the store's own commits: two idle
+ * readers of one database would otherwise answer each other's for ever. */
+static void test_idle_restart_own_commits_only(void)
+{
+	const char *path = in_root("idle2.db");
+	struct store *st, *st2;
+	int64_t doc;
+
+	st = fresh("idle2.db", &doc);
+	T_ASSERT(st);
+	st2 = store_open(path, "other");
+	T_ASSERT(st2);
+	store_idle(st);
+	store_changed(st2);
+	store_idle(st2);
+	T_ASSERT(add(st, doc, CLAIM, 0, 9) > 0);
+	T_ASSERT(store_idle(st));
+	T_ASSERT(store_changed(st2));
+	T_ASSERT(store_idle(st2)); /* a checkpoint, and no commit of its own */
+	T_ASSERT(!store_changed(st));
+	T_ASSERT(!store_idle(st));
+	T_ASSERT(!store_changed(st2));
+	T_EQ_INT(count_anns(st2, doc), 1);
+	store_close(st2);
 	store_close(st);
 }
 
@@ -2967,6 +3005,7 @@ int main(void)
 	T_RUN(test_follow_cursor);
 	T_RUN(test_follow_cursor_line_gone);
 	T_RUN(test_idle_checkpoint);
+	T_RUN(test_idle_restart_own_commits_only);
 	T_RUN(test_two_stores);
 	T_RUN(test_locked);
 	T_RUN(test_migrate_v1);
