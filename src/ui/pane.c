@@ -104,10 +104,8 @@ static void ui_put_cell(int y, int x, const wchar_t *wc, attr_t a)
  */
 static int ui_glyph_chars(const char *text, wchar_t wc[CCHARW_MAX + 1], wchar_t *flag)
 {
-	mbstate_t st;
-	size_t n, k;
+	size_t n;
 	int nw = 0;
-	wchar_t c;
 
 	*flag = 0;
 	/* most glyphs of most text: one printable ASCII character */
@@ -116,11 +114,14 @@ static int ui_glyph_chars(const char *text, wchar_t wc[CCHARW_MAX + 1], wchar_t 
 		wc[1] = 0;
 		return 1;
 	}
+	/* the locale is UTF-8 (main sees to it), so a wchar_t is a code
+	 * point: decoded here, at a fraction of what mbrtowc costs */
 	n = strlen(text);
-	memset(&st, 0, sizeof st);
 	while (n > 0 && nw < CCHARW_MAX) {
-		k = mbrtowc(&c, text, n, &st);
-		if (k == 0 || k == (size_t)-1 || k == (size_t)-2)
+		uint32_t cp;
+		int valid, k = util_utf8_decode(text, n, &cp, &valid);
+		wchar_t c = (wchar_t)cp;
+		if (!valid || cp == 0)
 			break;
 		if (nw > 0 && (wcwidth(c) != 0 || c == 0x200D)) {
 			if (c >= 0x1F1E6 && c <= 0x1F1FF && wc[0] >= 0x1F1E6 && wc[0] <= 0x1F1FF)
@@ -129,7 +130,7 @@ static int ui_glyph_chars(const char *text, wchar_t wc[CCHARW_MAX + 1], wchar_t 
 		}
 		wc[nw++] = c;
 		text += k;
-		n -= k;
+		n -= (size_t)k;
 	}
 	wc[nw] = 0;
 	return nw;
@@ -149,15 +150,17 @@ void ui_draw_glyph(int y, int x, const char *text, attr_t a)
 }
 
 /*
- * One-cell glyphs side by side on a row, given to curses in one call: it
- * copies them as they are, where a call per glyph would have it work out
- * each one's width and place again.  Wide glyphs go one by one.
+ * Glyphs side by side on a row, given to curses in one call: it copies them
+ * as they are, where a call per glyph would have it work out each one's
+ * place again.  A wide one joins them where curses too gives it two
+ * columns; a flag, and what is not text, go one by one.
  */
 #define UI_CELLS_MAX 256
 
 struct ui_cells {
 	cchar_t cell[UI_CELLS_MAX];
 	int y, x, n;
+	int end; /* the column after the last cell: a wide character takes two */
 };
 
 static void ui_cells_flush(struct ui_cells *r)
@@ -167,20 +170,24 @@ static void ui_cells_flush(struct ui_cells *r)
 	r->n = 0;
 }
 
-static void ui_cells_add(struct ui_cells *r, int y, int x, const wchar_t *wc, attr_t a)
+/* One character of width columns (1, or 2 where curses agrees) at y, x,
+ * kept to be added with the cells next to it in one call. */
+static void ui_cells_add(struct ui_cells *r, int y, int x, const wchar_t *wc, attr_t a, int width)
 {
 	if (ui_painting()) {
 		ui_paint_cell(y, x, wc, a);
 		return;
 	}
-	if (r->n > 0 && (r->y != y || r->x + r->n != x || r->n == UI_CELLS_MAX))
+	if (r->n > 0 && (r->y != y || r->end != x || r->n == UI_CELLS_MAX))
 		ui_cells_flush(r);
 	if (r->n == 0) {
 		r->y = y;
 		r->x = x;
 	}
-	if (setcchar(&r->cell[r->n], wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
+	if (setcchar(&r->cell[r->n], wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK) {
 		r->n++;
+		r->end = x + width;
+	}
 }
 
 static void ui_draw_title(struct ui_pane *p, bool focus, int y)
@@ -345,7 +352,7 @@ static void ui_row_glyph(const char *s, const struct layout *l, const struct lay
 	char buf[64];
 	const char *t;
 
-	if (gl->kind == DOC_SHOW_TEXT && gl->width == 1) {
+	if (gl->kind == DOC_SHOW_TEXT && gl->width <= 2) {
 		wchar_t wc[CCHARW_MAX + 1], flag = 0;
 		unsigned char b = (unsigned char)s[pos];
 		if (gl->len == 1 && b >= 0x20 && b < 0x7F) {
@@ -354,8 +361,10 @@ static void ui_row_glyph(const char *s, const struct layout *l, const struct lay
 		} else if (ui_glyph_chars(layout_glyph_text(s, l, gl, buf, sizeof buf), wc, &flag) == 0) {
 			return;
 		}
-		if (!flag) {
-			ui_cells_add(cells, y, x, wc, a);
+		/* a wide one only where curses gives it the same two columns:
+		 * elsewhere the cells after it would land one column off */
+		if (!flag && (gl->width == 1 || wcwidth(wc[0]) == 2)) {
+			ui_cells_add(cells, y, x, wc, a, gl->width);
 			return;
 		}
 	}
