@@ -281,13 +281,14 @@ int main(int argc, char **argv)
 		}
 	}
 	/* The database opens on another thread while the terminal is set up
-	 * (unless a document's text must come from it first); its error, if
-	 * any, is said first, with the terminal left as it was. */
+	 * (after the first screen where ui_open paints one; unless a
+	 * document's text must come from it first); its error, if any, is
+	 * said first, with the terminal left as it was. */
 	early = true;
 	for (i = 0; i < nfile; i++)
 		early = early && !from_db[i];
-	opening = store_open_begin(db, main_author(author_opt));
-	u = early ? ui_open(docs, from_db, nfile, store_opening_likely(opening)) : NULL;
+	opening = store_open_look(db, main_author(author_opt));
+	u = early ? ui_open(docs, from_db, nfile, opening) : NULL;
 	st = store_open_end(opening);
 	if (!st) {
 		/* interrupted meanwhile: the interruption is the answer */
@@ -310,7 +311,7 @@ int main(int argc, char **argv)
 		store_doctext_release(&t);
 	}
 	if (!early)
-		u = ui_open(docs, from_db, nfile, false);
+		u = ui_open(docs, from_db, nfile, NULL);
 	if (!u) {
 		fprintf(stderr, "gloss: %s\n", util_errmsg());
 		goto out;

@@ -1110,6 +1110,7 @@ struct store_opening {
 	char *path, *author;
 	struct store_file file; /* what the caller's look at it found */
 	bool looked;           /* and that look passed */
+	bool started;          /* store_open_go was called, or nothing to open */
 	struct store *st;
 	char *msg;     /* what store_open said on failure */
 	cpu_set_t cpus; /* where the caller may run */
@@ -1154,7 +1155,7 @@ static bool opening_start(struct store_opening *op)
 	return started;
 }
 
-struct store_opening *store_open_begin(const char *path, const char *author)
+struct store_opening *store_open_look(const char *path, const char *author)
 {
 	struct store_opening *op = util_calloc(1, sizeof *op);
 
@@ -1164,12 +1165,28 @@ struct store_opening *store_open_begin(const char *path, const char *author)
 	 * before the caller shows anything. */
 	if (check_file(path, &op->file) != 0) {
 		op->msg = util_strdup(util_errmsg());
+		op->started = true; /* nothing to open */
 		return op;
 	}
 	op->looked = true;
+	return op;
+}
+
+void store_open_go(struct store_opening *op)
+{
+	if (op->started)
+		return;
+	op->started = true;
 	op->threaded = opening_start(op);
 	if (!op->threaded)
 		opening_run(op);
+}
+
+struct store_opening *store_open_begin(const char *path, const char *author)
+{
+	struct store_opening *op = store_open_look(path, author);
+
+	store_open_go(op);
 	return op;
 }
 
@@ -1182,6 +1199,7 @@ struct store *store_open_end(struct store_opening *op)
 {
 	struct store *st;
 
+	store_open_go(op);
 	if (op->threaded) {
 		/* Now that the caller waits, its CPU will do too: the other may be
 		 * busy with another program. */

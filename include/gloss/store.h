@@ -66,6 +66,16 @@ struct store_opening;
 struct store_opening *store_open_begin(const char *path, const char *author);
 struct store *store_open_end(struct store_opening *op);
 /*
+ * store_open_begin in two steps: store_open_look makes the file's checks
+ * (and copies path and author), store_open_go starts the opening.  Between
+ * them the caller can do what the opening's thread would slow down (on a
+ * machine of two CPUs, a first screen drawn beside it came a millisecond
+ * later).  store_open_go does nothing the second time; store_open_end
+ * starts an opening not yet started (on the calling thread).
+ */
+struct store_opening *store_open_look(const char *path, const char *author);
+void store_open_go(struct store_opening *op);
+/*
  * Whether the opening is likely to succeed, from what store_open_begin saw:
  * the file passed its checks and is new, empty, or its header says it is a
  * gloss database of this schema.  A guess (a damaged page or another

@@ -11,6 +11,7 @@
 
 struct doc;
 struct store;
+struct store_opening;
 
 struct ui;
 
@@ -18,12 +19,14 @@ struct ui;
  * Take the terminal and lay the documents out, showing nothing yet: nothing
  * is sent to the terminal until ui_run, and ui_abandon gives it back with
  * its modes as they were, so that an error found meanwhile (the
- * database's) is said on the terminal as the user left it.  Except with
- * paint, which the caller gives when the database is expected to open
- * (store_opening_likely): where nothing the database holds can change the
- * first screen (no document's place can be looked up in it yet), that
- * screen is sent at once, and ui_abandon then leaves it for the screen
- * the user left, as quitting does.  From here on
+ * database's) is said on the terminal as the user left it.  opening (NULL
+ * when the database is open already) is the caller's, looked at and maybe
+ * not yet started (store_open_look): ui_open starts it (store_open_go),
+ * after the first screen when it paints one.  It paints one when the
+ * database is expected to open (store_opening_likely) and nothing it
+ * holds can change the first screen (no document's place can be looked up
+ * in it yet): that screen is sent at once, and ui_abandon then leaves it
+ * for the screen the user left, as quitting does.  From here on
  * SIGINT, SIGTERM and SIGHUP are noted, not fatal; one noted before ui_run
  * makes it return at once.  docs[0..ndocs) stay owned by the caller and
  * must outlive the ui.  from_db[i] (from_db may be NULL) marks a document
@@ -32,7 +35,7 @@ struct ui;
  * standard input is a document.  NULL with util_error when standard output
  * is not a terminal or the terminal cannot be used.
  */
-struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, bool paint);
+struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, struct store_opening *opening);
 /* Give the terminal back untouched and free u.  Returns 128 + a signal
  * noted since ui_open (see ui_run), else 0. */
 int ui_abandon(struct ui *u);

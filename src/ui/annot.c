@@ -366,13 +366,11 @@ bool ui_annot_identify(struct ui *u, size_t i, unsigned how)
 	return true;
 }
 
-bool ui_annot_first_waits(const struct ui *u, size_t i)
+bool ui_annot_first_waits(const struct doc *d, bool from_db)
 {
-	const struct ui_pane *p = &u->panes[i];
-
 	/* A sum known, or made before the first screen, may find where the
 	 * reader left the document (ui_annot_identify). */
-	return p->from_db || doc_sha256(p->doc) || doc_size(p->doc) <= UI_HASH_AT_ONCE;
+	return from_db || doc_sha256(d) || doc_size(d) <= UI_HASH_AT_ONCE;
 }
 
 void ui_annot_hash_small(struct ui *u, size_t i)

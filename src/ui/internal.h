@@ -312,10 +312,10 @@ void ui_annot_settle(struct ui *u);
 /* Hash pane i's document now when it is small enough for its annotations
  * to be looked for before the first screen (a big one is hashed while idle). */
 void ui_annot_hash_small(struct ui *u, size_t i);
-/* Whether pane i's first screen waits for the database: it may be put back
+/* Whether the first screen of d waits for the database: it may be put back
  * where the reader left it (its sum is or will be known by then, or its
- * text comes from the database). */
-bool ui_annot_first_waits(const struct ui *u, size_t i);
+ * text comes from the database, from_db). */
+bool ui_annot_first_waits(const struct doc *d, bool from_db);
 /* Record one pending document, or one sum in the hash cache: true when
  * one was written (each write has its fsync: one at a time, once nobody
  * types).  A document the database is locked against is not waited for:

@@ -441,6 +441,42 @@ static void test_open_on_thread(void)
 	T_EQ_STR(sqlite(path, "SELECT author FROM annotations;"), "threaded\n");
 }
 
+/* The opening in two steps: the file looked at first, the opening started
+ * later (or by store_open_end, on the calling thread); a new database is
+ * an empty file until the opening starts. */
+static void test_open_look_then_go(void)
+{
+	const char *path = in_root("look.db");
+	struct store_opening *op;
+	struct store *st;
+	struct stat sb;
+
+	unlink(path);
+	op = store_open_look(path, "looked");
+	T_ASSERT(store_opening_likely(op)); /* new */
+	T_ASSERT(stat(path, &sb) == 0 && sb.st_size == 0);
+	store_open_go(op);
+	store_open_go(op); /* once only */
+	st = store_open_end(op);
+	T_ASSERT(st);
+	store_close(st);
+	T_ASSERT(stat(path, &sb) == 0 && sb.st_size > 0);
+
+	/* an up-to-date database, never started: store_open_end opens it */
+	op = store_open_look(path, "looked");
+	T_ASSERT(store_opening_likely(op));
+	st = store_open_end(op);
+	T_ASSERT(st);
+	store_close(st);
+
+	/* refused by the look: going does nothing, the end says why */
+	op = store_open_look(root, "looked");
+	T_ASSERT(!store_opening_likely(op));
+	store_open_go(op);
+	T_ASSERT(store_open_end(op) == NULL);
+	T_ASSERT(strstr(util_errmsg(), "cannot open database") != NULL);
+}
+
 /* The author of an annotation made with no author given: the name in
  * $LOGNAME, else in $USER, else the effective user's in /etc/passwd. */
 static const char *default_author(const char *logname, const char *user)
@@ -2978,6 +3014,7 @@ int main(void)
 	T_RUN(test_odd_name);
 	T_RUN(test_reopen);
 	T_RUN(test_open_on_thread);
+	T_RUN(test_open_look_then_go);
 	T_RUN(test_default_author);
 	T_RUN(test_migrate_v0);
 	T_RUN(test_empty_files_are_new);
