@@ -826,7 +826,8 @@ char *doc_title(const struct doc *d, size_t max_bytes)
  * the mapping and dropping them again (madvise of a file just written can
  * take a millisecond, which a key would wait for), and hashing a 1 GB file
  * leaves gloss's resident memory as it was.  False when the file is not
- * mapped, its mapping was cut, or it gave fewer bytes: the mapping then
+ * mapped, its mapping was cut (what follows the cut reads as zeros there,
+ * even if the file grew again), or it gave fewer bytes: the mapping then
  * serves, as the screen sees it.
  */
 static bool read_for_hash(const struct doc *d, size_t off, size_t n, char *buf)
@@ -834,7 +835,9 @@ static bool read_for_hash(const struct doc *d, size_t off, size_t n, char *buf)
 	off_t at;
 	size_t got = 0;
 
-	if (!d->map || d->fd < 0 || d->slot < 0 || doc_maps[d->slot].cut)
+	/* a mapping without a slot (past DOC_MAPS) cannot be cut: no handler
+	 * knows it, and pread is what keeps its pages out of memory */
+	if (!d->map || d->fd < 0 || (d->slot >= 0 && doc_maps[d->slot].cut))
 		return false;
 	/* the mapping starts at file offset map_size - map_len */
 	at = (off_t)(d->map_size - (off_t)d->map_len) + (off_t)(d->bytes - (const char *)d->map) + (off_t)off;

@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -684,6 +686,11 @@ static void test_hash_past_a_cut(void)
 	sa.sa_sigaction = on_bus;
 	sa.sa_flags = SA_SIGINFO;
 	T_ASSERT(sigaction(SIGBUS, &sa, &was) == 0);
+	T_ASSERT(!doc_hash_step(d, 65536)); /* the cut is met */
+	/* the file grows again: what follows the cut still reads as zeros,
+	 * as on the screen, not as the file's new bytes */
+	memset(big, 'y', sizeof big);
+	T_ASSERT(write_file(p, big, sizeof big) == 0);
 	T_ASSERT(doc_hash_step(d, (size_t)-1));
 	sigaction(SIGBUS, &was, NULL);
 	memset(seen, 'x', 65536);
@@ -691,6 +698,66 @@ static void test_hash_past_a_cut(void)
 	sha256_hex(sum, hex);
 	T_EQ_STR(doc_sha256(d), hex);
 	doc_free(d);
+}
+
+/* Resident kilobytes of the mapping that holds p, from /proc/self/smaps;
+ * -1 when not found. */
+static long mapping_rss_kb(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	bool in = false;
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+			continue;
+		}
+		if (in && sscanf(line, "Rss: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/* Hashing a mapped file leaves its pages out of gloss's memory (they are
+ * read with pread, not through the mapping), also for a document past the
+ * mappings a SIGBUS handler can know. */
+static void test_hash_stays_out_of_memory(void)
+{
+	const char *p = in_root("resident.txt");
+	const char *small = in_root("small.txt");
+	size_t n = 8u << 20;
+	char *content = varied_content(n);
+	struct doc *fill[64];
+	size_t nfill = 0;
+
+	T_ASSERT(write_file(p, content, n) == 0);
+	T_ASSERT(write_file(small, "a few words\n", 12) == 0);
+	free(content);
+	for (int round = 0; round < 2; round++) {
+		struct doc *d = doc_open(p, NULL);
+		T_ASSERT(d);
+		while (!doc_hash_step(d, 1u << 20))
+			;
+		long kb = mapping_rss_kb(doc_bytes(d));
+		T_ASSERT(kb >= 0);
+		if (kb > 1024)
+			T_FAIL("round %d: %ld kB of an 8 MB file resident after hashing", round, kb);
+		doc_free(d);
+		/* the second round: every slot taken by other documents first */
+		while (round == 0 && nfill < sizeof fill / sizeof *fill) {
+			fill[nfill] = doc_open(small, NULL);
+			T_ASSERT(fill[nfill]);
+			nfill++;
+		}
+	}
+	while (nfill > 0)
+		doc_free(fill[--nfill]);
 }
 
 /* ---- the hash cache ---- */
@@ -1175,6 +1242,7 @@ int main(void)
 	T_RUN(test_hash_steps);
 	T_RUN(test_hash_in_pieces);
 	T_RUN(test_hash_past_a_cut);
+	T_RUN(test_hash_stays_out_of_memory);
 	T_RUN(test_cache_hit_and_miss);
 	T_RUN(test_cache_sees_a_restored_mtime);
 	T_RUN(test_cache_file_format);
