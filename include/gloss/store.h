@@ -76,7 +76,7 @@ struct store *store_open_end(struct store_opening *op);
 struct store_opening *store_open_look(const char *path, const char *author);
 void store_open_go(struct store_opening *op);
 /*
- * Whether the opening is likely to succeed, from what store_open_begin saw:
+ * Whether the opening is likely to succeed, from what store_open_look saw:
  * the file passed its checks and is new, empty, or its header says it is a
  * gloss database of this schema.  A guess (a damaged page or another
  * process's lock is found only by the opening), never a wait.
