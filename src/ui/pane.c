@@ -136,17 +136,22 @@ static int ui_glyph_chars(const char *text, wchar_t wc[CCHARW_MAX + 1], wchar_t 
 	return nw;
 }
 
-void ui_draw_glyph(int y, int x, const char *text, attr_t a)
+/* A grapheme as ui_glyph_chars gave it, one call each for its cells. */
+static void ui_draw_chars(int y, int x, const wchar_t *wc, wchar_t flag, attr_t a)
 {
-	wchar_t wc[CCHARW_MAX + 1], flag;
-
-	if (ui_glyph_chars(text, wc, &flag) == 0)
-		return;
 	if (flag) {
 		wchar_t second[2] = { flag, 0 };
 		ui_put_cell(y, x + 1, second, a);
 	}
 	ui_put_cell(y, x, wc, a);
+}
+
+void ui_draw_glyph(int y, int x, const char *text, attr_t a)
+{
+	wchar_t wc[CCHARW_MAX + 1], flag;
+
+	if (ui_glyph_chars(text, wc, &flag) > 0)
+		ui_draw_chars(y, x, wc, flag, a);
 }
 
 /*
@@ -352,7 +357,7 @@ static void ui_row_glyph(const char *s, const struct layout *l, const struct lay
 	char buf[64];
 	const char *t;
 
-	if (gl->kind == DOC_SHOW_TEXT && gl->width <= 2) {
+	if (gl->kind == DOC_SHOW_TEXT) {
 		wchar_t wc[CCHARW_MAX + 1], flag = 0;
 		unsigned char b = (unsigned char)s[pos];
 		if (gl->len == 1 && b >= 0x20 && b < 0x7F) {
@@ -363,17 +368,17 @@ static void ui_row_glyph(const char *s, const struct layout *l, const struct lay
 		}
 		/* a wide one only where curses gives it the same two columns:
 		 * elsewhere the cells after it would land one column off */
-		if (!flag && (gl->width == 1 || wcwidth(wc[0]) == 2)) {
+		if (!flag && (gl->width == 1 || (gl->width == 2 && wcwidth(wc[0]) == 2))) {
 			ui_cells_add(cells, y, x, wc, a, gl->width);
 			return;
 		}
+		ui_cells_flush(cells);
+		ui_draw_chars(y, x, wc, flag, a);
+		return;
 	}
 	ui_cells_flush(cells);
 	t = layout_glyph_text(s, l, gl, buf, sizeof buf);
-	if (gl->kind == DOC_SHOW_TEXT)
-		ui_draw_glyph(y, x, t, a);
-	else
-		ui_put(y, x, gl->width, t, a);
+	ui_put(y, x, gl->width, t, a);
 }
 
 void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)

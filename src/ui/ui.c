@@ -1236,9 +1236,8 @@ static void ui_files_close(struct ui *u)
 		fclose(u->tty);
 }
 
-/* What ui_open made; the terminal given back as the user left it, or
- * (quiet) as it was before ui_open, with nothing sent to it. */
-static void ui_release(struct ui *u, bool quiet)
+/* The panes and what each owns. */
+static void ui_panes_free(struct ui *u)
 {
 	for (size_t i = 0; i < u->npane; i++) {
 		view_free(u->panes[i].view);
@@ -1248,6 +1247,13 @@ static void ui_release(struct ui *u, bool quiet)
 		spans_free(u->panes[i].spans);
 	}
 	free(u->panes);
+}
+
+/* What ui_open made; the terminal given back as the user left it, or
+ * (quiet) as it was before ui_open, with nothing sent to it. */
+static void ui_release(struct ui *u, bool quiet)
+{
+	ui_panes_free(u);
 	edit_free(u->prompt);
 	edit_free(u->note);
 	if (quiet) {
@@ -1307,16 +1313,6 @@ static void ui_paint_first(struct ui *u)
 		tcsetattr(fileno(u->out), TCSANOW, &u->shell);
 	/* what curses is given next is all of it */
 	u->drawn_rows = 0;
-}
-
-static void ui_panes_free(struct ui *u)
-{
-	for (size_t i = 0; i < u->npane; i++) {
-		view_free(u->panes[i].view);
-		free(u->panes[i].title);
-		free(u->panes[i].sums);
-	}
-	free(u->panes);
 }
 
 struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, struct store_opening *opening)
