@@ -56,6 +56,15 @@ enum ui_mode {
  * key that moved another pane does not draw this one.  Filled whole (with
  * memset first), so that it compares with memcmp.
  */
+/* The status line's content: one drawn like the last is not drawn again. */
+struct ui_status {
+	bool known;          /* false: the screen may show something else */
+	char left[600];      /* at column 0, in attribute la */
+	char right[128];     /* rw columns at the right end (rw 0: none) */
+	attr_t a, la;
+	int cols, rw;
+};
+
 struct ui_pane_drawn {
 	size_t top;          /* view_top */
 	int x, w, height, percent;
@@ -142,6 +151,7 @@ struct ui {
 	enum ui_mode drawn_mode;
 	size_t drawn_first, drawn_nshown;
 	int drawn_rows, drawn_cols;
+	struct ui_status status; /* what the status line shows (see ui_draw_status) */
 	struct edit *prompt;   /* the line being typed, and its cursor; owned */
 	int prompt_kind;       /* '/' or ':' */
 	int help_top;          /* first line of help shown */

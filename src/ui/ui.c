@@ -270,11 +270,11 @@ void ui_fill(int y, int x, int n, attr_t a)
 		ui_paint_fill(y, x, n, a);
 		return;
 	}
-	move(y, x);
-	attron(a);
-	for (int i = 0; i < n; i++)
-		addch(' ');
-	attroff(a);
+	static const wchar_t space[] = { L' ', 0 };
+	cchar_t cc;
+
+	if (n > 0 && setcchar(&cc, space, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
+		mvhline_set(y, x, &cc, n);
 }
 
 void ui_place_panes(struct ui *u)
@@ -321,51 +321,59 @@ void ui_focus(struct ui *u, size_t i)
 	ui_place_panes(u);
 }
 
-static void ui_draw_status(struct ui *u)
+/*
+ * The status line, unless it would show what it shows (after a key that
+ * only moved the cursor, most often): all, the screen was erased.
+ */
+static void ui_draw_status(struct ui *u, bool all)
 {
 	int y = u->rows - 1;
-	char left[600], right[128], where[64];
+	char where[64];
 	struct ui_pane *p = &u->panes[u->focus];
-	attr_t a = ui_attr(UI_STATUS);
-	int rw;
+	struct ui_status s;
 
 	if (y < 0)
 		return;
-	ui_fill(y, 0, u->cols, a);
+	memset(&s, 0, sizeof s); /* all of it is compared, past the strings too */
+	s.known = true;
+	s.a = s.la = ui_attr(UI_STATUS);
+	s.cols = u->cols;
 	if (u->mode == UI_MODE_PROMPT) {
+		ui_fill(y, 0, u->cols, s.a);
 		ui_prompt_draw(u, y);
+		u->status.known = false;
 		return;
 	}
 	if (u->msg[0]) {
-		ui_put(y, 0, u->cols, u->msg, u->msg_error ? ui_attr(UI_ERROR) : a);
+		snprintf(s.left, sizeof s.left, "%s", u->msg);
+		if (u->msg_error)
+			s.la = ui_attr(UI_ERROR);
+	} else if (u->mode == UI_MODE_READ && u->link_from) {
+		snprintf(s.left, sizeof s.left, " linking: go to another annotation (any pane), Enter links, Esc cancels");
+	} else if (u->mode == UI_MODE_READ) {
+		ui_annot_describe(u, s.left, sizeof s.left);
+	}
+	if (!s.left[0]) {
+		snprintf(where, sizeof where, "%s", u->sync ? "  =sync" : "");
+		if (u->npane > 1)
+			snprintf(where, sizeof where, "  [%zu/%zu]%s", u->focus + 1, u->npane,
+				 u->sync ? "  =sync" : "");
+		snprintf(s.left, sizeof s.left, " %s%s", doc_path(p->doc), where);
+		snprintf(s.right, sizeof s.right, "/ search  Tab pane  ? help  q quit ");
+		s.rw = ui_text_width(s.right);
+		/* The keys matter more than the directories: fall back to the file's name. */
+		if (ui_text_width(s.left) + s.rw + 2 > u->cols)
+			snprintf(s.left, sizeof s.left, " %s%s", doc_name(p->doc), where);
+		if (ui_text_width(s.left) + s.rw + 2 > u->cols)
+			s.rw = 0;
+	}
+	if (!all && !ui_painting() && memcmp(&s, &u->status, sizeof s) == 0)
 		return;
-	}
-	if (u->mode == UI_MODE_READ && u->link_from) {
-		ui_put(y, 0, u->cols, " linking: go to another annotation (any pane), Enter links, Esc cancels", a);
-		return;
-	}
-	if (u->mode == UI_MODE_READ) {
-		ui_annot_describe(u, left, sizeof left);
-		if (left[0]) {
-			ui_put(y, 0, u->cols, left, a);
-			return;
-		}
-	}
-	snprintf(where, sizeof where, "%s", u->sync ? "  =sync" : "");
-	if (u->npane > 1)
-		snprintf(where, sizeof where, "  [%zu/%zu]%s", u->focus + 1, u->npane,
-			 u->sync ? "  =sync" : "");
-	snprintf(left, sizeof left, " %s%s", doc_path(p->doc), where);
-	snprintf(right, sizeof right, "/ search  Tab pane  ? help  q quit ");
-	rw = ui_text_width(right);
-	/* The keys matter more than the directories: fall back to the file's name. */
-	if (ui_text_width(left) + rw + 2 > u->cols)
-		snprintf(left, sizeof left, " %s%s", doc_name(p->doc), where);
-	if (ui_text_width(left) + rw + 2 <= u->cols)
-		ui_put(y, u->cols - rw, rw, right, a);
-	else
-		rw = 0;
-	ui_put(y, 0, u->cols - rw, left, a);
+	u->status = s;
+	ui_fill(y, 0, u->cols, s.a);
+	if (s.rw)
+		ui_put(y, u->cols - s.rw, s.rw, s.right, s.a);
+	ui_put(y, 0, u->cols - s.rw, s.left, s.la);
 }
 
 /* Only the panes, and the status line, are on the screen in these modes. */
@@ -450,14 +458,16 @@ static bool ui_compose(struct ui *u, int *y, int *x)
 			struct ui_pane *p = &u->panes[i];
 			if (ui_pane_stale(u, i, all))
 				ui_pane_draw(u, i, 0, u->rows - 1, all);
-			if (i + 1 < u->first + u->nshown && p->x + p->w < u->cols)
+			/* a pane draws within its columns: the line beside it
+			 * stays until the screen is erased */
+			if (all && i + 1 < u->first + u->nshown && p->x + p->w < u->cols)
 				ui_draw_separator(p->x + p->w, u->rows - 1);
 		}
 		cursor = ui_pane_cursor(u, u->focus, 0, y, x);
 		if (u->mode == UI_MODE_MENU)
 			ui_menu_draw(u);
 	}
-	ui_draw_status(u);
+	ui_draw_status(u, all);
 	if (u->mode == UI_MODE_NOTE) {
 		ui_note_draw(u);
 		getyx(stdscr, *y, *x);
