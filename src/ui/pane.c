@@ -234,20 +234,28 @@ static void ui_row_spans(const struct spans *sp, size_t a, size_t last, struct u
 	r->all = r->n > UI_ROW_SPANS;
 }
 
-/* spans_innermost and spans_depth for pos, from the row's candidates. */
+/* spans_innermost and spans_depth for pos, from the row's candidates; the
+ * same for the positions of the row from pos to *until. */
 static long ui_row_innermost(const struct spans *sp, const struct ui_row_spans *r, size_t pos,
-			     size_t *depth)
+			     size_t *depth, size_t *until)
 {
 	long best = -1;
 
 	if (r->all) {
 		best = spans_innermost(sp, pos);
 		*depth = best >= 0 ? spans_depth(sp, pos) : 0;
+		*until = pos + 1;
 		return best;
 	}
 	*depth = 0;
+	*until = SIZE_MAX;
 	for (size_t k = 0; k < r->n; k++) {
 		const struct spans_item *it = spans_at(sp, r->idx[k]), *b;
+		/* where this one begins or ends after pos, the answer may change */
+		if (pos < it->start && it->start < *until)
+			*until = it->start;
+		else if (pos < it->end && it->end < *until)
+			*until = it->end;
 		if (!(it->start <= pos && pos < it->end))
 			continue;
 		(*depth)++;
@@ -326,22 +334,39 @@ static void ui_pane_forget_rows(struct ui_pane *p)
 		memset(p->sums, 0, p->nsum * sizeof *p->sums);
 }
 
+/* The annotation the last glyphs were in, and its attribute: the glyphs
+ * of one annotation follow each other, and the row's annotations are
+ * looked through again only where one of them begins or ends. */
+struct ui_attr_memo {
+	size_t from, until; /* the positions of the row it holds for */
+	long in;            /* its index in the pane's spans; -1: none */
+	size_t depth;
+	attr_t a;           /* its tag's attribute, for in >= 0 */
+};
+
 /* The attribute of glyph gl at pos, from its kind, annotations, matches
  * (m, k as ui_in_spans) and the selection [sa, sb). */
 static attr_t ui_glyph_attr(struct ui *u, const struct ui_pane *p, const struct layout_glyph *gl,
-			    size_t pos, const struct ui_row_spans *rs, const struct ui_spans *m,
-			    size_t *k, bool sel, size_t sa, size_t sb)
+			    size_t pos, const struct ui_row_spans *rs, struct ui_attr_memo *memo,
+			    const struct ui_spans *m, size_t *k, bool sel, size_t sa, size_t sb)
 {
 	attr_t a = gl->kind == DOC_SHOW_CONTROL || gl->kind == DOC_SHOW_INVALID ? ui_attr(UI_CONTROL)
 										: ui_attr(UI_TEXT);
 
 	if ((rs->n || rs->all) && gl->kind == DOC_SHOW_TEXT) {
-		size_t depth;
-		long in = ui_row_innermost(p->spans, rs, pos, &depth);
-		if (in >= 0) {
-			const struct spans_item *it = spans_at(p->spans, (size_t)in);
-			a = ui_tag_attr(ui_tag_of(u, p->anns[it->id].tag), depth);
+		if (!(memo->from <= pos && pos < memo->until)) {
+			size_t depth;
+			long in = ui_row_innermost(p->spans, rs, pos, &depth, &memo->until);
+			memo->from = pos;
+			if (in >= 0 && (in != memo->in || depth != memo->depth)) {
+				const struct spans_item *it = spans_at(p->spans, (size_t)in);
+				memo->a = ui_tag_attr(ui_tag_of(u, p->anns[it->id].tag), depth);
+			}
+			memo->in = in;
+			memo->depth = depth;
 		}
+		if (memo->in >= 0)
+			a = memo->a;
 	}
 	if (ui_in_spans(m, k, pos))
 		a = ui_attr(UI_MATCH);
@@ -391,6 +416,7 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 	bool sel, painting = ui_painting();
 	attr_t *attrs = NULL;
 	struct ui_cells cells;
+	struct ui_attr_memo memo = { .from = 0, .until = 0, .in = -1, .depth = 0, .a = 0 };
 
 	cells.n = 0;
 	if (height < 1 || p->w < 1)
@@ -423,6 +449,8 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 		}
 		if (p->spans && ng)
 			ui_row_spans(p->spans, l->start + lo, l->start + hi, &rs);
+		/* what the last row's annotations said holds for that row alone */
+		memo.from = memo.until = 0;
 		if (ng > na) {
 			na = ng;
 			attrs = util_realloc(attrs, na * sizeof *attrs);
@@ -433,7 +461,8 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 			const struct layout_glyph *gl = &l->glyphs[g];
 			if (gl->width == 0 || gl->col + gl->width > p->w)
 				continue;
-			attrs[g - g0] = ui_glyph_attr(u, p, gl, l->start + gl->off, &rs, &m, &k, sel, sa, sb);
+			attrs[g - g0] = ui_glyph_attr(u, p, gl, l->start + gl->off, &rs, &memo, &m, &k, sel,
+						       sa, sb);
 			/* where the attribute changes, and to what */
 			if (!run || attrs[g - g0] != last) {
 				run = true;
