@@ -25,6 +25,7 @@ struct view {
 	size_t cursor;
 	int want_col; /* the column j and k keep; -1: take the cursor's */
 	bool sized;   /* resized once: before that nothing is laid out */
+	unsigned long moves; /* see view_moves */
 };
 
 static const struct layout *view_layout(struct view *v, size_t unit)
@@ -295,8 +296,14 @@ bool view_cursor_cell(struct view *v, int *row, int *col)
 	return true;
 }
 
+unsigned long view_moves(const struct view *v)
+{
+	return v->moves;
+}
+
 void view_goto(struct view *v, size_t pos, bool center)
 {
+	v->moves++;
 	v->cursor = view_snap(v, pos);
 	v->want_col = -1;
 	view_show_cursor(v, center);
@@ -306,6 +313,7 @@ void view_rows(struct view *v, long rows)
 {
 	struct view_pos p = view_pos_of(v, v->cursor);
 
+	v->moves++;
 	if (v->want_col < 0)
 		v->want_col = view_col_of(v, v->cursor);
 	view_row_walk(v, &p, rows);
@@ -339,6 +347,7 @@ bool view_step(struct view *v, int dir)
 	size_t c = v->cursor, p;
 	const char *s = v->s;
 
+	v->moves++;
 	if (dir > 0) {
 		if (view_is_line_end(s, v->n, c))
 			return false;
@@ -411,6 +420,7 @@ void view_page(struct view *v, long rows)
 	struct view_pos c = view_pos_of(v, v->cursor);
 	int want;
 
+	v->moves++;
 	if (v->want_col < 0)
 		v->want_col = view_col_of(v, v->cursor);
 	view_scroll(v, rows);
@@ -430,7 +440,8 @@ void view_home(struct view *v)
 void view_end(struct view *v)
 {
 	struct view_pos p;
-	p.unit = view_unit_of(v, v->n);
+
+	v->moves++;	p.unit = view_unit_of(v, v->n);
 	p.row = view_layout(v, p.unit)->nrow - 1;
 	v->cursor = view_row_col_pos(v, p, 0);
 	v->want_col = -1;

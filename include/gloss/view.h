@@ -58,6 +58,12 @@ void view_page(struct view *v, long rows);
 void view_home(struct view *v);
 void view_end(struct view *v);
 
+/* How many times view_goto, view_rows, view_step, view_page, view_home
+ * or view_end has placed the cursor, onto where it was too: whether a key
+ * moved it since, though it may have come back (view_scroll and
+ * view_set_fraction move the screen, and the cursor only to keep it on it). */
+unsigned long view_moves(const struct view *v);
+
 /* Put the top near fraction f (0..1) of the document (synchronized
  * scrolling after a jump); the cursor follows onto the screen. */
 void view_set_fraction(struct view *v, double f);

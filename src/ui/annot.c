@@ -427,6 +427,15 @@ void ui_annot_leave(struct ui *u)
 	store_hurry(u->store, false);
 }
 
+/* The index in p's spans of the annotation chosen (] [, a tagging) while
+ * the cursor has not moved since; -1 when none. */
+static long ui_chosen(const struct ui_pane *p)
+{
+	return p->cur >= 0 && p->cur_at == view_cursor(p->view) && p->cur_moves == view_moves(p->view)
+		       ? p->cur
+		       : -1;
+}
+
 bool ui_annot_choose(struct ui *u, size_t i, int64_t id)
 {
 	struct ui_pane *p = &u->panes[i];
@@ -437,6 +446,7 @@ bool ui_annot_choose(struct ui *u, size_t i, int64_t id)
 	p->cur = k;
 	p->cur_id = id;
 	p->cur_at = view_cursor(p->view);
+	p->cur_moves = view_moves(p->view);
 	return true;
 }
 
@@ -448,8 +458,8 @@ long ui_annot_under(struct ui *u, size_t i)
 
 	if (!p->spans)
 		return -1;
-	if (p->cur >= 0 && p->cur_at == c)
-		return (long)spans_at(p->spans, (size_t)p->cur)->id;
+	if ((k = ui_chosen(p)) >= 0)
+		return (long)spans_at(p->spans, (size_t)k)->id;
 	k = spans_innermost(p->spans, c);
 	return k < 0 ? -1 : (long)spans_at(p->spans, (size_t)k)->id;
 }
@@ -717,7 +727,7 @@ void ui_k_next_ann(struct ui *u, int key)
 {
 	struct ui_pane *p = ui_cur(u);
 	size_t c = view_cursor(p->view);
-	long cur = (p->cur >= 0 && p->cur_at == c) ? p->cur : -1, k;
+	long cur = ui_chosen(p), k;
 
 	if (!p->spans || spans_count(p->spans) == 0) {
 		ui_message(u, true, "no annotations in this document");

@@ -95,7 +95,8 @@ struct ui_pane {
 	long cur;            /* spans index of the annotation chosen (with ] or [,
 			      * from L, or just tagged), -1 for none */
 	int64_t cur_id;      /* its store id, which finds it again after a reload */
-	size_t cur_at;       /* the cursor when cur was chosen: moving away forgets it */
+	size_t cur_at;       /* the cursor when cur was chosen, and its view_moves: */
+	unsigned long cur_moves; /* a key that moves it, even onto itself, forgets it */
 	size_t match;        /* where the match that n or N went to starts (a line
 			      * end, where the cursor cannot be, for one that
 			      * starts with a blank), */

@@ -377,6 +377,38 @@ def same_span_with_two_tags():
 
 
 @test
+def moving_away_and_back_forgets_what_was_just_tagged():
+    # a source around a claim that starts where it does: i right after
+    # tagging writes the source's note; once a key has moved the cursor,
+    # even back onto the same character, the claim (the innermost) is
+    # under the cursor again
+    d, one, two, db = files()
+    notes = ("SELECT t.name, a.note FROM annotations a JOIN tags t ON t.id = a.tag "
+             "ORDER BY a.id")
+    with screen(db, one, width=160, height=20) as sc:
+        sc.wait_text("Council says")
+        sc.keys("j", "v", "e", "c")  # "RIVERTON"
+        sc.wait_text("tagged as claim")
+        sc.keys("(", "s")  # back to the sentence's start, and the sentence
+        sc.wait_text("tagged as source")
+        sc.wait(lambda s: s.cursor() == (0, 2), "cursor at the start of both")
+        sc.keys("i")
+        sc.wait_text("note: Enter")
+        sc.type("on the source")
+        sc.keys("Enter")
+        sc.wait(lambda s: rows(db, notes) == [["claim", ""], ["source", "on the source"]],
+                "the note of what was just tagged")
+        sc.keys("l", "h")
+        sc.wait(lambda s: s.cursor() == (0, 2), "back on the same character")
+        sc.keys("i")
+        sc.wait_text("note: Enter")
+        sc.type("on the claim")
+        sc.keys("Enter")
+        sc.wait(lambda s: rows(db, notes) == [["claim", "on the claim"], ["source", "on the source"]],
+                "the note of the innermost")
+
+
+@test
 def v_ends_a_selection_and_esc_drops_it():
     d, one, two, db = files()
     with screen(db, one, width=160, height=20) as sc:

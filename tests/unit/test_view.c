@@ -272,6 +272,37 @@ static void test_screen_of_huge_rows(void)
 	free(s);
 }
 
+/* A motion counts though it lands where the cursor was; scrolling does not. */
+static void test_moves_count_motions_onto_the_same_place(void)
+{
+	char *s = lines(50);
+	struct view *v = view_new(s, strlen(s));
+	unsigned long m;
+
+	view_resize(v, 20, 10);
+	m = view_moves(v);
+	view_goto(v, 16, false);
+	T_EQ_INT(view_moves(v), m + 1);
+	view_goto(v, 16, false);
+	T_EQ_INT(view_moves(v), m + 2);
+	T_EQ_INT(view_cursor(v), 16);
+	view_rows(v, 1);
+	view_rows(v, -1);
+	T_EQ_INT(view_cursor(v), 16);
+	T_EQ_INT(view_moves(v), m + 4);
+	view_home(v);
+	view_step(v, -1); /* at the line's start: goes nowhere, still a key that moved */
+	T_EQ_INT(view_moves(v), m + 6);
+	view_page(v, 5);
+	view_end(v);
+	T_EQ_INT(view_moves(v), m + 8);
+	view_scroll(v, -2);
+	view_set_fraction(v, 0.5);
+	T_EQ_INT(view_moves(v), m + 8);
+	view_free(v);
+	free(s);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -284,5 +315,6 @@ int main(void)
 	T_RUN(test_empty_and_tiny_documents);
 	T_RUN(test_long_line_in_windows);
 	T_RUN(test_screen_of_huge_rows);
+	T_RUN(test_moves_count_motions_onto_the_same_place);
 	T_DONE();
 }
