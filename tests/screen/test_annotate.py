@@ -39,6 +39,9 @@ def rows(db, query):
 TAGGED = ("SELECT t.name, a.quote FROM annotations a JOIN tags t ON t.id = a.tag "
           "ORDER BY a.document, a.start, a.\"end\" DESC")
 
+NOTES = ("SELECT t.name, a.note FROM annotations a JOIN tags t ON t.id = a.tag "
+         "ORDER BY a.id")
+
 
 def screen(db, *docs, **kw):
     return Screen(["--db", db, "--author", "tester"] + list(docs), **kw)
@@ -340,8 +343,6 @@ def same_span_with_two_tags():
     # a claim and a source on one sentence: i, ] and [, and x reach each,
     # and the one chosen stays chosen after a change reloads the pane
     d, one, two, db = files()
-    notes = ("SELECT t.name, a.note FROM annotations a JOIN tags t ON t.id = a.tag "
-             "ORDER BY a.id")
     with screen(db, one, width=160, height=20) as sc:
         sc.wait_text("Council says")
         sc.keys("j", "c")
@@ -353,7 +354,7 @@ def same_span_with_two_tags():
         sc.wait_text("note")
         sc.type("src note")
         sc.keys("Enter")
-        sc.wait(lambda s: rows(db, notes) == [["claim", ""], ["source", "src note"]],
+        sc.wait(lambda s: rows(db, NOTES) == [["claim", ""], ["source", "src note"]],
                 "the note on the source")
         sc.keys("g", "]")
         sc.wait(lambda s: s.lines()[19].startswith(" claim"), "] reaches the claim")
@@ -369,11 +370,11 @@ def same_span_with_two_tags():
         sc.wait_text("note")
         sc.type(" more")
         sc.keys("Enter")
-        sc.wait(lambda s: rows(db, notes) == [["claim", ""], ["source", "src note more"]],
+        sc.wait(lambda s: rows(db, NOTES) == [["claim", ""], ["source", "src note more"]],
                 "the note edited")
         sc.keys("x")
         sc.wait_text("deleted the source")
-    check(rows(db, notes) == [["claim", ""]], rows(db, notes))
+    check(rows(db, NOTES) == [["claim", ""]], rows(db, NOTES))
 
 
 @test
@@ -383,8 +384,6 @@ def moving_away_and_back_forgets_what_was_just_tagged():
     # even back onto the same character, the claim (the innermost) is
     # under the cursor again
     d, one, two, db = files()
-    notes = ("SELECT t.name, a.note FROM annotations a JOIN tags t ON t.id = a.tag "
-             "ORDER BY a.id")
     with screen(db, one, width=160, height=20) as sc:
         sc.wait_text("Council says")
         sc.keys("j", "v", "e", "c")  # "RIVERTON"
@@ -396,7 +395,7 @@ def moving_away_and_back_forgets_what_was_just_tagged():
         sc.wait_text("note: Enter")
         sc.type("on the source")
         sc.keys("Enter")
-        sc.wait(lambda s: rows(db, notes) == [["claim", ""], ["source", "on the source"]],
+        sc.wait(lambda s: rows(db, NOTES) == [["claim", ""], ["source", "on the source"]],
                 "the note of what was just tagged")
         sc.keys("l", "h")
         sc.wait(lambda s: s.cursor() == (0, 2), "back on the same character")
@@ -404,7 +403,7 @@ def moving_away_and_back_forgets_what_was_just_tagged():
         sc.wait_text("note: Enter")
         sc.type("on the claim")
         sc.keys("Enter")
-        sc.wait(lambda s: rows(db, notes) == [["claim", "on the claim"], ["source", "on the source"]],
+        sc.wait(lambda s: rows(db, NOTES) == [["claim", "on the claim"], ["source", "on the source"]],
                 "the note of the innermost")
 
 
