@@ -240,6 +240,7 @@ struct store {
 	int64_t data_version;
 	bool wal_dirty;       /* commits since the last checkpoint (store_idle) */
 	bool wrote;           /* this connection committed since then */
+	int64_t text_kept;    /* a document whose text the database is known to keep; -1 */
 	bool hurry;           /* store_hurry: no wait for a lock */
 	bool readonly;        /* opened to be read only: every change fails */
 	struct stack undo, redo;
@@ -526,6 +527,8 @@ static void rd_end(struct store *st)
 		sqlite3_step(q);
 		sqlite3_reset(q);
 	}
+	/* whatever kept it open (the statement not prepared, or busy), the
+	 * read ends here as it always did */
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 }
@@ -1079,6 +1082,7 @@ static struct store *open_checked(const char *path, const char *author, const st
 	st->path = util_strdup(path);
 	st->author = author ? util_strdup(author) : NULL;
 	st->readonly = f->ro;
+	st->text_kept = -1;
 	/* One thread uses a store: SQLite's own locking of every call is cost only.
 	 * Read only, with no -wal file, the main file holds everything: read it
 	 * as immutable, since the -shm file may not be makeable. */
@@ -1429,6 +1433,10 @@ int store_doc_text(struct store *st, int64_t doc, const char *bytes, size_t size
 	int64_t want;
 	int r;
 
+	/* a text kept stays kept: nothing sets it back to NULL */
+	if (doc == st->text_kept)
+		return 0;
+
 	/* length(text), here and elsewhere: SQLite takes a blob's length from
 	 * the row's header, where "text IS NULL" would read the whole text */
 	q = stmt(st, "SELECT size, length(text) IS NOT NULL FROM documents WHERE id = ?1");
@@ -1444,8 +1452,10 @@ int store_doc_text(struct store *st, int64_t doc, const char *bytes, size_t size
 	want = sqlite3_column_int64(q, 0);
 	r = sqlite3_column_int(q, 1);
 	sqlite3_reset(q);
-	if (r)
+	if (r) {
+		st->text_kept = doc;
 		return 0;
+	}
 	if ((uint64_t)want != (uint64_t)size) {
 		util_error("the text given for document %lld has %zu bytes, not %lld",
 			   (long long)doc, size, (long long)want);
@@ -1466,6 +1476,7 @@ int store_doc_text(struct store *st, int64_t doc, const char *bytes, size_t size
 	sqlite3_clear_bindings(q);
 	if (r != 0 || tx_commit(st) != 0)
 		goto fail;
+	st->text_kept = doc;
 	return 0;
 fail:
 	tx_rollback(st);

@@ -441,7 +441,8 @@ void view_end(struct view *v)
 {
 	struct view_pos p;
 
-	v->moves++;	p.unit = view_unit_of(v, v->n);
+	v->moves++;
+	p.unit = view_unit_of(v, v->n);
 	p.row = view_layout(v, p.unit)->nrow - 1;
 	v->cursor = view_row_col_pos(v, p, 0);
 	v->want_col = -1;

@@ -99,7 +99,11 @@ static bool ui_pane_add(struct ui *u, size_t i, int64_t id)
 	}
 	for (k = p->nann; k > 0 && store_ann_order(&a, &p->anns[k - 1]) < 0; k--)
 		;
-	p->anns = util_realloc(p->anns, (p->nann + 1) * sizeof *p->anns);
+	/* room for more at once: one at a time, each tagging copied them all */
+	if (p->nann == p->ann_room) {
+		p->ann_room = p->nann < 16 ? 32 : 2 * p->nann;
+		p->anns = util_realloc(p->anns, p->ann_room * sizeof *p->anns);
+	}
 	memmove(&p->anns[k + 1], &p->anns[k], (p->nann - k) * sizeof *p->anns);
 	p->anns[k] = a;
 	p->nann++;
@@ -119,7 +123,7 @@ static void ui_pane_load_as(struct ui *u, size_t i, bool counts)
 	store_anns_free(p->anns, p->nann);
 	spans_free(p->spans);
 	p->anns = NULL;
-	p->nann = 0;
+	p->nann = p->ann_room = 0;
 	p->spans = NULL;
 	p->cur = -1;
 	if (p->docid >= 0) {
@@ -128,6 +132,7 @@ static void ui_pane_load_as(struct ui *u, size_t i, bool counts)
 			p->anns = NULL;
 			p->nann = 0;
 		}
+		p->ann_room = p->nann;
 		ui_pane_index(p);
 	}
 	ui_pane_rechoose(p);
@@ -427,8 +432,8 @@ void ui_annot_leave(struct ui *u)
 	store_hurry(u->store, false);
 }
 
-/* The index in p's spans of the annotation chosen (] [, a tagging) while
- * the cursor has not moved since; -1 when none. */
+/* The index in p's spans of the annotation chosen (] [, a tagging, a jump
+ * from L) while no key has moved the cursor since; -1 when none. */
 static long ui_chosen(const struct ui_pane *p)
 {
 	return p->cur >= 0 && p->cur_at == view_cursor(p->view) && p->cur_moves == view_moves(p->view)

@@ -56,15 +56,6 @@ enum ui_mode {
  * key that moved another pane does not draw this one.  Filled whole (with
  * memset first), so that it compares with memcmp.
  */
-/* The status line's content: one drawn like the last is not drawn again. */
-struct ui_status {
-	bool known;          /* false: the screen may show something else */
-	char left[600];      /* at column 0, in attribute la */
-	char right[128];     /* rw columns at the right end (rw 0: none) */
-	attr_t a, la;
-	int cols, rw;
-};
-
 struct ui_pane_drawn {
 	size_t top;          /* view_top */
 	int x, w, height, percent;
@@ -73,6 +64,16 @@ struct ui_pane_drawn {
 	size_t claims, sources, unsourced;
 	unsigned gen;        /* struct ui's gen */
 	unsigned pane_gen;   /* struct ui_pane's gen */
+};
+
+/* The status line's content: one drawn like the last is not drawn again.
+ * Filled whole (with memset first), so that it compares with memcmp. */
+struct ui_status {
+	bool known;          /* false: the screen may show something else */
+	char left[600];      /* at column 0, in attribute la */
+	char right[128];     /* rw columns at the right end (rw 0: none) */
+	attr_t a, la;
+	int cols, rw;
 };
 
 struct ui_pane {
@@ -88,6 +89,7 @@ struct ui_pane {
 			      * followed nor imported annotations placed (ui_annot_settle) */
 	struct store_ann *anns; /* owned: the document's annotations */
 	size_t nann;
+	size_t ann_room;     /* anns has room for this many (ui_pane_add) */
 	struct spans *spans; /* owned: anns indexed by span; an item's id is its anns index */
 	size_t claims, sources, unsourced;
 	bool stale;          /* its file was written after it was opened: nothing

@@ -369,7 +369,7 @@ static void ui_draw_status(struct ui *u, bool all)
 	}
 	if (!all && !ui_painting() && memcmp(&s, &u->status, sizeof s) == 0)
 		return;
-	u->status = s;
+	memcpy(&u->status, &s, sizeof s); /* padding too: it is compared */
 	ui_fill(y, 0, u->cols, s.a);
 	if (s.rw)
 		ui_put(y, u->cols - s.rw, s.rw, s.right, s.a);
