@@ -553,6 +553,11 @@ def a_signal_during_an_export_waits_for_it():
     out = os.path.join(d, "out.csv")
     pidfile = os.path.join(d, "pid")
     with Screen([], width=100, height=24, shell=True) as sc:
+        # No job control: a shell that sees its job stopped (when it looks
+        # before SIGCONT) takes the terminal back, and gloss, continued in
+        # the background, then stops at its first change of the terminal's
+        # modes, with its screen given back and no STATUS to read.
+        sc.type("set +m\n")
         sc.type("sh -c %s; echo STATUS=$?\n" % shlex.quote(
             "echo $$ > %s; exec %s" % (shlex.quote(pidfile), command(db, [doc], tail="").strip())))
         sc.wait_text("Claim number 0")
