@@ -154,6 +154,7 @@ struct ui {
 	enum ui_mode drawn_mode;
 	size_t drawn_first, drawn_nshown;
 	int drawn_rows, drawn_cols;
+	size_t drawn_ntags;      /* the tags the menu showed */
 	struct ui_status status; /* what the status line shows (see ui_draw_status) */
 	struct edit *prompt;   /* the line being typed, and its cursor; owned */
 	int prompt_kind;       /* '/' or ':' */

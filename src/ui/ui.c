@@ -436,11 +436,16 @@ static bool ui_compose(struct ui *u, int *y, int *x)
 {
 	bool cursor = false;
 	/* A key that moves one pane draws that pane: the others keep their
-	 * cells, unless anything but panes was on the screen or they moved. */
-	bool all = !ui_panes_only(u->mode) || !ui_panes_only(u->drawn_mode) ||
+	 * cells, unless anything but panes was on the screen or they moved.
+	 * The tag menu, drawn over the panes, is drawn again over them as
+	 * they are, while it stays the same size. */
+	bool menu_kept = u->mode == UI_MODE_MENU && u->drawn_mode == UI_MODE_MENU &&
+			 u->drawn_ntags == u->ntags;
+	bool all = ((!ui_panes_only(u->mode) || !ui_panes_only(u->drawn_mode)) && !menu_kept) ||
 		   u->drawn_first != u->first || u->drawn_nshown != u->nshown ||
 		   u->drawn_rows != u->rows || u->drawn_cols != u->cols;
 
+	u->drawn_ntags = u->ntags;
 	u->drawn_mode = u->mode;
 	u->drawn_first = u->first;
 	u->drawn_nshown = u->nshown;
