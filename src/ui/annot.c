@@ -714,11 +714,8 @@ void ui_menu_draw(struct ui *u)
 	x0 = (u->cols - w) / 2;
 	if (h < 3 || w < 8)
 		return;
-	for (int y = 0; y < h; y++) {
-		move(y0 + y, x0);
-		for (int x = 0; x < w; x++)
-			addch(' ' | ui_attr(UI_STATUS));
-	}
+	for (int y = 0; y < h; y++)
+		ui_fill(y0 + y, x0, w, ui_attr(UI_STATUS));
 	ui_put(y0, x0 + 1, w - 2, "tag with (Enter, or the key)", ui_attr(UI_TITLE_FOCUS));
 	for (size_t i = 0; i < u->ntags && (int)i + 1 < h; i++) {
 		const struct store_tag *t = &u->tags[i];

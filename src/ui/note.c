@@ -184,11 +184,8 @@ void ui_note_draw(struct ui *u)
 	/* Scrolled so that the cursor's row is the last one shown, when it is below. */
 	top = cur_row >= (size_t)b.th ? cur_row - (size_t)b.th + 1 : 0;
 
-	for (int y = 0; y < b.h; y++) {
-		move(b.y + y, b.x);
-		for (int x = 0; x < b.w; x++)
-			addch(' ' | ui_attr(UI_STATUS));
-	}
+	for (int y = 0; y < b.h; y++)
+		ui_fill(b.y + y, b.x, b.w, ui_attr(UI_STATUS));
 	if (b.title)
 		ui_put(b.y, b.x + 1, b.w - 2, "note: Enter saves, Ctrl-J new line, Esc cancels",
 		       ui_attr(UI_TITLE_FOCUS));

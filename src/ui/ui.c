@@ -437,11 +437,12 @@ static bool ui_compose(struct ui *u, int *y, int *x)
 	bool cursor = false;
 	/* A key that moves one pane draws that pane: the others keep their
 	 * cells, unless anything but panes was on the screen or they moved.
-	 * The tag menu, drawn over the panes, is drawn again over them as
-	 * they are, while it stays the same size. */
-	bool menu_kept = u->mode == UI_MODE_MENU && u->drawn_mode == UI_MODE_MENU &&
-			 u->drawn_ntags == u->ntags;
-	bool all = ((!ui_panes_only(u->mode) || !ui_panes_only(u->drawn_mode)) && !menu_kept) ||
+	 * The tag menu and the note's box, drawn over the panes, are drawn
+	 * again over them as they are while they stay the same size (the
+	 * note's box changes only with the screen's). */
+	bool box_kept = u->mode == u->drawn_mode &&
+			((u->mode == UI_MODE_MENU && u->drawn_ntags == u->ntags) || u->mode == UI_MODE_NOTE);
+	bool all = ((!ui_panes_only(u->mode) || !ui_panes_only(u->drawn_mode)) && !box_kept) ||
 		   u->drawn_first != u->first || u->drawn_nshown != u->nshown ||
 		   u->drawn_rows != u->rows || u->drawn_cols != u->cols;
 
