@@ -390,21 +390,19 @@ def moving_away_and_back_forgets_what_was_just_tagged():
         sc.wait_text("tagged as claim")
         sc.keys("(", "s")  # back to the sentence's start, and the sentence
         sc.wait_text("tagged as source")
-        sc.wait(lambda s: s.cursor() == (0, 2), "cursor at the start of both")
-        sc.keys("i")
-        sc.wait_text("note: Enter")
-        sc.type("on the source")
-        sc.keys("Enter")
-        sc.wait(lambda s: rows(db, NOTES) == [["claim", ""], ["source", "on the source"]],
-                "the note of what was just tagged")
-        sc.keys("l", "h")
-        sc.wait(lambda s: s.cursor() == (0, 2), "back on the same character")
-        sc.keys("i")
-        sc.wait_text("note: Enter")
-        sc.type("on the claim")
-        sc.keys("Enter")
-        sc.wait(lambda s: rows(db, NOTES) == [["claim", "on the claim"], ["source", "on the source"]],
-                "the note of the innermost")
+        for moves, note, want, what in (
+                ([], "on the source", [["claim", ""], ["source", "on the source"]],
+                 "the note of what was just tagged"),
+                (["l", "h"], "on the claim", [["claim", "on the claim"], ["source", "on the source"]],
+                 "the note of the innermost")):
+            if moves:
+                sc.keys(*moves)
+            sc.wait(lambda s: s.cursor() == (0, 2), "the cursor at the start of both")
+            sc.keys("i")
+            sc.wait_text("note: Enter")
+            sc.type(note)
+            sc.keys("Enter")
+            sc.wait(lambda s, want=want: rows(db, NOTES) == want, what)
 
 
 @test
