@@ -289,6 +289,8 @@ int main(int argc, char **argv)
 		early = early && !from_db[i];
 	opening = store_open_look(db, main_author(author_opt));
 	u = early ? ui_open(docs, from_db, nfile, opening) : NULL;
+	if (u)
+		ui_await(u, opening);
 	st = store_open_end(opening);
 	if (!st) {
 		/* interrupted meanwhile: the interruption is the answer */

@@ -1129,6 +1129,8 @@ struct store_opening {
 	struct store *st;
 	char *msg;     /* what store_open said on failure */
 	cpu_set_t cpus; /* where the caller may run */
+	int done[2];    /* a pipe the thread writes a byte to as it ends;
+			 * -1 where there is none */
 };
 
 static void *opening_run(void *arg)
@@ -1138,6 +1140,11 @@ static void *opening_run(void *arg)
 	op->st = open_checked(op->path, op->author, &op->file);
 	if (!op->st)
 		op->msg = util_strdup(util_errmsg());
+	if (op->done[1] >= 0) {
+		ssize_t w;
+		while ((w = write(op->done[1], "", 1)) < 0 && errno == EINTR)
+			;
+	}
 	return NULL;
 }
 
@@ -1160,6 +1167,8 @@ static bool opening_start(struct store_opening *op)
 	CPU_CLR(here, &cpus);
 	if (CPU_COUNT(&cpus) == 0 || pthread_attr_init(&attr) != 0)
 		return false;
+	if (pipe2(op->done, O_CLOEXEC) != 0)
+		op->done[0] = op->done[1] = -1;
 	/* signals are the caller's to take: the thread blocks them all */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -1167,6 +1176,11 @@ static bool opening_start(struct store_opening *op)
 		  pthread_create(&op->thread, &attr, opening_run, op) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
+	if (!started && op->done[0] >= 0) {
+		close(op->done[0]);
+		close(op->done[1]);
+		op->done[0] = op->done[1] = -1;
+	}
 	return started;
 }
 
@@ -1176,6 +1190,7 @@ struct store_opening *store_open_look(const char *path, const char *author)
 
 	op->path = util_strdup(path);
 	op->author = author ? util_strdup(author) : NULL;
+	op->done[0] = op->done[1] = -1;
 	/* The file's own checks here: cheap, and what they refuse is known
 	 * before the caller shows anything. */
 	if (check_file(path, &op->file) != 0) {
@@ -1205,6 +1220,22 @@ struct store_opening *store_open_begin(const char *path, const char *author)
 	return op;
 }
 
+/* Now that the caller waits, its CPU will do too: the other may be busy
+ * with another program. */
+static void opening_anywhere(struct store_opening *op)
+{
+	pthread_setaffinity_np(op->thread, sizeof op->cpus, &op->cpus);
+}
+
+int store_open_wait_fd(struct store_opening *op)
+{
+	store_open_go(op);
+	if (!op->threaded || op->done[0] < 0)
+		return -1;
+	opening_anywhere(op);
+	return op->done[0];
+}
+
 bool store_opening_likely(const struct store_opening *op)
 {
 	return op->looked && (op->file.current || op->file.empty);
@@ -1216,10 +1247,12 @@ struct store *store_open_end(struct store_opening *op)
 
 	store_open_go(op);
 	if (op->threaded) {
-		/* Now that the caller waits, its CPU will do too: the other may be
-		 * busy with another program. */
-		pthread_setaffinity_np(op->thread, sizeof op->cpus, &op->cpus);
+		opening_anywhere(op);
 		pthread_join(op->thread, NULL);
+	}
+	if (op->done[0] >= 0) {
+		close(op->done[0]);
+		close(op->done[1]);
 	}
 	st = op->st;
 	if (!st)

@@ -76,6 +76,14 @@ struct store *store_open_end(struct store_opening *op);
 struct store_opening *store_open_look(const char *path, const char *author);
 void store_open_go(struct store_opening *op);
 /*
+ * For a caller that waits for an opening while it watches other
+ * descriptors: one that becomes readable when the opening has ended
+ * (store_open_end then waits no more), or -1 when it has ended already or
+ * there is none to watch.  The descriptor is op's, closed by
+ * store_open_end.  Starts an opening not yet started.
+ */
+int store_open_wait_fd(struct store_opening *op);
+/*
  * Whether the opening is likely to succeed, from what store_open_look saw:
  * the file passed its checks and is new, empty, or its header says it is a
  * gloss database of this schema.  A guess (a damaged page or another

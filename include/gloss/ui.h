@@ -36,6 +36,14 @@ struct ui;
  * is not a terminal or the terminal cannot be used.
  */
 struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, struct store_opening *opening);
+/*
+ * After ui_open painted a first screen: until opening (ui_open's) has
+ * ended, keys that only move the cursor are answered by painting the
+ * screen again, as keys typed ahead of the painting were; the first other
+ * key, and the ones after it, wait for ui_run.  Returns at once where
+ * nothing was painted.  The caller then ends the opening (store_open_end).
+ */
+void ui_await(struct ui *u, struct store_opening *op);
 /* Give the terminal back untouched and free u.  Returns 128 + a signal
  * noted since ui_open (see ui_run), else 0. */
 int ui_abandon(struct ui *u);

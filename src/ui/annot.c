@@ -837,16 +837,6 @@ void ui_k_command(struct ui *u, int key)
 	ui_prompt_open(u, ':');
 }
 
-/* The key of the key table bound to key, or NULL. */
-static const struct ui_key *ui_key_bound(int key)
-{
-	for (size_t i = 0; i < ui_nkeys; i++)
-		for (int c = 0; c < 10 && ui_keys[i].codes[c]; c++)
-			if (ui_keys[i].codes[c] == key)
-				return &ui_keys[i];
-	return NULL;
-}
-
 /* :tag NAME KEY [COLOUR] */
 static void ui_cmd_tag(struct ui *u, int argc, char **argv)
 {

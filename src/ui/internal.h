@@ -172,6 +172,10 @@ struct ui {
 	MEVENT mouse;          /* the report behind the last UI_FN(KEY_MOUSE) */
 	bool peeked;           /* ui_peek_key's key, read next */
 	int peek;
+	bool unread;           /* unread_byte, read before curses had started,
+				* is to be given back to curses (ungetch) */
+	unsigned char unread_byte;
+	bool ungot;            /* a key given back to curses waits */
 	struct store *store;      /* borrowed */
 	struct store_tag *tags;   /* owned */
 	size_t ntags;
@@ -198,10 +202,14 @@ struct ui_key {
 	const char *names;   /* as the help shows them */
 	const char *help;
 	void (*fn)(struct ui *u, int key);
+	bool moves;          /* it only moves the focused pane's cursor (and
+			      * view): answered before curses has started too */
 };
 
 extern const struct ui_key ui_keys[];
 extern const size_t ui_nkeys;
+/* The key of the key table bound to key, or NULL. */
+const struct ui_key *ui_key_bound(int key);
 
 /* theme.c */
 /* The roles' attributes, in colour when colour is true and NO_COLOR is
@@ -232,10 +240,16 @@ bool ui_painting(void);
 void ui_paint_cell(int y, int x, const wchar_t *wc, attr_t a);
 void ui_paint_wstr(int y, int x, const wchar_t *s, size_t n, attr_t a);
 void ui_paint_fill(int y, int x, int n, attr_t a);
+/* Another painting over a sent one, on a clear screen: false, with nothing
+ * done, where the screen is now too small.  Until ui_paint_close, with the
+ * description ui_paint_begin read; after it, with curses' (newterm). */
+bool ui_paint_again(int fd, int *rows, int *cols);
 /* The painting to fd in one write, the cursor at y, x when cursor is true;
- * the description let go; when it was sent, ui_give_way.  Whether it was
- * sent. */
+ * when it was sent, ui_give_way.  Whether it was sent. */
 bool ui_paint_end(int fd, bool cursor, int y, int x);
+/* The description ui_paint_begin read let go: before newterm, which
+ * reads its own. */
+void ui_paint_close(void);
 /* Back from a sent painting's alternate screen, for a way out before
  * curses has taken the terminal. */
 void ui_unpaint(int fd);

@@ -10,7 +10,9 @@
  * escape sequences in one buffer, and the buffer goes out in one write.
  * Curses starts afterwards; its first drawing (sent without the switch to
  * the alternate screen, which this one made) clears and draws the same
- * screen again, and from then on curses alone draws.
+ * screen again, and from then on curses alone draws.  Until that drawing,
+ * a key that only moves the cursor is answered by painting the screen
+ * again (ui_paint_again).
  */
 #include <langinfo.h>
 #include <limits.h>
@@ -32,7 +34,7 @@
 /* What a painting needs of the terminal's description: pointers into it,
  * good until ui_paint_end lets it go. */
 struct ui_caps {
-	const char *cup, *sgr0, *bold, *smul, *rev, *setaf, *setab, *civis;
+	const char *cup, *sgr0, *bold, *smul, *rev, *setaf, *setab, *civis, *cnorm, *clear;
 	bool colour;
 	bool last_cell; /* the bottom right cell can be written without scrolling */
 };
@@ -45,6 +47,11 @@ static struct {
 	size_t len, cap;
 	int cy, cx;       /* where the terminal's cursor is; -1: not known */
 	attr_t attr;      /* the attributes in force */
+	bool hidden;      /* the last painting hid the cursor */
+	bool own;         /* caps point into the description ui_paint_begin
+			   * read (cur_term), kept until ui_paint_close */
+	bool stale;       /* caps point nowhere: read them again (from
+			   * curses' description, once curses has started) */
 } ui_pt;
 
 /* Leaving the painting's alternate screen, for a way out before curses has
@@ -77,6 +84,52 @@ static const char *ui_pt_cap(const char *name)
 	return s && s != (const char *)-1 && *s ? s : NULL;
 }
 
+/* The capabilities a painting uses, from the current description. */
+static void ui_pt_caps(struct ui_caps *c)
+{
+	memset(c, 0, sizeof *c);
+	c->clear = ui_pt_cap("clear");
+	c->cup = ui_pt_cap("cup");
+	c->sgr0 = ui_pt_cap("sgr0");
+	c->bold = ui_pt_cap("bold");
+	c->smul = ui_pt_cap("smul");
+	c->rev = ui_pt_cap("rev");
+	c->setaf = ui_pt_cap("setaf");
+	c->setab = ui_pt_cap("setab");
+	c->civis = ui_pt_cap("civis");
+	c->cnorm = ui_pt_cap("cnorm");
+	/* as curses decides it: a terminal that wraps at the last column
+	 * scrolls when that cell is written, unless it waits for the next
+	 * character to wrap (xenl) */
+	c->last_cell = tigetflag("am") <= 0 || tigetflag("xenl") > 0;
+}
+
+/* The screen's size from fd, when it is one a painting draws on. */
+static bool ui_pt_size(int fd, int *rows, int *cols)
+{
+	struct winsize ws;
+
+	/* On a screen this small, curses' buffer is too small to keep its
+	 * switch to the alternate screen until ui_run (it writes it at
+	 * once), and nothing is slow to draw anyway. */
+	if (ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row < UI_PAINT_MIN_ROWS || ws.ws_col < UI_PAINT_MIN_COLS)
+		return false;
+	ui_pt.rows = *rows = ws.ws_row;
+	ui_pt.cols = *cols = ws.ws_col;
+	return true;
+}
+
+/* A painting under way, after what its buffer holds: attributes off, the
+ * screen cleared. */
+static void ui_pt_start(void)
+{
+	ui_pt.on = true;
+	ui_pt.cy = ui_pt.cx = -1;
+	ui_pt_puts(ui_pt.caps.sgr0);
+	ui_pt_puts(ui_pt.caps.clear);
+	ui_pt.attr = A_NORMAL;
+}
+
 bool ui_painting(void)
 {
 	return ui_pt.on;
@@ -84,8 +137,7 @@ bool ui_painting(void)
 
 bool ui_paint_begin(int fd, int *rows, int *cols)
 {
-	struct winsize ws;
-	const char *smcup, *rmcup, *clr, *env_rows = getenv("LINES"), *env_cols = getenv("COLUMNS");
+	const char *smcup, *rmcup, *env_rows = getenv("LINES"), *env_cols = getenv("COLUMNS");
 	struct ui_caps *c = &ui_pt.caps;
 	int err;
 
@@ -97,32 +149,16 @@ bool ui_paint_begin(int fd, int *rows, int *cols)
 	 * waits for it, stopped by SIGTTOU). */
 	if (tcgetpgrp(fd) != getpgrp())
 		return false;
-	/* On a screen this small, curses' buffer is too small to keep its
-	 * switch to the alternate screen until ui_run (it writes it at
-	 * once), and nothing is slow to draw anyway. */
-	if (ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row < UI_PAINT_MIN_ROWS || ws.ws_col < UI_PAINT_MIN_COLS)
+	if (!ui_pt_size(fd, rows, cols))
 		return false;
 	if (setupterm(NULL, fd, &err) != OK)
 		return false;
-	memset(c, 0, sizeof *c);
+	ui_pt_caps(c);
 	smcup = ui_pt_cap("smcup");
 	rmcup = ui_pt_cap("rmcup");
-	clr = ui_pt_cap("clear");
-	c->cup = ui_pt_cap("cup");
-	c->sgr0 = ui_pt_cap("sgr0");
-	c->bold = ui_pt_cap("bold");
-	c->smul = ui_pt_cap("smul");
-	c->rev = ui_pt_cap("rev");
-	c->setaf = ui_pt_cap("setaf");
-	c->setab = ui_pt_cap("setab");
-	c->civis = ui_pt_cap("civis");
-	/* as curses decides it: a terminal that wraps at the last column
-	 * scrolls when that cell is written, unless it waits for the next
-	 * character to wrap (xenl) */
-	c->last_cell = tigetflag("am") <= 0 || tigetflag("xenl") > 0;
 	/* Without a way back from the alternate screen, a refused database
 	 * could not leave the terminal as it was. */
-	if (!smcup || !rmcup || !clr || !c->cup || !c->sgr0 || !c->bold || !c->smul || !c->rev ||
+	if (!smcup || !rmcup || !c->clear || !c->cup || !c->sgr0 || !c->bold || !c->smul || !c->rev ||
 	    strlen(c->sgr0) + strlen(rmcup) > sizeof ui_unpaint_seq) {
 		del_curterm(cur_term);
 		return false;
@@ -131,16 +167,39 @@ bool ui_paint_begin(int fd, int *rows, int *cols)
 	memcpy(ui_unpaint_seq, c->sgr0, strlen(c->sgr0));
 	memcpy(ui_unpaint_seq + strlen(c->sgr0), rmcup, strlen(rmcup));
 	ui_unpaint_len = strlen(c->sgr0) + strlen(rmcup);
-	ui_pt.on = true;
-	ui_pt.rows = *rows = ws.ws_row;
-	ui_pt.cols = *cols = ws.ws_col;
+	ui_pt.own = true;
+	ui_pt.stale = false;
+	ui_pt.hidden = false;
 	ui_pt.len = 0;
-	ui_pt.cy = ui_pt.cx = -1;
 	ui_pt_puts(smcup);
-	ui_pt_puts(c->sgr0);
-	ui_pt_puts(clr);
-	ui_pt.attr = A_NORMAL;
+	ui_pt_start();
 	return true;
+}
+
+bool ui_paint_again(int fd, int *rows, int *cols)
+{
+	if (!ui_pt_size(fd, rows, cols))
+		return false;
+	if (ui_pt.stale) {
+		/* what curses read of the same terminal: a description of
+		 * one's own beside it would share its state */
+		if (!cur_term)
+			return false;
+		bool colour = ui_pt.caps.colour;
+		ui_pt_caps(&ui_pt.caps);
+		ui_pt.caps.colour = colour;
+		ui_pt.stale = false;
+	}
+	ui_pt_start();
+	return true;
+}
+
+void ui_paint_close(void)
+{
+	if (ui_pt.own)
+		del_curterm(cur_term);
+	ui_pt.own = false;
+	ui_pt.stale = true;
 }
 
 static void ui_pt_attr(attr_t a)
@@ -239,16 +298,20 @@ bool ui_paint_end(int fd, bool cursor, int y, int x)
 	if (!ui_pt.on)
 		return false;
 	ui_pt_attr(A_NORMAL);
-	if (cursor && y >= 0 && y < ui_pt.rows && x >= 0 && x < ui_pt.cols)
+	if (cursor && y >= 0 && y < ui_pt.rows && x >= 0 && x < ui_pt.cols) {
 		ui_pt_puts(tiparm(ui_pt.caps.cup, y, x));
-	else
+		if (ui_pt.hidden)
+			ui_pt_puts(ui_pt.caps.cnorm);
+		ui_pt.hidden = false;
+	} else if (!ui_pt.hidden) {
 		ui_pt_puts(ui_pt.caps.civis); /* as curses will */
+		ui_pt.hidden = true;
+	}
 	ui_pt.on = false;
 	sent = ui_send(fd, ui_pt.buf, ui_pt.len);
 	free(ui_pt.buf);
 	ui_pt.buf = NULL;
 	ui_pt.len = ui_pt.cap = 0;
-	del_curterm(cur_term);
 	if (sent)
 		ui_give_way();
 	return sent;

@@ -748,9 +748,6 @@ static void ui_mouse(struct ui *u)
 
 static void ui_dispatch(struct ui *u, int key)
 {
-	size_t i;
-	int c;
-
 	if (u->mode == UI_MODE_PROMPT) {
 		ui_prompt_key(u, key);
 		return;
@@ -777,17 +774,14 @@ static void ui_dispatch(struct ui *u, int key)
 		ui_mouse(u);
 		return;
 	}
-	for (i = 0; i < ui_nkeys; i++) {
-		for (c = 0; c < 10 && ui_keys[i].codes[c]; c++) {
-			if (ui_keys[i].codes[c] != key)
-				continue;
-			size_t f = u->focus;
-			size_t old = view_top(u->panes[f].view);
-			ui_keys[i].fn(u, key);
-			if (u->focus == f)
-				ui_sync(u, f, old);
-			return;
-		}
+	const struct ui_key *k = ui_key_bound(key);
+	if (k) {
+		size_t f = u->focus;
+		size_t old = view_top(u->panes[f].view);
+		k->fn(u, key);
+		if (u->focus == f)
+			ui_sync(u, f, old);
+		return;
 	}
 	if (key != UI_FN(KEY_RESIZE) && !ui_annot_key(u, key))
 		ui_message(u, false, "no command on this key; ? shows the keys");
@@ -959,13 +953,19 @@ static int ui_read_sequence(void)
 	return 0;
 }
 
+/* Where keys are read from. */
+static int ui_keys_fd(const struct ui *u)
+{
+	return u->tty ? fileno(u->tty) : STDIN_FILENO;
+}
+
 /* The terminal is gone (hung up, closed) when curses has no key for us:
  * nothing will come any more, so gloss ends as on SIGHUP instead of
  * waiting for ever.  A terminal of another session, which gets no SIGHUP
  * when it goes, comes to this. */
 static bool ui_terminal_gone(const struct ui *u)
 {
-	struct pollfd p = { u->tty ? fileno(u->tty) : STDIN_FILENO, POLLIN, 0 };
+	struct pollfd p = { ui_keys_fd(u), POLLIN, 0 };
 
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
 }
@@ -981,6 +981,7 @@ static int ui_read_key_in(struct ui *u, int ms)
 		u->peeked = false;
 		return u->peek;
 	}
+	u->ungot = false;
 	for (;;) {
 		timeout(ms);
 		key = ui_next_key();
@@ -1017,9 +1018,9 @@ int ui_peek_key(struct ui *u, int ms)
  * curses had started).  Drawing waits until none does, as in less and vim. */
 static bool ui_input_waiting(const struct ui *u)
 {
-	struct pollfd pf = { .fd = u->tty ? fileno(u->tty) : STDIN_FILENO, .events = POLLIN };
+	struct pollfd pf = { .fd = ui_keys_fd(u), .events = POLLIN };
 
-	return u->peeked || poll(&pf, 1, 0) > 0;
+	return u->peeked || u->ungot || poll(&pf, 1, 0) > 0;
 }
 
 /* Nothing that curses wrote yet reaches the terminal, whose modes are put
@@ -1305,6 +1306,81 @@ static void ui_release(struct ui *u, bool quiet)
 	free(u);
 }
 
+/*
+ * Keys typed before curses reads them (ahead of gloss, or at the sight of
+ * a painted first screen): those of one byte that only move the cursor
+ * (ui_keys' moves) are done at once.  The first other byte is given back
+ * to curses (ungetch, once it has started), which reads it first and
+ * makes of it, and of the bytes after it, what it would have; from there
+ * on keys are left to curses.  Whether any was done.
+ */
+static bool ui_early_keys(struct ui *u)
+{
+	struct pollfd pf = { .fd = ui_keys_fd(u), .events = POLLIN };
+	bool moved = false;
+	unsigned char b;
+
+	while (!u->unread && !u->ungot && poll(&pf, 1, 0) > 0 && (pf.revents & POLLIN) &&
+	       read(pf.fd, &b, 1) == 1) {
+		/* the key of an ASCII character (Ctrl-d among them) is that character */
+		const struct ui_key *k = b < 0x7f && b != 0x1b ? ui_key_bound(b) : NULL;
+		if (k && k->moves) {
+			ui_dispatch(u, b);
+			u->msg_keep = false;
+			moved = true;
+		} else if (u->screen) {
+			ungetch(b);
+			u->ungot = true;
+		} else {
+			u->unread = true;
+			u->unread_byte = b;
+		}
+	}
+	return moved;
+}
+
+/* Where keys were typed at the sight of a painted screen, before curses
+ * could draw: the screen painted again. */
+static void ui_paint_over(struct ui *u)
+{
+	int y = 0, x = 0;
+
+	if (!ui_paint_again(fileno(u->out), &u->rows, &u->cols))
+		return;
+	u->drawn_rows = 0;
+	ui_place_panes(u);
+	bool cursor = ui_compose(u, &y, &x);
+	ui_paint_end(fileno(u->out), cursor, y, x);
+	/* what curses is given next is all of it */
+	u->drawn_rows = 0;
+}
+
+void ui_await(struct ui *u, struct store_opening *op)
+{
+	struct pollfd pf[2] = { { .fd = store_open_wait_fd(op), .events = POLLIN },
+				{ .fd = ui_keys_fd(u), .events = POLLIN } };
+
+	if (pf[0].fd < 0)
+		return;
+	while (u->painted && !ui_noted_signal()) {
+		/* once a key is left for curses, so are the ones after it */
+		nfds_t n = u->ungot ? 1 : 2;
+		if (poll(pf, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (pf[0].revents)
+			return;
+		if (n == 2 && (pf[1].revents & POLLIN)) {
+			if (ui_early_keys(u))
+				ui_paint_over(u);
+		} else if (n == 2 && pf[1].revents) {
+			pf[1].fd = -1; /* the terminal is gone: curses will say */
+		}
+	}
+}
+
 /* The first screen without curses (paint.c), when the database could not
  * change it and is expected to open: the text shows while curses starts
  * and the database opens. */
@@ -1316,14 +1392,19 @@ static void ui_paint_first(struct ui *u)
 	if (!ui_paint_begin(fileno(u->out), &u->rows, &u->cols))
 		return;
 	ui_place_panes(u);
-	cursor = ui_compose(u, &y, &x);
-	/* Keys typed at the sight of it, before curses has set the modes:
-	 * Ctrl-S is not the terminal's flow control (it would block gloss's
-	 * next write), and nothing is echoed over the screen. */
+	/* Keys typed from here until curses has set the modes: Ctrl-S is not
+	 * the terminal's flow control (it would block gloss's next write),
+	 * nothing is echoed over the screen, and each key can be read at
+	 * once (ui_early_keys). */
 	struct termios t = u->shell;
 	t.c_iflag &= ~(tcflag_t)IXON;
-	t.c_lflag &= ~(tcflag_t)ECHO;
+	t.c_lflag &= ~(tcflag_t)(ECHO | ICANON);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
 	tcsetattr(fileno(u->out), TCSANOW, &t);
+	/* typed ahead: the screen they lead to is the first one shown */
+	ui_early_keys(u);
+	cursor = ui_compose(u, &y, &x);
 	u->painted = ui_paint_end(fileno(u->out), cursor, y, x);
 	if (!u->painted)
 		tcsetattr(fileno(u->out), TCSANOW, &u->shell);
@@ -1376,6 +1457,9 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, struct 
 	if (opening)
 		store_open_go(opening);
 	ui_heap_ready(u);
+	if (u->painted && ui_early_keys(u))
+		ui_paint_over(u);
+	ui_paint_close();
 	if (!ui_take_terminal(u)) {
 		if (u->painted) {
 			ui_unpaint(u->term);
@@ -1394,6 +1478,11 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, struct 
 			def_shell_mode();
 			tcsetattr(fileno(u->out), TCSANOW, &t);
 		}
+	}
+	if (u->unread) {
+		ungetch(u->unread_byte);
+		u->unread = false;
+		u->ungot = true;
 	}
 	ui_theme_init();
 	ui_place_panes(u);

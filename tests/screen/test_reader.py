@@ -536,9 +536,18 @@ def a_big_new_file_shows_while_the_database_is_locked():
                 painted, where = sc.text(colours=True), sc.cursor()
                 check("\u2502" in painted and "^G" in painted and "\u6771" in painted,
                       "the separators, a control and a wide character shown:\n" + sc.text())
+                # keys that only move the cursor are answered meanwhile,
+                # painted again as they were
+                sc.keys("j")
+                sc.wait(lambda s: s.cursor() != where, "j answered while the database is locked")
+                sc.keys("k")
+                sc.wait(lambda s: s.cursor() == where, "k answered while the database is locked")
+                check(sc.text(colours=True) == painted, "painted again as it was:\n%r\n%r"
+                      % (painted, sc.text(colours=True)))
                 let_go(holder)
                 holder = None
-                # keys are read once curses has drawn
+                # then by curses, once it has drawn (it asks for the mouse)
+                sc.wait(lambda s: s.fmt("#{mouse_any_flag}") == "1", "curses started")
                 sc.keys("j")
                 sc.wait(lambda s: s.cursor() != where, "j answered")
                 sc.keys("k")
@@ -549,6 +558,31 @@ def a_big_new_file_shows_while_the_database_is_locked():
         finally:
             if holder:
                 let_go(holder)
+
+
+@test
+def a_key_that_does_more_than_move_waits_for_the_database_with_the_keys_after_it():
+    d = scratch("gloss-paint-")
+    db = new_database(d)
+    big = big_new_files(d, 1)[0]
+    holder = hold_lock(db, readers_too=True)
+    try:
+        with Screen(["--db", db, big], width=100, height=12) as sc:
+            sc.wait_text("Paint test A first line")
+            sc.keys("G")
+            sc.wait_text(" tail")
+            # / opens the search prompt once the database is open; the
+            # keys typed after it are its text, not moves
+            sc.type("/jj")
+            let_go(holder)
+            holder = None
+            sc.wait(lambda s: s.lines()[11].startswith("/jj"), "the prompt, with what was typed after /")
+            sc.keys("Escape")
+            sc.wait(lambda s: not s.lines()[11].startswith("/"), "the prompt left")
+            check(" tail" in sc.text(), "still at the end:\n" + sc.text())
+    finally:
+        if holder:
+            let_go(holder)
 
 
 def shell_with_gloss_on_a_locked_database(width, height, before=""):
@@ -579,14 +613,18 @@ def a_database_refused_after_the_first_screen_leaves_the_terminal_as_it_was():
         let_go(holder)
 
 
-def pty_run(argv, rows, cols, home, until, term="xterm-256color"):
+def pty_run(argv, rows, cols, home, until, term="xterm-256color", typed=b""):
     """What argv wrote to a pseudo-terminal of rows x cols until the bytes
-    until showed, then q was typed, until it ended."""
+    until showed, then q was typed, until it ended; typed is typed before
+    it starts."""
     import pty
     import select
     import time
+    go_r, go_w = os.pipe()
     pid, fd = pty.fork()
     if pid == 0:
+        os.close(go_w)
+        os.read(go_r, 1)
         import fcntl
         import struct
         import termios
@@ -595,6 +633,11 @@ def pty_run(argv, rows, cols, home, until, term="xterm-256color"):
                            "XDG_CACHE_HOME": os.path.join(home, "cache"),
                            "XDG_DATA_HOME": os.path.join(home, "data")})
         os.execv(argv[0], argv)
+    os.close(go_r)
+    if typed:
+        os.write(fd, typed)
+    os.write(go_w, b"x")
+    os.close(go_w)
     out = b""
     end = time.monotonic() + 10
     while until not in out and time.monotonic() < end:
@@ -632,6 +675,21 @@ def a_painted_first_screen_enters_the_alternate_screen_once():
             # the painting came before curses' own first words (its keypad mode)
             check(0 <= out.find(b"Paint test A") < out.find(b"\x1b[?1h"),
                   "painted before curses started: %r" % out[:300])
+
+
+@test
+def keys_typed_ahead_of_a_start_are_answered():
+    # G: the first screen shown is the end (keys that only move are done
+    # before the painting); End as an escape sequence, and a character no
+    # key is bound to, are left whole for curses
+    d = scratch("gloss-paint-")
+    big = big_new_files(d, 1)[0]
+    for typed, until in ((b"G", b" tail"), (b"\x1b[F", b" tail"),
+                         ("\u00e9".encode(), b"no command on this key")):
+        out = pty_run([GLOSS, "--db", os.path.join(d, "%d.db" % len(typed)), big], 24, 80, d,
+                      until, typed=typed)
+        if typed == b"G":
+            check(b"Row 2:" not in out, "the document's start never shown: %r" % out[:400])
 
 
 @test
