@@ -172,9 +172,10 @@ struct ui {
 	MEVENT mouse;          /* the report behind the last UI_FN(KEY_MOUSE) */
 	bool peeked;           /* ui_peek_key's key, read next */
 	int peek;
-	bool unread;           /* unread_byte, read before curses had started,
-				* is to be given back to curses (ungetch) */
-	unsigned char unread_byte;
+	unsigned char unread[16]; /* a key read before curses could read it,
+				   * to give back to it in ui_run (one byte,
+				   * or an escape sequence) */
+	size_t nunread;
 	bool ungot;            /* a key given back to curses waits */
 	struct store *store;      /* borrowed */
 	struct store_tag *tags;   /* owned */

@@ -58,6 +58,8 @@ static struct {
  * taken the terminal: set by ui_paint_begin, kept after ui_paint_end. */
 static char ui_unpaint_seq[256];
 static size_t ui_unpaint_len;
+static char ui_unpaint_cnorm[64]; /* shows the cursor again, when a painting hid it */
+static size_t ui_unpaint_cnorm_len;
 
 static void ui_pt_add(const char *s, size_t n)
 {
@@ -164,6 +166,8 @@ bool ui_paint_begin(int fd, int *rows, int *cols)
 		return false;
 	}
 	c->colour = ui_theme_choose(tigetnum("colors") >= 8 && c->setaf && c->setab);
+	ui_unpaint_cnorm_len = c->cnorm && strlen(c->cnorm) < sizeof ui_unpaint_cnorm ? strlen(c->cnorm) : 0;
+	memcpy(ui_unpaint_cnorm, c->cnorm ? c->cnorm : "", ui_unpaint_cnorm_len);
 	memcpy(ui_unpaint_seq, c->sgr0, strlen(c->sgr0));
 	memcpy(ui_unpaint_seq + strlen(c->sgr0), rmcup, strlen(rmcup));
 	ui_unpaint_len = strlen(c->sgr0) + strlen(rmcup);
@@ -319,5 +323,7 @@ bool ui_paint_end(int fd, bool cursor, int y, int x)
 
 void ui_unpaint(int fd)
 {
+	if (ui_pt.hidden)
+		ui_send(fd, ui_unpaint_cnorm, ui_unpaint_cnorm_len);
 	ui_send(fd, ui_unpaint_seq, ui_unpaint_len);
 }

@@ -1306,37 +1306,79 @@ static void ui_release(struct ui *u, bool quiet)
 	free(u);
 }
 
+/* The rest of an escape sequence whose Esc is seq[0], as far as it has
+ * come: "[", parameters and a final byte, or "O" and a byte; or the one
+ * byte after an Esc that starts none.  Its length. */
+static size_t ui_early_sequence(int fd, unsigned char *seq, size_t cap)
+{
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	size_t n = 1;
+
+	while (n < cap && poll(&pf, 1, 0) > 0 && (pf.revents & POLLIN) && read(fd, &seq[n], 1) == 1) {
+		unsigned char c = seq[n++];
+		if (n == 2 ? c != '[' && c != 'O' : seq[1] == 'O' || (c >= 0x40 && c <= 0x7e))
+			break;
+	}
+	return n;
+}
+
 /*
  * Keys typed before curses reads them (ahead of gloss, or at the sight of
  * a painted first screen): those of one byte that only move the cursor
- * (ui_keys' moves) are done at once.  The first other byte is given back
- * to curses (ungetch, once it has started), which reads it first and
- * makes of it, and of the bytes after it, what it would have; from there
- * on keys are left to curses.  Whether any was done.
+ * (ui_keys' moves) are done at once.  The first other key (a byte, or an
+ * escape sequence as far as it has come) is kept in u->unread for ui_run
+ * to give back to curses; from there on keys are left to curses.  The
+ * number of keys done, or -1 when the terminal gave nothing although it
+ * said it would (it is gone).
  */
-static bool ui_early_keys(struct ui *u)
+static int ui_early_keys(struct ui *u)
 {
 	struct pollfd pf = { .fd = ui_keys_fd(u), .events = POLLIN };
-	bool moved = false;
+	int done = 0;
 	unsigned char b;
+	ssize_t r = 1;
 
-	while (!u->unread && !u->ungot && poll(&pf, 1, 0) > 0 && (pf.revents & POLLIN) &&
-	       read(pf.fd, &b, 1) == 1) {
+	while (!u->nunread && poll(&pf, 1, 0) > 0 && (pf.revents & POLLIN)) {
+		if ((r = read(pf.fd, &b, 1)) != 1)
+			break;
 		/* the key of an ASCII character (Ctrl-d among them) is that character */
 		const struct ui_key *k = b < 0x7f && b != 0x1b ? ui_key_bound(b) : NULL;
 		if (k && k->moves) {
 			ui_dispatch(u, b);
 			u->msg_keep = false;
-			moved = true;
-		} else if (u->screen) {
-			ungetch(b);
-			u->ungot = true;
+			done++;
 		} else {
-			u->unread = true;
-			u->unread_byte = b;
+			u->unread[0] = b;
+			u->nunread = b == 0x1b ? ui_early_sequence(pf.fd, u->unread, sizeof u->unread) : 1;
 		}
 	}
-	return moved;
+	return r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN) ? -1 : done;
+}
+
+/*
+ * What ui_early_keys kept, given back to curses (once keypad() has read
+ * the terminal's keys): as the key curses makes of those bytes, or byte
+ * by byte where it makes none of them (ui_read_key then reads what it
+ * knows of a sequence, or a character's bytes one after the other).  A
+ * byte given back is not joined with others into a key.
+ */
+static void ui_give_back(struct ui *u)
+{
+	char seq[sizeof u->unread + 1];
+	int key;
+
+	if (!u->nunread)
+		return;
+	memcpy(seq, u->unread, u->nunread);
+	seq[u->nunread] = '\0';
+	key = strlen(seq) == u->nunread ? key_defined(seq) : 0;
+	if (key > 0)
+		ungetch(key);
+	else
+		while (u->nunread > 0)
+			ungetch(u->unread[--u->nunread]);
+	u->nunread = 0;
+	u->ungot = true;
 }
 
 /* Where keys were typed at the sight of a painted screen, before curses
@@ -1359,26 +1401,43 @@ void ui_await(struct ui *u, struct store_opening *op)
 {
 	struct pollfd pf[2] = { { .fd = store_open_wait_fd(op), .events = POLLIN },
 				{ .fd = ui_keys_fd(u), .events = POLLIN } };
+	sigset_t stops, old;
+	int r;
 
 	if (pf[0].fd < 0)
 		return;
+	/* A signal that gloss notes ends the wait: taken only inside ppoll,
+	 * so that none comes between the look at it and the wait. */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigaddset(&stops, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &stops, &old);
 	while (u->painted && !ui_noted_signal()) {
 		/* once a key is left for curses, so are the ones after it */
-		nfds_t n = u->ungot ? 1 : 2;
-		if (poll(pf, n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
+		nfds_t n = u->nunread ? 1 : 2;
+		if (ppoll(pf, n, NULL, &old) < 0) {
+			if (errno != EINTR)
+				break;
+			/* a new size (curses' handler took the signal): shown now */
+			struct winsize ws;
+			if (ioctl(fileno(u->out), TIOCGWINSZ, &ws) == 0 &&
+			    (ws.ws_row != u->rows || ws.ws_col != u->cols))
+				ui_paint_over(u);
+			continue;
 		}
 		if (pf[0].revents)
-			return;
-		if (n == 2 && (pf[1].revents & POLLIN)) {
-			if (ui_early_keys(u))
-				ui_paint_over(u);
-		} else if (n == 2 && pf[1].revents) {
+			break;
+		if (n < 2 || !pf[1].revents)
+			continue;
+		r = pf[1].revents & (POLLHUP | POLLERR | POLLNVAL) ? -1 : ui_early_keys(u);
+		if (r > 0)
+			ui_paint_over(u);
+		else if (r < 0)
 			pf[1].fd = -1; /* the terminal is gone: curses will say */
-		}
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* The first screen without curses (paint.c), when the database could not
@@ -1457,7 +1516,7 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, struct 
 	if (opening)
 		store_open_go(opening);
 	ui_heap_ready(u);
-	if (u->painted && ui_early_keys(u))
+	if (u->painted && ui_early_keys(u) > 0)
 		ui_paint_over(u);
 	ui_paint_close();
 	if (!ui_take_terminal(u)) {
@@ -1478,11 +1537,6 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, struct 
 			def_shell_mode();
 			tcsetattr(fileno(u->out), TCSANOW, &t);
 		}
-	}
-	if (u->unread) {
-		ungetch(u->unread_byte);
-		u->unread = false;
-		u->ungot = true;
 	}
 	ui_theme_init();
 	ui_place_panes(u);
@@ -1575,6 +1629,7 @@ int ui_run(struct ui *u, struct store *st)
 	if (u->painted)
 		ui_hold(u);
 	keypad(stdscr, TRUE);
+	ui_give_back(u);
 	/* Esc alone acts at once, unless the user set how long curses waits
 	 * for the rest of a key's sequence (over a slow link, say) */
 	if (!getenv("ESCDELAY") || !*getenv("ESCDELAY"))

@@ -585,6 +585,41 @@ def a_key_that_does_more_than_move_waits_for_the_database_with_the_keys_after_it
             let_go(holder)
 
 
+@test
+def a_terminal_gone_while_the_database_is_locked_is_not_watched_in_a_loop():
+    # with SIGHUP ignored (nohup), nothing but the terminal says it is gone
+    import pty
+    import select
+    import time
+    d = scratch("gloss-paint-")
+    db = new_database(d)
+    big = big_new_files(d, 1)[0]
+    holder = hold_lock(db, readers_too=True)
+    try:
+        pid, fd = pty.fork()
+        if pid == 0:
+            import fcntl
+            import struct
+            import termios
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+            os.environ.update({"TERM": "xterm-256color", "LC_ALL": "C.UTF-8"})
+            os.execv(GLOSS, [GLOSS, "--db", db, big])
+        out = b""
+        end = time.monotonic() + 10
+        while b"Row 2:" not in out and time.monotonic() < end:
+            if select.select([fd], [], [], 0.05)[0]:
+                out += os.read(fd, 65536)
+        check(b"Row 2:" in out, "the first screen painted: %r" % out[-300:])
+        os.close(fd)
+        # it waits for the lock (two seconds), then ends
+        _, status, use = os.wait4(pid, 0)
+        cpu = use.ru_utime + use.ru_stime
+        check(cpu < 0.5, "%.2f s of CPU (status %d)" % (cpu, status))
+    finally:
+        let_go(holder)
+
+
 def shell_with_gloss_on_a_locked_database(width, height, before=""):
     """A shell that runs gloss on a new big file with a database that
     another program keeps locked, then says STATUS=n, and SAME-MODES when
@@ -682,11 +717,14 @@ def keys_typed_ahead_of_a_start_are_answered():
     # G: the first screen shown is the end (keys that only move are done
     # before the painting); End as an escape sequence, and a character no
     # key is bound to, are left whole for curses
+    # whole, as curses makes them into keys: Shift-Tab is one of the
+    # terminal's own (kcbt), which gloss's reading of sequences knows not
     d = scratch("gloss-paint-")
-    big = big_new_files(d, 1)[0]
-    for typed, until in ((b"G", b" tail"), (b"\x1b[F", b" tail"),
+    bigs = big_new_files(d, 2)
+    for typed, until in ((b"G", b" tail"), (b"\x1b[F", b" tail"), (b"\x1b[Z", b"[2/2]"),
                          ("\u00e9".encode(), b"no command on this key")):
-        out = pty_run([GLOSS, "--db", os.path.join(d, "%d.db" % len(typed)), big], 24, 80, d,
+        files = bigs if until == b"[2/2]" else bigs[:1]
+        out = pty_run([GLOSS, "--db", os.path.join(d, "%d.db" % len(typed))] + files, 24, 80, d,
                       until, typed=typed)
         if typed == b"G":
             check(b"Row 2:" not in out, "the document's start never shown: %r" % out[:400])

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -475,6 +476,34 @@ static void test_open_look_then_go(void)
 	store_open_go(op);
 	T_ASSERT(store_open_end(op) == NULL);
 	T_ASSERT(strstr(util_errmsg(), "cannot open database") != NULL);
+}
+
+/* A caller that waits for the opening beside other descriptors: the one
+ * store_open_wait_fd gives becomes readable when the opening has ended,
+ * and store_open_end closes it; with no thread (one CPU), or nothing to
+ * open, there is none to wait for. */
+static void test_open_wait_fd(void)
+{
+	const char *path = in_root("wait.db");
+	struct store_opening *op;
+	struct store *st;
+	int fd;
+
+	unlink(path);
+	op = store_open_look(path, "waiting");
+	fd = store_open_wait_fd(op); /* starts it */
+	if (fd >= 0) {
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+		T_ASSERT(poll(&pf, 1, 10000) == 1 && (pf.revents & POLLIN));
+	}
+	st = store_open_end(op);
+	T_ASSERT(st);
+	T_ASSERT(fd < 0 || (fcntl(fd, F_GETFD) < 0 && errno == EBADF));
+	store_close(st);
+
+	op = store_open_look(root, "waiting");
+	T_ASSERT(store_open_wait_fd(op) < 0);
+	T_ASSERT(store_open_end(op) == NULL);
 }
 
 /* The author of an annotation made with no author given: the name in
@@ -3015,6 +3044,7 @@ int main(void)
 	T_RUN(test_reopen);
 	T_RUN(test_open_on_thread);
 	T_RUN(test_open_look_then_go);
+	T_RUN(test_open_wait_fd);
 	T_RUN(test_default_author);
 	T_RUN(test_migrate_v0);
 	T_RUN(test_empty_files_are_new);
