@@ -560,12 +560,27 @@ def a_big_new_file_shows_while_the_database_is_locked():
                 let_go(holder)
 
 
-@test
-def a_key_that_does_more_than_move_waits_for_the_database_with_the_keys_after_it():
+def big_file_and_locked_database():
+    """A new big file, and a new database that another program keeps
+    locked, readers too: their paths, and the lock's holder (let_go)."""
     d = scratch("gloss-paint-")
     db = new_database(d)
     big = big_new_files(d, 1)[0]
-    holder = hold_lock(db, readers_too=True)
+    return db, big, hold_lock(db, readers_too=True)
+
+
+def pty_child(rows, cols, env):
+    """In a child of pty.fork: its terminal's size and its environment."""
+    import fcntl
+    import struct
+    import termios
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    os.environ.update(env)
+
+
+@test
+def a_key_that_does_more_than_move_waits_for_the_database_with_the_keys_after_it():
+    db, big, holder = big_file_and_locked_database()
     try:
         with Screen(["--db", db, big], width=100, height=12) as sc:
             sc.wait_text("Paint test A first line")
@@ -591,19 +606,12 @@ def a_terminal_gone_while_the_database_is_locked_is_not_watched_in_a_loop():
     import pty
     import select
     import time
-    d = scratch("gloss-paint-")
-    db = new_database(d)
-    big = big_new_files(d, 1)[0]
-    holder = hold_lock(db, readers_too=True)
+    db, big, holder = big_file_and_locked_database()
     try:
         pid, fd = pty.fork()
         if pid == 0:
-            import fcntl
-            import struct
-            import termios
             signal.signal(signal.SIGHUP, signal.SIG_IGN)
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-            os.environ.update({"TERM": "xterm-256color", "LC_ALL": "C.UTF-8"})
+            pty_child(24, 80, {"TERM": "xterm-256color", "LC_ALL": "C.UTF-8"})
             os.execv(GLOSS, [GLOSS, "--db", db, big])
         out = b""
         end = time.monotonic() + 10
@@ -625,10 +633,7 @@ def shell_with_gloss_on_a_locked_database(width, height, before=""):
     another program keeps locked, then says STATUS=n, and SAME-MODES when
     the terminal's modes are as they were; the screen and the lock's
     holder, once the painted first screen shows (unless it never does)."""
-    d = scratch("gloss-paint-")
-    db = new_database(d)
-    big = big_new_files(d, 1)[0]
-    holder = hold_lock(db, readers_too=True)
+    db, big, holder = big_file_and_locked_database()
     sc = Screen([], width=width, height=height, shell=True)
     sc.type("%sstty -g > %s/modes; %s --db %s %s; echo STATUS=$?; "
             "stty -g | cmp -s - %s/modes && echo SAME-\"\"MODES\n" % (before, sc.tmp, GLOSS, db, big, sc.tmp))
@@ -660,13 +665,9 @@ def pty_run(argv, rows, cols, home, until, term="xterm-256color", typed=b""):
     if pid == 0:
         os.close(go_w)
         os.read(go_r, 1)
-        import fcntl
-        import struct
-        import termios
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        os.environ.update({"TERM": term, "LC_ALL": "C.UTF-8", "HOME": home,
-                           "XDG_CACHE_HOME": os.path.join(home, "cache"),
-                           "XDG_DATA_HOME": os.path.join(home, "data")})
+        pty_child(rows, cols, {"TERM": term, "LC_ALL": "C.UTF-8", "HOME": home,
+                               "XDG_CACHE_HOME": os.path.join(home, "cache"),
+                               "XDG_DATA_HOME": os.path.join(home, "data")})
         os.execv(argv[0], argv)
     os.close(go_r)
     if typed:
