@@ -262,6 +262,9 @@ void ui_give_way(void);
 void ui_message(struct ui *u, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void ui_place_panes(struct ui *u);
 void ui_focus(struct ui *u, size_t i);
+/* Only the panes, and the status line, are on the screen in mode m: no
+ * box over them, no screen of its own. */
+bool ui_panes_only(enum ui_mode m);
 /* Draw UTF-8 text at (y, x) in at most w cells; returns the cells used. */
 int ui_put(int y, int x, int w, const char *s, attr_t a);
 /* n blank cells from (y, x) in attribute a. */

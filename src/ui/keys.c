@@ -243,10 +243,11 @@ static void ui_k_help(struct ui *u, int key)
 	ui_help_open(u);
 }
 
+/* Everything drawn again from the documents, and sent whole. */
 static void ui_k_redraw(struct ui *u, int key)
 {
 	(void)key;
-	(void)u;
+	u->drawn_rows = 0;
 	clearok(curscr, TRUE);
 }
 

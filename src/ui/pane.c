@@ -406,15 +406,37 @@ static void ui_row_glyph(const char *s, const struct layout *l, const struct lay
 	ui_put(y, x, gl->width, t, a);
 }
 
+/*
+ * Where the rows of a pane moved to (a scroll): the rows shown at r before
+ * show at r - k now.  A row of the new screen whose sum an old row had at
+ * another place is copied from there within curses' picture, which is
+ * cheaper than making its cells again; its place is found from the first
+ * such row, and the rows are then drawn in an order that reads each old
+ * row before it is drawn over (ui_pane_draw).  0 where none moved.
+ */
+static long ui_rows_shift(const uint64_t *old, const uint64_t *now, size_t n)
+{
+	for (size_t r = 0; r < n; r++) {
+		if (old[r] == now[r])
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (j != r && old[j] == now[r])
+				return (long)j - (long)r;
+	}
+	return 0;
+}
+
 void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 {
 	struct ui_pane *p = &u->panes[i];
 	struct view_row rows[UI_MAX_ROWS];
 	struct ui_spans m = {0};
 	const char *s = doc_bytes(p->doc);
-	size_t nrow, r, k = 0, sa = 0, sb = 0, na = 0;
+	size_t nrow, r, k = 0, sa = 0, sb = 0, na = 0, nr;
 	bool sel, painting = ui_painting();
 	attr_t *attrs = NULL;
+	size_t *aoff;
+	uint64_t *now;
 	struct ui_cells cells;
 	struct ui_attr_memo memo = { .from = 0, .until = 0, .in = -1, .depth = 0, .a = 0 };
 
@@ -424,16 +446,18 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 	ui_draw_title(p, i == u->focus, top);
 	if (height < 2)
 		return;
-	nrow = view_screen(p->view, rows, height - 1 < UI_MAX_ROWS ? (size_t)height - 1 : UI_MAX_ROWS);
+	nr = (size_t)height - 1;
+	nrow = view_screen(p->view, rows, nr < UI_MAX_ROWS ? nr : UI_MAX_ROWS);
 	ui_find_matches(u, p, rows, nrow, &m);
 	sel = ui_selection(u, i, &sa, &sb);
-	ui_sums_fit(p, (size_t)height - 1);
+	ui_sums_fit(p, nr);
 	if (erased || painting)
 		ui_pane_forget_rows(p);
-	for (r = 0; r < (size_t)height - 1; r++) {
-		int y = top + 1 + (int)r;
-		uint64_t sum = ui_sum(ui_sum(ui_sum(ui_sum_start(), (uint64_t)y), (uint64_t)p->x),
-				      (uint64_t)p->w);
+	now = util_calloc(nr, sizeof *now);
+	aoff = util_calloc(nr + 1, sizeof *aoff);
+	/* Each row's sum, and its glyphs' attributes (from aoff[r] on in attrs). */
+	for (r = 0; r < nr; r++) {
+		uint64_t sum = ui_sum(ui_sum(ui_sum_start(), (uint64_t)p->x), (uint64_t)p->w);
 		const struct layout *l = r < nrow ? rows[r].layout : NULL;
 		const struct layout_row *lr = l ? &l->rows[rows[r].row] : NULL;
 		size_t g0 = lr ? lr->glyph : 0, ng = lr ? lr->nglyph : 0;
@@ -451,22 +475,23 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 			ui_row_spans(p->spans, l->start + lo, l->start + hi, &rs);
 		/* what the last row's annotations said holds for that row alone */
 		memo.from = memo.until = 0;
-		if (ng > na) {
-			na = ng;
+		aoff[r + 1] = aoff[r] + ng;
+		if (aoff[r + 1] > na) {
+			na = 2 * aoff[r + 1];
 			attrs = util_realloc(attrs, na * sizeof *attrs);
 		}
+		attr_t *at = attrs + aoff[r];
 		bool run = false;
 		attr_t last = 0;
 		for (size_t g = g0; g < g0 + ng; g++) {
 			const struct layout_glyph *gl = &l->glyphs[g];
 			if (gl->width == 0 || gl->col + gl->width > p->w)
 				continue;
-			attrs[g - g0] = ui_glyph_attr(u, p, gl, l->start + gl->off, &rs, &memo, &m, &k, sel,
-						       sa, sb);
+			at[g - g0] = ui_glyph_attr(u, p, gl, l->start + gl->off, &rs, &memo, &m, &k, sel, sa, sb);
 			/* where the attribute changes, and to what */
-			if (!run || attrs[g - g0] != last) {
+			if (!run || at[g - g0] != last) {
 				run = true;
-				last = attrs[g - g0];
+				last = at[g - g0];
 				sum = ui_sum(sum, (uint64_t)last ^ (uint64_t)gl->col << 32);
 			}
 		}
@@ -475,11 +500,31 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 		if (to > lo)
 			sum = ui_sum_bytes(sum, s + l->start + lo, to - lo);
 		sum = ui_sum(sum, (uint64_t)ng ^ (uint64_t)(lr ? lr->off : 0) << 16);
-		sum |= 1; /* 0 is "not known" */
+		now[r] = sum | 1; /* 0 is "not known" */
+	}
+	/* (not where a box is drawn over the panes: the rows under it hold the box) */
+	long shift = painting || !ui_panes_only(u->mode) ? 0 : ui_rows_shift(p->sums, now, nr);
+	/* The pane's rows as a window of their own, sharing curses' picture:
+	 * a row copied into it is marked changed in the pane's columns only
+	 * (wsyncup), where a copy within stdscr would mark the screen's width. */
+	WINDOW *sub = shift ? derwin(stdscr, (int)nr, p->w, top + 1, p->x) : NULL;
+	for (size_t n = 0; n < nr; n++) {
+		/* rows that move up are drawn from the top, rows that move
+		 * down from the bottom: an old row is read before it is drawn over */
+		r = shift < 0 ? nr - 1 - n : n;
+		int y = top + 1 + (int)r;
+		const struct layout *l = r < nrow ? rows[r].layout : NULL;
+		const struct layout_row *lr = l ? &l->rows[rows[r].row] : NULL;
+		size_t g0 = lr ? lr->glyph : 0, ng = lr ? lr->nglyph : 0;
+		long from = (long)r + shift;
+
 		if (!painting) {
-			if (p->sums[r] == sum)
+			if (p->sums[r] == now[r])
 				continue;
-			p->sums[r] = sum;
+			if (sub && from >= 0 && (size_t)from < nr && p->sums[from] == now[r] &&
+			    copywin(stdscr, sub, top + 1 + (int)from, p->x, (int)r, 0, (int)r, p->w - 1,
+				    FALSE) == OK)
+				continue;
 			if (!erased)
 				mvhline(y, p->x, ' ', p->w);
 		}
@@ -487,10 +532,18 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 			const struct layout_glyph *gl = &l->glyphs[g];
 			if (gl->width == 0 || gl->col + gl->width > p->w)
 				continue;
-			ui_row_glyph(s, l, gl, y, p->x + gl->col, attrs[g - g0], &cells);
+			ui_row_glyph(s, l, gl, y, p->x + gl->col, attrs[aoff[r] + g - g0], &cells);
 		}
 		ui_cells_flush(&cells);
 	}
+	if (sub) {
+		wsyncup(sub);
+		delwin(sub);
+	}
+	if (!painting)
+		memcpy(p->sums, now, nr * sizeof *now);
+	free(now);
+	free(aoff);
 	free(attrs);
 	free(m.v);
 }

@@ -376,8 +376,7 @@ static void ui_draw_status(struct ui *u, bool all)
 	ui_put(y, 0, u->cols - s.rw, s.left, s.la);
 }
 
-/* Only the panes, and the status line, are on the screen in these modes. */
-static bool ui_panes_only(enum ui_mode m)
+bool ui_panes_only(enum ui_mode m)
 {
 	return m == UI_MODE_READ || m == UI_MODE_PROMPT;
 }

@@ -469,6 +469,35 @@ def traced_gloss(log):
 
 
 @test
+def rows_that_scroll_are_the_rows_a_redraw_makes():
+    # A row that scrolls is copied from where it showed before: the screen
+    # is the one Ctrl-l makes again from the documents, colours and all.
+    d = scratch("gloss-scroll-")
+    rows = "".join("Row %d: cafe\u0301 \u6771\u4eac \U0001F600 a bell \x07 and a tab\there. Next sentence %d.\n"
+                   % (i, i) for i in range(1, 400))
+    files = [write(d, "s%d.txt" % k, ("Scroll %d\n\n" % k + rows).encode()) for k in range(3)]
+    with Screen(["--db", os.path.join(d, "g.db")] + files, width=150, height=20) as sc:
+        sc.wait_text("Scroll 2")
+        sc.type("/bell\r")
+        sc.wait_text("Row 1:")
+        for keys in (["j"] * 30 + ["k"] * 24 + [")"] * 12 + ["("] * 6, ["C-d", "C-d", "C-u"],
+                     ["Tab"] + ["j"] * 25 + ["v"] + ["j"] * 3 + ["k"] * 10):
+            for k in keys:
+                before = (sc.cursor(), sc.text(colours=True))
+                sc.keys(k)
+                sc.wait(lambda s: (s.cursor(), s.text(colours=True)) != before, "%s answered" % k)
+            # (the panes: the status line shows the prompt that says Ctrl-l was done)
+            shifted = sc.text(colours=True).split("\n")[:19]
+            sc.keys("C-l", ":")
+            sc.wait(lambda s: s.lines()[19].startswith(":"), "Ctrl-l and : answered")
+            anew = sc.text(colours=True).split("\n")[:19]
+            check(anew == shifted, "the scrolled screen is the one drawn anew:\n%s\n%s"
+                  % ("\n".join(shifted), "\n".join(anew)))
+            sc.keys("Escape")
+            sc.wait(lambda s: not s.lines()[19].startswith(":"), "the prompt left")
+
+
+@test
 def a_drawing_reaches_the_terminal_in_one_write():
     # curses writes a row at a time; the screen then goes out half drawn
     # in dozens of writes, each waking the terminal
