@@ -111,6 +111,8 @@ struct ui_pane {
 			      * shows, 0 unknown (ui_pane_draw skips a row whose
 			      * sum it drew last) */
 	size_t nsum;
+	WINDOW *rows_win;    /* owned: its rows' window while a drawing that
+			      * copies rows is made (ui_pane_draw), else NULL */
 	unsigned gen;        /* bumped when its annotations are loaded again */
 };
 
@@ -298,6 +300,9 @@ int ui_wheel(const struct ui *u);
 /* Pane i's title at row top and its text in the height - 1 rows under it;
  * erased: the screen was cleared (else each row drawn is cleared first). */
 void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased);
+/* After wnoutrefresh(stdscr) of a drawing: the windows ui_pane_draw made
+ * to copy rows let go, before curses reads keys (and may resize stdscr). */
+void ui_pane_rows_done(struct ui *u);
 bool ui_pane_cursor(struct ui *u, size_t i, int top, int *y, int *x);
 /* Draw the text of a layout glyph of kind DOC_SHOW_TEXT (a grapheme) in one cell or two. */
 void ui_draw_glyph(int y, int x, const char *text, attr_t a);

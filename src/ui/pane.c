@@ -407,23 +407,50 @@ static void ui_row_glyph(const char *s, const struct layout *l, const struct lay
 }
 
 /*
- * Where the rows of a pane moved to (a scroll): the rows shown at r before
- * show at r - k now.  A row of the new screen whose sum an old row had at
- * another place is copied from there within curses' picture, which is
- * cheaper than making its cells again; its place is found from the first
- * such row, and the rows are then drawn in an order that reads each old
- * row before it is drawn over (ui_pane_draw).  0 where none moved.
+ * Where the rows of a pane moved to (a scroll): the rows shown at r + k
+ * before show at r now.  A row of the new screen whose sum an old row had
+ * at another place is copied from there within curses' picture, which is
+ * cheaper than making its cells again; the rows are then drawn in an order
+ * that reads each old row before it is drawn over (ui_pane_draw).  k is
+ * the distance most changed rows moved, counting only rows whose sum one
+ * old row alone had (blank rows are alike); 0 where none moved.
  */
 static long ui_rows_shift(const uint64_t *old, const uint64_t *now, size_t n)
 {
+	size_t *votes = util_calloc(2 * n, sizeof *votes), best = 0;
+	long k = 0;
+
 	for (size_t r = 0; r < n; r++) {
+		size_t found = 0, at = 0;
 		if (old[r] == now[r])
 			continue;
-		for (size_t j = 0; j < n; j++)
-			if (j != r && old[j] == now[r])
-				return (long)j - (long)r;
+		for (size_t j = 0; j < n && found < 2; j++)
+			if (old[j] == now[r])
+				found++, at = j;
+		if (found == 1 && ++votes[at + n - r] > best) {
+			best = votes[at + n - r];
+			k = (long)at - (long)r;
+		}
 	}
-	return 0;
+	free(votes);
+	return k;
+}
+
+void ui_pane_rows_done(struct ui *u)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < u->npane; i++) {
+		if (u->panes[i].rows_win) {
+			delwin(u->panes[i].rows_win);
+			u->panes[i].rows_win = NULL;
+			any = true;
+		}
+	}
+	/* delwin marks the whole of stdscr changed, which wnoutrefresh has
+	 * just left with nothing to send */
+	if (any)
+		untouchwin(stdscr);
 }
 
 void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
@@ -506,8 +533,13 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 	long shift = painting || !ui_panes_only(u->mode) ? 0 : ui_rows_shift(p->sums, now, nr);
 	/* The pane's rows as a window of their own, sharing curses' picture:
 	 * a row copied into it is marked changed in the pane's columns only
-	 * (wsyncup), where a copy within stdscr would mark the screen's width. */
-	WINDOW *sub = shift ? derwin(stdscr, (int)nr, p->w, top + 1, p->x) : NULL;
+	 * (wsyncup), where a copy within stdscr would mark the screen's width.
+	 * Let go after curses has taken the drawing (ui_pane_rows_done). */
+	WINDOW *sub = NULL;
+	if (shift && !p->rows_win)
+		p->rows_win = derwin(stdscr, (int)nr, p->w, top + 1, p->x);
+	if (shift)
+		sub = p->rows_win;
 	for (size_t n = 0; n < nr; n++) {
 		/* rows that move up are drawn from the top, rows that move
 		 * down from the bottom: an old row is read before it is drawn over */
@@ -538,7 +570,7 @@ void ui_pane_draw(struct ui *u, size_t i, int top, int height, bool erased)
 	}
 	if (sub) {
 		wsyncup(sub);
-		delwin(sub);
+		untouchwin(sub);
 	}
 	if (!painting)
 		memcpy(p->sums, now, nr * sizeof *now);

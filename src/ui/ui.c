@@ -676,6 +676,7 @@ static void ui_draw(struct ui *u)
 		curs_set(0);
 	}
 	wnoutrefresh(stdscr);
+	ui_pane_rows_done(u);
 	ui_update(u);
 }
 
@@ -1546,6 +1547,7 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, struct 
 	/* into curses' next picture, nothing sent: reading a key would
 	 * otherwise draw it, even where a key waits (ui_input_waiting) */
 	wnoutrefresh(stdscr);
+	ui_pane_rows_done(u);
 	for (i = 0; i < ndocs; i++)
 		ui_annot_hash_small(u, i);
 	return u;
