@@ -1199,6 +1199,10 @@ static void ui_hold_tstp(bool hold)
 	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &tstp, NULL);
 }
 
+/* The signals gloss notes rather than dies of at once (Ctrl-\ too: the
+ * terminal is given back before gloss dies of it). */
+static const int ui_stops[] = { SIGTERM, SIGHUP, SIGQUIT, SIGINT };
+
 /*
  * Signals while the terminal is taken but nothing shown (ui_open to
  * ui_run): SIGINT, SIGTERM, SIGHUP and SIGQUIT are noted (ui_run acts on them) and
@@ -1209,15 +1213,13 @@ static void ui_hold_tstp(bool hold)
  */
 static void ui_early_signals(bool take)
 {
-	/* Ctrl-\ too: the terminal is given back before gloss dies of it */
-	static const int stops[] = { SIGTERM, SIGHUP, SIGQUIT, SIGINT };
 	struct sigaction sa, was;
 
 	memset(&sa, 0, sizeof sa);
 	if (!take) {
-		for (size_t i = 0; i < sizeof stops / sizeof *stops; i++) {
-			sa.sa_handler = sigismember(&ui_ignored, stops[i]) ? SIG_IGN : SIG_DFL;
-			sigaction(stops[i], &sa, NULL);
+		for (size_t i = 0; i < sizeof ui_stops / sizeof *ui_stops; i++) {
+			sa.sa_handler = sigismember(&ui_ignored, ui_stops[i]) ? SIG_IGN : SIG_DFL;
+			sigaction(ui_stops[i], &sa, NULL);
 		}
 		sa.sa_handler = SIG_DFL;
 		sigaction(SIGBUS, &sa, NULL);
@@ -1228,12 +1230,12 @@ static void ui_early_signals(bool take)
 	}
 	ui_hold_tstp(true);
 	sigemptyset(&ui_ignored);
-	for (size_t i = 0; i < sizeof stops / sizeof *stops; i++) {
-		if (sigaction(stops[i], NULL, &was) == 0 && was.sa_handler == SIG_IGN)
-			sigaddset(&ui_ignored, stops[i]);
-		sa.sa_handler = stops[i] == SIGINT ? ui_on_interrupt : ui_on_stop;
-		if (stops[i] == SIGINT || !sigismember(&ui_ignored, stops[i]))
-			sigaction(stops[i], &sa, NULL);
+	for (size_t i = 0; i < sizeof ui_stops / sizeof *ui_stops; i++) {
+		if (sigaction(ui_stops[i], NULL, &was) == 0 && was.sa_handler == SIG_IGN)
+			sigaddset(&ui_ignored, ui_stops[i]);
+		sa.sa_handler = ui_stops[i] == SIGINT ? ui_on_interrupt : ui_on_stop;
+		if (ui_stops[i] == SIGINT || !sigismember(&ui_ignored, ui_stops[i]))
+			sigaction(ui_stops[i], &sa, NULL);
 	}
 	sa.sa_handler = NULL;
 	sa.sa_sigaction = ui_on_bus;
@@ -1409,10 +1411,8 @@ void ui_await(struct ui *u, struct store_opening *op)
 	/* A signal that gloss notes ends the wait: taken only inside ppoll,
 	 * so that none comes between the look at it and the wait. */
 	sigemptyset(&stops);
-	sigaddset(&stops, SIGINT);
-	sigaddset(&stops, SIGTERM);
-	sigaddset(&stops, SIGHUP);
-	sigaddset(&stops, SIGQUIT);
+	for (size_t i = 0; i < sizeof ui_stops / sizeof *ui_stops; i++)
+		sigaddset(&stops, ui_stops[i]);
 	sigprocmask(SIG_BLOCK, &stops, &old);
 	while (u->painted && !ui_noted_signal()) {
 		/* once a key is left for curses, so are the ones after it */
