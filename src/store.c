@@ -1148,6 +1148,15 @@ static void *opening_run(void *arg)
 	return NULL;
 }
 
+/* The opening on its own thread: work that can wait for a terminal that
+ * wakes to show the first screen, on a machine whose other CPU is busy
+ * starting curses. */
+static void *opening_thread(void *arg)
+{
+	util_sched_patient(true);
+	return opening_run(arg);
+}
+
 /*
  * The opening runs on a CPU other than the caller's, or not on a thread at
  * all: a new thread left to the scheduler often waits on the caller's CPU
@@ -1173,7 +1182,7 @@ static bool opening_start(struct store_opening *op)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	started = pthread_attr_setaffinity_np(&attr, sizeof cpus, &cpus) == 0 &&
-		  pthread_create(&op->thread, &attr, opening_run, op) == 0;
+		  pthread_create(&op->thread, &attr, opening_thread, op) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	if (!started && op->done[0] >= 0) {

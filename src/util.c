@@ -5,11 +5,13 @@
 #include <limits.h>
 #include <malloc.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "gloss/util.h"
@@ -96,6 +98,49 @@ bool util_heap_ready(size_t bytes)
 #else
 	(void)bytes;
 	return false;
+#endif
+}
+
+/* The kernel's struct sched_attr (its first version, 56 bytes), which the C
+ * library declares only from 2.41 on. */
+struct util_sched_attr {
+	uint32_t size;
+	uint32_t policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime; /* for the normal policy: the slice, in ns; 0 the default */
+	uint64_t deadline;
+	uint64_t period;
+	uint32_t util_min;
+	uint32_t util_max;
+};
+
+/* Some ten times the kernel's default slice (0.75 ms times 1 + log2 CPUs,
+ * at most 3 ms); it takes 0.1 to 100 ms. */
+#define UTIL_SLICE_PATIENT 30000000ULL
+
+void util_sched_patient(bool on)
+{
+#if defined(__linux__) && defined(SYS_sched_getattr) && defined(SYS_sched_setattr)
+	static _Thread_local bool patient;
+	static _Thread_local uint64_t was;
+	struct util_sched_attr a;
+
+	if (on == patient)
+		return;
+	memset(&a, 0, sizeof a);
+	/* the nice value and the policy as they are: only the slice changes */
+	if (syscall(SYS_sched_getattr, 0, &a, sizeof a, 0) != 0 || a.policy != SCHED_OTHER)
+		return;
+	a.size = sizeof a;
+	if (on)
+		was = a.runtime;
+	a.runtime = on ? UTIL_SLICE_PATIENT : was;
+	if (syscall(SYS_sched_setattr, 0, &a, 0) == 0)
+		patient = on;
+#else
+	(void)on;
 #endif
 }
 

@@ -32,6 +32,17 @@ char *util_memdup(const char *s, size_t n);
  */
 bool util_heap_ready(size_t bytes);
 
+/*
+ * util_sched_patient(true) tells the kernel that the calling thread's work
+ * can wait: a thread that wakes meanwhile (the terminal, about to show what
+ * gloss wrote) runs before it rather than after its time slice; its share
+ * of the CPU stays the same (a long slice, Linux 6.12 and later).
+ * util_sched_patient(false) gives the thread back the slice it had.  Where
+ * the kernel cannot, or the thread runs under another policy than the
+ * normal one, nothing changes.
+ */
+void util_sched_patient(bool on);
+
 /* The login name: $LOGNAME, else $USER, else the effective user's entry in
  * /etc/passwd, else "unknown".  Static or environment storage, not to be
  * freed; good until the environment changes. */

@@ -1511,6 +1511,10 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, struct 
 	ui_frame_open(u);
 	if (paint && ui_frame_ready(u))
 		ui_paint_first(u);
+	/* Starting curses can wait for the terminal to show that screen, or
+	 * the next after a key typed at the sight of it (until the end here). */
+	if (u->painted)
+		util_sched_patient(true);
 	/* Only now: its thread, run beside the painting on a machine of two
 	 * CPUs, made the first screen come a millisecond later. */
 	if (opening)
@@ -1550,8 +1554,10 @@ struct ui *ui_open(struct doc **docs, const bool *from_db, size_t ndocs, struct 
 	ui_pane_rows_done(u);
 	for (i = 0; i < ndocs; i++)
 		ui_annot_hash_small(u, i);
+	util_sched_patient(false);
 	return u;
 fail:
+	util_sched_patient(false);
 	free(u);
 	{
 		int sig = ui_noted_signal();
