@@ -1,6 +1,10 @@
-/* Unit tests for util: the heap made ready ahead. */
+/* Unit tests for util: the heap made ready ahead, the thread's time slice. */
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "gloss/util.h"
@@ -43,8 +47,78 @@ static void test_heap_ready(void)
 	T_ASSERT(!util_heap_ready((size_t)1 << 40));
 }
 
+/* The kernel's struct sched_attr, as far as these tests read it. */
+struct attr {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+	uint32_t util_min, util_max;
+};
+
+static int get_attr(struct attr *a)
+{
+	memset(a, 0, sizeof *a);
+	return (int)syscall(SYS_sched_getattr, 0, a, sizeof *a, 0);
+}
+
+/* Linux 6.12 and later take a slice of the thread's own. */
+static int kernel_has_slices(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	return major > 6 || (major == 6 && minor >= 12);
+}
+
+static void test_sched_patient(void)
+{
+	struct attr before, now;
+	int nice = getpriority(PRIO_PROCESS, 0);
+
+	/* a nice value of the user's own stays as it was */
+	T_ASSERT(setpriority(PRIO_PROCESS, 0, nice + 3) == 0);
+	T_EQ_INT(get_attr(&before), 0);
+	util_sched_patient(true);
+	T_EQ_INT(get_attr(&now), 0);
+	T_EQ_INT(now.policy, SCHED_OTHER);
+	T_EQ_INT(now.nice, before.nice);
+	T_EQ_INT(now.nice, nice + 3);
+	if (kernel_has_slices())
+		T_EQ_INT(now.runtime, 30000000);
+	/* twice is once: the slice from before is not forgotten */
+	util_sched_patient(true);
+	util_sched_patient(false);
+	T_EQ_INT(get_attr(&now), 0);
+	T_EQ_INT(now.runtime, before.runtime);
+	T_EQ_INT(now.nice, nice + 3);
+	util_sched_patient(false);
+	T_EQ_INT(get_attr(&now), 0);
+	T_EQ_INT(now.runtime, before.runtime);
+}
+
+/* Under another policy than the normal one (chrt -b), nothing changes. */
+static void test_sched_patient_other_policy(void)
+{
+	struct sched_param sp = { 0 };
+	struct attr before, now;
+
+	T_ASSERT(sched_setscheduler(0, SCHED_BATCH, &sp) == 0);
+	T_EQ_INT(get_attr(&before), 0);
+	util_sched_patient(true);
+	T_EQ_INT(get_attr(&now), 0);
+	T_EQ_INT(now.policy, SCHED_BATCH);
+	T_EQ_INT(now.runtime, before.runtime);
+	util_sched_patient(false);
+}
+
 int main(void)
 {
 	T_RUN(test_heap_ready);
+	T_RUN(test_sched_patient);
+	T_RUN(test_sched_patient_other_policy);
 	T_DONE();
 }
