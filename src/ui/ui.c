@@ -659,6 +659,13 @@ static void ui_update(struct ui *u)
 	} else {
 		ui_hold(u);
 	}
+	/* One column wide, every cell is the last of its row: curses then
+	 * moves by writing into the screen's last cell and going up with
+	 * reverse index, which counts on where that write left the cursor,
+	 * and tmux left it elsewhere (a note's text showed a row off).  A
+	 * whole drawing is a few cells here. */
+	if (COLS <= 1)
+		clearok(curscr, TRUE);
 	doupdate();
 	ui_unhold(u);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -606,15 +606,20 @@ def locked_database_says_so_and_saves_nothing():
         sc.wait_text("tagged as claim")
 
 
+def claim_and_note(sc):
+    """The second line's sentence tagged as a claim, and its note opened."""
+    sc.keys("j", "c")
+    sc.wait_text("tagged as claim")
+    sc.keys("i")
+    sc.wait_text("note: Enter")
+
+
 @test
 def note_editor_at_tiny_sizes():
     d, one, two, db = files()
     with screen(db, one, width=20, height=5) as sc:
         sc.wait_text("Council")
-        sc.keys("j", "c")
-        sc.wait_text("tagged as claim")
-        sc.keys("i")
-        sc.wait_text("note: Enter")
+        claim_and_note(sc)
         sc.type("tiny note")
         sc.wait_text("tiny note")
         x, y = sc.cursor()
@@ -640,14 +645,34 @@ def note_editor_at_tiny_sizes():
 
 
 @test
+def a_note_typed_into_one_column_wide():
+    # One column wide, each keystroke's drawing shows the two last
+    # characters on the two rows of text, with the one before on top.
+    d, one, two, db = files()
+    with screen(db, one, width=20, height=5) as sc:
+        sc.wait_text("Council")
+        claim_and_note(sc)
+        sc.type("abc")
+        sc.wait_text("abc")
+        sc.resize(1, 3)
+
+        def shows(top, below):
+            sc.wait(lambda s: [l.rstrip() for l in s.lines()][:2] == [top, below],
+                    "%r over %r at 1x3" % (top, below))
+        shows("b", "c")
+        for before, ch in zip("cde", "def"):
+            sc.type(ch)
+            shows(before, ch)
+        sc.resize(20, 5)
+        sc.wait_text("abcdef")
+
+
+@test
 def tab_is_typed_into_a_note():
     d, one, two, db = files()
     with screen(db, one, width=120, height=20) as sc:
         sc.wait_text("Council says")
-        sc.keys("j", "c")
-        sc.wait_text("tagged as claim")
-        sc.keys("i")
-        sc.wait_text("Enter saves")
+        claim_and_note(sc)
         sc.type("a")
         sc.keys("Tab")
         sc.type("b")
