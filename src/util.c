@@ -116,8 +116,8 @@ struct util_sched_attr {
 	uint32_t util_max;
 };
 
-/* Some ten times the kernel's default slice (0.75 ms times 1 + log2 CPUs,
- * at most 3 ms); it takes 0.1 to 100 ms. */
+/* Some ten times the kernel's default slice, which grows with the number
+ * of CPUs to about 3 ms at most (1.4 ms with two); it takes 0.1 to 100 ms. */
 #define UTIL_SLICE_PATIENT 30000000ULL
 
 void util_sched_patient(bool on)
