@@ -2,6 +2,7 @@
  * util.c: allocation that aborts on failure, the heap made ready ahead, the
  * error message slot, and UTF-8 decoding with U+FFFD for ill-formed input.
  */
+#include <errno.h>
 #include <limits.h>
 #include <malloc.h>
 #include <pwd.h>
@@ -124,21 +125,22 @@ void util_sched_patient(bool on)
 {
 #if defined(__linux__) && defined(SYS_sched_getattr) && defined(SYS_sched_setattr)
 	static _Thread_local bool patient;
-	static _Thread_local uint64_t was;
 	struct util_sched_attr a;
+	int saved = errno;
 
 	if (on == patient)
 		return;
 	memset(&a, 0, sizeof a);
 	/* the nice value and the policy as they are: only the slice changes */
-	if (syscall(SYS_sched_getattr, 0, &a, sizeof a, 0) != 0 || a.policy != SCHED_OTHER)
-		return;
-	a.size = sizeof a;
-	if (on)
-		was = a.runtime;
-	a.runtime = on ? UTIL_SLICE_PATIENT : was;
-	if (syscall(SYS_sched_setattr, 0, &a, 0) == 0)
-		patient = on;
+	if (syscall(SYS_sched_getattr, 0, &a, sizeof a, 0) == 0 && a.policy == SCHED_OTHER) {
+		a.size = sizeof a;
+		/* off: 0, the kernel's default (it reports the slice in use,
+		 * which set again would stay fixed) */
+		a.runtime = on ? UTIL_SLICE_PATIENT : 0;
+		if (syscall(SYS_sched_setattr, 0, &a, 0) == 0)
+			patient = on;
+	}
+	errno = saved;
 #else
 	(void)on;
 #endif

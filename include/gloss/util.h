@@ -37,9 +37,10 @@ bool util_heap_ready(size_t bytes);
  * can wait: a thread that wakes meanwhile (the terminal, about to show what
  * gloss wrote) runs before it rather than after its time slice; its share
  * of the CPU stays the same (a long slice, Linux 6.12 and later).
- * util_sched_patient(false) gives the thread back the slice it had.  Where
- * the kernel cannot, or the thread runs under another policy than the
- * normal one, nothing changes.
+ * util_sched_patient(false) puts the thread back on the kernel's default
+ * slice.  A thread started in between inherits the long slice.  Where the
+ * kernel cannot, or the thread runs under another policy than the normal
+ * one, nothing changes.  errno is kept.
  */
 void util_sched_patient(bool on);
 

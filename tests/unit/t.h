@@ -10,6 +10,7 @@
 #include <string.h>
 
 static int t_failed_now;
+static int t_skipped_now;
 static int t_failures;
 static char t_why[512];
 
@@ -18,6 +19,8 @@ static char t_why[512];
 	if (t_n_ > 0 && (size_t)t_n_ < sizeof t_why) \
 		snprintf(t_why + t_n_, sizeof t_why - (size_t)t_n_, __VA_ARGS__); \
 	t_failed_now = 1; return; } while (0)
+/* The machine cannot run the test: "skip - name: why", counted apart. */
+#define T_SKIP(...) do { snprintf(t_why, sizeof t_why, __VA_ARGS__); t_skipped_now = 1; return; } while (0)
 #define T_ASSERT(c) do { if (!(c)) T_FAIL("%s", #c); } while (0)
 #define T_EQ_INT(a, b) do { long long t_a_ = (long long)(a), t_b_ = (long long)(b); \
 	if (t_a_ != t_b_) T_FAIL("%s == %lld, expected %lld", #a, t_a_, t_b_); } while (0)
@@ -27,10 +30,12 @@ static char t_why[512];
 
 static void t_run(const char *name, void (*fn)(void))
 {
-	t_failed_now = 0;
+	t_failed_now = t_skipped_now = 0;
 	t_why[0] = '\0';
 	fn();
-	if (t_failed_now) {
+	if (t_skipped_now) {
+		printf("skip - %s: %s\n", name, t_why);
+	} else if (t_failed_now) {
 		t_failures++;
 		printf("not ok - %s: %s\n", name, t_why);
 	} else {

@@ -1,5 +1,7 @@
 /* Unit tests for util: the heap made ready ahead, the thread's time slice. */
+#include <errno.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -74,27 +76,40 @@ static int kernel_has_slices(void)
 	return major > 6 || (major == 6 && minor >= 12);
 }
 
+/* Skips where the kernel gives no scheduling attributes (a sandbox's
+ * filter), or where the test is not started as gloss is: with the normal
+ * policy and room to be niced by 3. */
+static bool sched_testable(struct attr *a)
+{
+	if (get_attr(a) != 0)
+		return false;
+	return a->policy == SCHED_OTHER && a->nice <= 16;
+}
+
 static void test_sched_patient(void)
 {
 	struct attr before, now;
-	int nice = getpriority(PRIO_PROCESS, 0);
 
+	if (!sched_testable(&before))
+		T_SKIP("no scheduling attributes, another policy, or niced past 16");
 	/* a nice value of the user's own stays as it was */
-	T_ASSERT(setpriority(PRIO_PROCESS, 0, nice + 3) == 0);
+	T_ASSERT(setpriority(PRIO_PROCESS, 0, before.nice + 3) == 0);
 	T_EQ_INT(get_attr(&before), 0);
+	errno = EDOM;
 	util_sched_patient(true);
+	T_EQ_INT(errno, EDOM);
 	T_EQ_INT(get_attr(&now), 0);
 	T_EQ_INT(now.policy, SCHED_OTHER);
 	T_EQ_INT(now.nice, before.nice);
-	T_EQ_INT(now.nice, nice + 3);
+	/* before 6.12 the kernel keeps no slice of a thread's own */
 	if (kernel_has_slices())
 		T_EQ_INT(now.runtime, 30000000);
-	/* twice is once: the slice from before is not forgotten */
+	/* twice is once; off is the kernel's default slice again */
 	util_sched_patient(true);
 	util_sched_patient(false);
 	T_EQ_INT(get_attr(&now), 0);
 	T_EQ_INT(now.runtime, before.runtime);
-	T_EQ_INT(now.nice, nice + 3);
+	T_EQ_INT(now.nice, before.nice);
 	util_sched_patient(false);
 	T_EQ_INT(get_attr(&now), 0);
 	T_EQ_INT(now.runtime, before.runtime);
@@ -106,6 +121,8 @@ static void test_sched_patient_other_policy(void)
 	struct sched_param sp = { 0 };
 	struct attr before, now;
 
+	if (!sched_testable(&before))
+		T_SKIP("no scheduling attributes, another policy, or niced past 16");
 	T_ASSERT(sched_setscheduler(0, SCHED_BATCH, &sp) == 0);
 	T_EQ_INT(get_attr(&before), 0);
 	util_sched_patient(true);
