@@ -2,6 +2,7 @@
 
 What gloss saved is read back with the sqlite3 program, not through gloss.
 """
+import contextlib
 import csv
 import io
 import json
@@ -614,14 +615,22 @@ def claim_and_note(sc):
     sc.wait_text("note: Enter")
 
 
-@test
-def note_editor_at_tiny_sizes():
+@contextlib.contextmanager
+def small_note(text):
+    """gloss at 20x5 with a claim's note open and text typed into it:
+    (the screen, the database)."""
     d, one, two, db = files()
     with screen(db, one, width=20, height=5) as sc:
         sc.wait_text("Council")
         claim_and_note(sc)
-        sc.type("tiny note")
-        sc.wait_text("tiny note")
+        sc.type(text)
+        sc.wait_text(text)
+        yield sc, db
+
+
+@test
+def note_editor_at_tiny_sizes():
+    with small_note("tiny note") as (sc, db):
         x, y = sc.cursor()
         check(sc.lines()[y][:x].endswith("tiny note"), "cursor after the text: %r" % sc.lines()[y])
         # Down to one cell, still taking keys, and drawn where the cursor is.
@@ -648,12 +657,7 @@ def note_editor_at_tiny_sizes():
 def a_note_typed_into_one_column_wide():
     # One column wide, each keystroke's drawing shows the two last
     # characters on the two rows of text, with the one before on top.
-    d, one, two, db = files()
-    with screen(db, one, width=20, height=5) as sc:
-        sc.wait_text("Council")
-        claim_and_note(sc)
-        sc.type("abc")
-        sc.wait_text("abc")
+    with small_note("abc") as (sc, db):
         sc.resize(1, 3)
 
         def shows(top, below):
