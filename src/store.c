@@ -240,6 +240,12 @@ struct store {
 	int64_t data_version;
 	bool wal_dirty;       /* commits since the last checkpoint (store_idle) */
 	bool wrote;           /* this connection committed since then */
+	/* store_idle's checkpoint runs on a thread of its own, the idler, while
+	 * the caller goes on; the connection is the idler's until settle(). */
+	pthread_t idler;
+	bool idling;          /* the idler was started and not yet joined */
+	bool idle_restart;    /* for the idler: start the log again after it */
+	bool idle_failed;     /* the idler's checkpoint failed */
 	int64_t text_kept;    /* a document whose text the database is known to keep; -1 */
 	bool hurry;           /* store_hurry: no wait for a lock */
 	bool readonly;        /* opened to be read only: every change fails */
@@ -420,12 +426,34 @@ static void db_error(struct store *st, int rc)
 	}
 }
 
+/* After the idler's work: a failed checkpoint is to be done again. */
+static void idle_end(struct store *st)
+{
+	st->idling = false;
+	if (st->idle_failed) {
+		st->wal_dirty = true;
+		st->wrote = st->wrote || st->idle_restart;
+	}
+}
+
+/* The connection back from the idler, waiting for the end of its
+ * checkpoint when it still runs.  Every use of st->db comes after this:
+ * through stmt() for most, by a call of its own for the rest. */
+static void settle(struct store *st)
+{
+	if (!st->idling)
+		return;
+	pthread_join(st->idler, NULL);
+	idle_end(st);
+}
+
 static sqlite3_stmt *stmt(struct store *st, const char *sql)
 {
 	size_t i;
 	sqlite3_stmt *q;
 	int rc;
 
+	settle(st);
 	for (i = 0; i < st->nstmts; i++) {
 		if (st->stmts[i].sql == sql || !strcmp(st->stmts[i].sql, sql)) {
 			q = st->stmts[i].stmt;
@@ -493,6 +521,7 @@ static int tx_begin(struct store *st)
 
 static void tx_rollback(struct store *st)
 {
+	settle(st);
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -520,6 +549,7 @@ static void rd_end(struct store *st)
 {
 	sqlite3_stmt *q;
 
+	settle(st);
 	if (sqlite3_get_autocommit(st->db))
 		return;
 	q = stmt(st, "COMMIT");
@@ -1025,6 +1055,7 @@ static int migrate(struct store *st)
 
 void store_hurry(struct store *st, bool hurry)
 {
+	settle(st);
 	st->hurry = hurry;
 	sqlite3_busy_timeout(st->db, hurry ? 0 : STORE_BUSY_MS);
 }
@@ -1157,6 +1188,25 @@ static void *opening_thread(void *arg)
 	return opening_run(arg);
 }
 
+/* fn(arg) on a new thread, on cpus when not NULL, with every signal blocked:
+ * signals are the caller's to take.  False when none could be started. */
+static bool thread_start(pthread_t *t, void *(*fn)(void *), void *arg, const cpu_set_t *cpus)
+{
+	pthread_attr_t attr;
+	sigset_t all, old;
+	bool started;
+
+	if (pthread_attr_init(&attr) != 0)
+		return false;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	started = (!cpus || pthread_attr_setaffinity_np(&attr, sizeof *cpus, cpus) == 0) &&
+		  pthread_create(t, &attr, fn, arg) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	return started;
+}
+
 /*
  * The opening runs on a CPU other than the caller's, or not on a thread at
  * all: a new thread left to the scheduler often waits on the caller's CPU
@@ -1165,8 +1215,6 @@ static void *opening_thread(void *arg)
 static bool opening_start(struct store_opening *op)
 {
 	cpu_set_t cpus;
-	pthread_attr_t attr;
-	sigset_t all, old;
 	int here = sched_getcpu();
 	bool started;
 
@@ -1174,17 +1222,11 @@ static bool opening_start(struct store_opening *op)
 		return false;
 	op->cpus = cpus;
 	CPU_CLR(here, &cpus);
-	if (CPU_COUNT(&cpus) == 0 || pthread_attr_init(&attr) != 0)
+	if (CPU_COUNT(&cpus) == 0)
 		return false;
 	if (pipe2(op->done, O_CLOEXEC) != 0)
 		op->done[0] = op->done[1] = -1;
-	/* signals are the caller's to take: the thread blocks them all */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	started = pthread_attr_setaffinity_np(&attr, sizeof cpus, &cpus) == 0 &&
-		  pthread_create(&op->thread, &attr, opening_thread, op) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
+	started = thread_start(&op->thread, opening_thread, op, &cpus);
 	if (!started && op->done[0] >= 0) {
 		close(op->done[0]);
 		close(op->done[1]);
@@ -1362,6 +1404,7 @@ void store_close(struct store *st)
 
 	if (!st)
 		return;
+	settle(st);
 	for (i = 0; i < st->nstmts; i++)
 		sqlite3_finalize(st->stmts[i].stmt);
 	free(st->stmts);
@@ -1380,8 +1423,10 @@ void store_close(struct store *st)
  * built otherwise) cannot be kept, so nothing can be annotated in it. */
 static bool text_too_large(struct store *st, size_t n)
 {
-	int limit = sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, -1);
+	int limit;
 
+	settle(st);
+	limit = sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, -1);
 	if (n <= (size_t)limit)
 		return false;
 	util_error("a document of %zu bytes cannot be annotated: '%s' keeps the text of what it"
@@ -3246,6 +3291,7 @@ int store_export(struct store *st, const struct store_filter *f, size_t *count,
 	 * times faster for a million rows).  Off again afterwards, since a
 	 * mapped file that another process shrinks is a SIGBUS.
 	 */
+	settle(st);
 	sqlite3_exec(st->db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
 	if (rd_begin(st) != 0)
 		goto out;
@@ -4869,40 +4915,64 @@ bool store_readonly(const struct store *st)
  * of that commit would wait for.  A commit that changes nothing (the schema
  * version set to what it is) takes that turn now, while nobody waits.  Only
  * after this connection's own commits: another process's would make two
- * idle readers answer each other for ever.  Never waits for a lock.
+ * idle readers answer each other for ever.  Never waits for a lock.  On the
+ * idler: SQLite's own calls only (stmt() would wait for the idler itself),
+ * and nothing said, since nobody asked.
  */
 static void wal_restart_early(struct store *st)
 {
 	char sql[64];
+	int rc = SQLITE_OK;
 
 	sqlite3_busy_timeout(st->db, 0);
-	if (tx_begin(st) == 0) {
-		int rc = SQLITE_OK;
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
 		if (query_int(st->db, "PRAGMA user_version", &rc) == STORE_SCHEMA && rc == SQLITE_OK) {
 			snprintf(sql, sizeof sql, "PRAGMA user_version = %d", STORE_SCHEMA);
 			rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 		}
 		if (rc != SQLITE_OK || sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-			tx_rollback(st);
+			if (!sqlite3_get_autocommit(st->db))
+				sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	sqlite3_busy_timeout(st->db, st->hurry ? 0 : STORE_BUSY_MS);
 }
 
+/* The idler's work: the checkpoint, then perhaps the log's new start. */
+static void *idle_run(void *arg)
+{
+	struct store *st = arg;
+	int log = -1, copied = -1;
+
+	/* PASSIVE: copies what no reader still needs, waits for nobody */
+	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) !=
+	    SQLITE_OK)
+		st->idle_failed = true;
+	else if (st->idle_restart && log > 0 && copied == log)
+		wal_restart_early(st);
+	return NULL;
+}
+
+/*
+ * The checkpoint writes the database and waits for the disk twice (four
+ * times when the log starts again), milliseconds that a key typed then
+ * would wait for if it ran here.  It runs on the idler instead; the caller
+ * waits for it only when it next uses the store.
+ */
 bool store_idle(struct store *st)
 {
-	int rc, log = -1, copied = -1;
-
+	settle(st);
 	if (!st->wal_dirty || st->readonly)
 		return false;
-	/* PASSIVE: copies what no reader still needs, waits for nobody */
-	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
-	if (rc != SQLITE_OK)
-		return false;
 	st->wal_dirty = false;
-	if (st->wrote && log > 0 && copied == log)
-		wal_restart_early(st);
+	st->idle_failed = false;
+	st->idle_restart = st->wrote;
 	st->wrote = false;
-	return true;
+	st->idling = thread_start(&st->idler, idle_run, st, NULL);
+	if (!st->idling) {
+		idle_run(st);
+		idle_end(st);
+	}
+	return !st->wal_dirty;
 }
 
 /* ---- the static binary ---- */

@@ -1167,7 +1167,8 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 	}
 	/* Nobody typed for the whole timeout: say once that a file was written
 	 * under gloss, see whether another gloss wrote, and move the log into
-	 * the database while nobody waits. */
+	 * the database while nobody waits (on the store's thread: a key typed
+	 * meanwhile is read at once). */
 	for (size_t i = 0; timed_out && i < u->npane; i++)
 		if (!u->panes[i].stale && ui_annot_stale(u, i))
 			*dirty = true;

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -2995,6 +2996,102 @@ static void test_idle_checkpoint(void)
 	store_close(st);
 }
 
+/*
+ * The checkpoint store_idle starts must not hold up the caller (a key typed
+ * meanwhile would wait for it).  This test's build routes SQLite's
+ * checkpoint call through the wrapper below, which can hold it until
+ * released: held, store_idle must still return, and the checkpoint must run
+ * on another thread.  Where store_idle ran it itself, the hold ends after 5
+ * seconds and the test fails.
+ */
+struct sqlite3;
+int __real_sqlite3_wal_checkpoint_v2(struct sqlite3 *db, const char *name, int mode, int *log,
+				     int *copied);
+int __wrap_sqlite3_wal_checkpoint_v2(struct sqlite3 *db, const char *name, int mode, int *log,
+				     int *copied);
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t caller;
+	bool hold;      /* the next checkpoint waits until this is false */
+	bool entered;   /* a held checkpoint began */
+	bool elsewhere; /* on a thread other than caller */
+	bool timed_out; /* held 5 seconds and let go */
+} ckpt = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+/* Until *flag is want, or 5 seconds have passed; with ckpt.lock held. */
+static bool ckpt_wait(bool *flag, bool want)
+{
+	struct timespec end;
+
+	clock_gettime(CLOCK_REALTIME, &end);
+	end.tv_sec += 5;
+	while (*flag != want)
+		if (pthread_cond_timedwait(&ckpt.cond, &ckpt.lock, &end) == ETIMEDOUT)
+			return false;
+	return true;
+}
+
+int __wrap_sqlite3_wal_checkpoint_v2(struct sqlite3 *db, const char *name, int mode, int *log,
+				     int *copied)
+{
+	pthread_mutex_lock(&ckpt.lock);
+	if (ckpt.hold) {
+		ckpt.entered = true;
+		ckpt.elsewhere = !pthread_equal(pthread_self(), ckpt.caller);
+		pthread_cond_broadcast(&ckpt.cond);
+		if (!ckpt_wait(&ckpt.hold, false)) {
+			ckpt.timed_out = true;
+			ckpt.hold = false;
+		}
+	}
+	pthread_mutex_unlock(&ckpt.lock);
+	return __real_sqlite3_wal_checkpoint_v2(db, name, mode, log, copied);
+}
+
+static void test_idle_checkpoint_elsewhere(void)
+{
+	const char *path = in_root("idle3.db");
+	struct store *st;
+	int64_t doc;
+	long log = 0, done = 0;
+	bool returned_held, entered, elsewhere;
+
+	st = fresh("idle3.db", &doc);
+	T_ASSERT(st);
+	T_ASSERT(store_idle(st));
+	T_ASSERT(!store_idle(st));
+	T_ASSERT(add(st, doc, CLAIM, 0, 9) > 0);
+	pthread_mutex_lock(&ckpt.lock);
+	ckpt.caller = pthread_self();
+	ckpt.hold = true;
+	ckpt.entered = ckpt.elsewhere = ckpt.timed_out = false;
+	pthread_mutex_unlock(&ckpt.lock);
+
+	T_ASSERT(store_idle(st));
+
+	pthread_mutex_lock(&ckpt.lock);
+	returned_held = ckpt.hold && !ckpt.timed_out;
+	entered = ckpt_wait(&ckpt.entered, true);
+	elsewhere = ckpt.elsewhere;
+	ckpt.hold = false;
+	pthread_cond_broadcast(&ckpt.cond);
+	pthread_mutex_unlock(&ckpt.lock);
+	T_ASSERT(returned_held);
+	T_ASSERT(entered);
+	T_ASSERT(elsewhere);
+	/* the next use of the store waits for the checkpoint and the log's new
+	 * start: all of it is in the database, the log one frame long */
+	T_ASSERT(!store_changed(st));
+	T_ASSERT(sscanf(sqlite(path, "PRAGMA wal_checkpoint(PASSIVE);"), "0|%ld|%ld", &log, &done) == 2);
+	T_EQ_INT(log, 1);
+	T_EQ_INT(done, 1);
+	T_EQ_INT(count_anns(st, doc), 1);
+	T_ASSERT(!store_idle(st));
+	store_close(st);
+}
+
 /* The log is started again only after the store's own commits: two idle
  * readers of one database would otherwise answer each other's for ever. */
 static void test_idle_restart_own_commits_only(void)
@@ -3012,9 +3109,9 @@ static void test_idle_restart_own_commits_only(void)
 	store_idle(st2);
 	T_ASSERT(add(st, doc, CLAIM, 0, 9) > 0);
 	T_ASSERT(store_idle(st));
+	T_ASSERT(!store_changed(st)); /* after st's checkpoint, on its thread */
 	T_ASSERT(store_changed(st2));
 	T_ASSERT(store_idle(st2)); /* a checkpoint, and no commit of its own */
-	T_ASSERT(!store_changed(st));
 	T_ASSERT(!store_idle(st));
 	T_ASSERT(!store_changed(st2));
 	T_EQ_INT(count_anns(st2, doc), 1);
@@ -3073,6 +3170,7 @@ int main(void)
 	T_RUN(test_follow_cursor_line_gone);
 	T_RUN(test_idle_checkpoint);
 	T_RUN(test_idle_restart_own_commits_only);
+	T_RUN(test_idle_checkpoint_elsewhere);
 	T_RUN(test_two_stores);
 	T_RUN(test_locked);
 	T_RUN(test_migrate_v1);
