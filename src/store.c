@@ -1135,6 +1135,11 @@ static struct store *open_checked(const char *path, const char *author, const st
 		goto fail;
 	st->data_version = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
+	/* The session's first commit would find the log empty or all copied,
+	 * and wait for its header to reach the disk, and for the directory
+	 * too when the log's file is new: store_idle takes that turn as after
+	 * this connection's own commits. */
+	st->wal_dirty = st->wrote = !st->readonly;
 	return st;
 fail:
 	store_close(st);
@@ -4912,10 +4917,11 @@ bool store_readonly(const struct store *st)
  * The log was all copied into the database: the next commit starts it again
  * from its start, and with synchronous=FULL it first writes the log's new
  * header and waits for that to reach the disk, a second fsync that the key
- * of that commit would wait for.  A commit that changes nothing (the schema
- * version set to what it is) takes that turn now, while nobody waits.  Only
- * after this connection's own commits: another process's would make two
- * idle readers answer each other for ever.  Never waits for a lock.  On the
+ * of that commit would wait for (and, the first time, for the directory of
+ * a new log file).  A commit that changes nothing (the schema version set
+ * to what it is) takes that turn now, while nobody waits.  Only after this
+ * connection's own commits, and once when it opens: another process's
+ * would make two idle readers answer each other for ever.  Never waits for a lock.  On the
  * idler: SQLite's own calls only (stmt() would wait for the idler itself),
  * and nothing said, since nobody asked.
  */
@@ -4947,7 +4953,7 @@ static void *idle_run(void *arg)
 	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) !=
 	    SQLITE_OK)
 		st->idle_failed = true;
-	else if (st->idle_restart && log > 0 && copied == log)
+	else if (st->idle_restart && copied == log)
 		wal_restart_early(st);
 	return NULL;
 }

@@ -1675,12 +1675,18 @@ int ui_run(struct ui *u, struct store *st)
 	ui_annot_settle(u);
 	store_changed(u->store);
 
-	bool dirty = true, more = true;
+	bool dirty = true, more = true, primed = false;
 	while (!u->quit && !ui_stop_signal) {
 		int key;
 		if (dirty && !ui_input_waiting(u)) {
 			ui_draw(u);
 			dirty = false;
+			/* the annotations shown: the log made ready for the first
+			 * change, on the store's thread (store_idle) */
+			if (!primed) {
+				store_idle(u->store);
+				primed = true;
+			}
 		}
 		key = ui_read_key_in(u, more ? 0 : 500);
 		if (ui_interrupted() && u->mode != UI_MODE_READ) {

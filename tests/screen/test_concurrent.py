@@ -89,5 +89,39 @@ def two_readers_and_an_import():
     check(sql(db, "PRAGMA integrity_check;") == "ok", "intact")
 
 
+@test
+def the_log_is_made_ready_as_the_first_screen_shows():
+    """A session's first change would wait for three syncs of a new log (its
+    file, its directory, its header): gloss makes the log ready with a commit
+    that changes nothing as soon as its first screen is drawn, on its own
+    thread, before any key and without waiting for a pause."""
+    d = tempfile.mkdtemp(dir=TMP)
+    doc = write(d, "fares.txt", TEXT)
+    db = os.path.join(d, "notes.db")
+    wal = db + "-wal"
+    # a first session records the document; the last to close removes the log
+    with Screen(["--db", db, doc], width=80, height=10) as sc:
+        sc.wait_text("Three at once")
+        sc.wait(lambda s: sql(db, "SELECT count(*) FROM documents;") == "1", "the document recorded")
+        sc.keys("q")
+        sc.wait_dead()
+    check(not os.path.exists(wal), "no log left after the first session")
+    version = sql(db, "PRAGMA user_version;")
+    frame = 24 + int(sql(db, "PRAGMA page_size;"))
+    with Screen(["--db", db, doc], width=80, height=10) as sc:
+        sc.wait_text("Three at once")
+        # the header and one frame, with j typed at every look: gloss is
+        # never left the half second without a key after which it would
+        # checkpoint and start the log anyway
+        def ready(s):
+            s.keys("j")
+            return os.path.exists(wal) and os.path.getsize(wal) == 32 + frame
+        sc.wait(ready, "a log of one frame")
+        check(sql(db, "PRAGMA user_version;") == version, "the schema version unchanged")
+        sc.keys("q")
+        sc.wait_dead()
+    check(sql(db, "PRAGMA integrity_check;") == "ok", "intact")
+
+
 if __name__ == "__main__":
     sys.exit(run())

@@ -3092,8 +3092,10 @@ static void test_idle_checkpoint_elsewhere(void)
 	store_close(st);
 }
 
-/* The log is started again only after the store's own commits: two idle
- * readers of one database would otherwise answer each other's for ever. */
+/* The log is started again only after the store's own commits, and once
+ * after it opens: two idle readers of one database would otherwise answer
+ * each other's for ever.  Each store_changed below also waits for the
+ * store's checkpoint to end. */
 static void test_idle_restart_own_commits_only(void)
 {
 	const char *path = in_root("idle2.db");
@@ -3104,18 +3106,54 @@ static void test_idle_restart_own_commits_only(void)
 	T_ASSERT(st);
 	st2 = store_open(path, "other");
 	T_ASSERT(st2);
-	store_idle(st);
-	store_changed(st2);
-	store_idle(st2);
+	/* each opened: one commit that changes nothing, which the other sees */
+	T_ASSERT(store_idle(st));
+	T_ASSERT(!store_changed(st));
+	T_ASSERT(store_changed(st2));
+	T_ASSERT(store_idle(st2));
+	T_ASSERT(!store_changed(st2));
+	T_ASSERT(store_changed(st));
+	/* and no more: a checkpoint of the other's commit is not answered */
+	T_ASSERT(store_idle(st));
+	T_ASSERT(!store_changed(st));
+	T_ASSERT(!store_changed(st2));
+	T_ASSERT(!store_idle(st2));
+	/* a change of st's own: st starts the log again, st2 only copies */
 	T_ASSERT(add(st, doc, CLAIM, 0, 9) > 0);
 	T_ASSERT(store_idle(st));
-	T_ASSERT(!store_changed(st)); /* after st's checkpoint, on its thread */
+	T_ASSERT(!store_changed(st));
 	T_ASSERT(store_changed(st2));
-	T_ASSERT(store_idle(st2)); /* a checkpoint, and no commit of its own */
-	T_ASSERT(!store_idle(st));
+	T_ASSERT(store_idle(st2));
 	T_ASSERT(!store_changed(st2));
+	T_ASSERT(!store_changed(st));
+	T_ASSERT(!store_idle(st));
 	T_EQ_INT(count_anns(st2, doc), 1);
 	store_close(st2);
+	store_close(st);
+}
+
+/* Opened, a store readies the log at its first store_idle: the session's
+ * first change then waits for one sync, not also for the log's header and
+ * its directory. */
+static void test_idle_readies_the_log(void)
+{
+	const char *path = in_root("idle4.db");
+	long log = 0, done = 0;
+	struct store *st;
+	int64_t doc;
+
+	st = fresh("idle4.db", &doc);
+	T_ASSERT(st);
+	store_close(st);
+	st = store_open(path, "tester");
+	T_ASSERT(st);
+	T_ASSERT(store_idle(st));
+	T_ASSERT(!store_changed(st));
+	T_ASSERT(sscanf(sqlite(path, "PRAGMA wal_checkpoint(PASSIVE);"), "0|%ld|%ld", &log, &done) == 2);
+	T_EQ_INT(log, 1);
+	T_EQ_INT(done, 1);
+	T_ASSERT(!store_idle(st));
+	T_EQ_INT(strtol(sqlite(path, "PRAGMA user_version;"), NULL, 10), STORE_SCHEMA);
 	store_close(st);
 }
 
@@ -3171,6 +3209,7 @@ int main(void)
 	T_RUN(test_idle_checkpoint);
 	T_RUN(test_idle_restart_own_commits_only);
 	T_RUN(test_idle_checkpoint_elsewhere);
+	T_RUN(test_idle_readies_the_log);
 	T_RUN(test_two_stores);
 	T_RUN(test_locked);
 	T_RUN(test_migrate_v1);
