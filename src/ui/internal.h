@@ -170,6 +170,7 @@ struct ui {
 				* by a message that is not one */
 	bool quit;
 	bool resting;          /* no key since a whole idle timeout: writes may run */
+	bool primed;           /* store_idle was called once the first work was done */
 	bool sgr_mouse;        /* xterm's SGR mouse reports asked for (ui_run) */
 	MEVENT mouse;          /* the report behind the last UI_FN(KEY_MOUSE) */
 	bool peeked;           /* ui_peek_key's key, read next */

@@ -1176,8 +1176,14 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 		ui_annot_reload(u);
 		*dirty = true;
 	}
-	if (timed_out)
+	/* The first time nothing is left to do between keys (the screen and
+	 * its annotations drawn, the sums worked out), the log is made ready
+	 * for the first change at once, not after a whole timeout: on the
+	 * store's thread, which work here using the store would wait for. */
+	if (timed_out || !u->primed) {
 		store_idle(u->store);
+		u->primed = true;
+	}
 	return false;
 }
 
@@ -1675,18 +1681,12 @@ int ui_run(struct ui *u, struct store *st)
 	ui_annot_settle(u);
 	store_changed(u->store);
 
-	bool dirty = true, more = true, primed = false;
+	bool dirty = true, more = true;
 	while (!u->quit && !ui_stop_signal) {
 		int key;
 		if (dirty && !ui_input_waiting(u)) {
 			ui_draw(u);
 			dirty = false;
-			/* the annotations shown: the log made ready for the first
-			 * change, on the store's thread (store_idle) */
-			if (!primed) {
-				store_idle(u->store);
-				primed = true;
-			}
 		}
 		key = ui_read_key_in(u, more ? 0 : 500);
 		if (ui_interrupted() && u->mode != UI_MODE_READ) {

@@ -93,8 +93,8 @@ def two_readers_and_an_import():
 def the_log_is_made_ready_as_the_first_screen_shows():
     """A session's first change would wait for three syncs of a new log (its
     file, its directory, its header): gloss makes the log ready with a commit
-    that changes nothing as soon as its first screen is drawn, on its own
-    thread, before any key and without waiting for a pause."""
+    that changes nothing as soon as it has nothing left to do after its
+    first screen, on its own thread, without waiting for a pause."""
     d = tempfile.mkdtemp(dir=TMP)
     doc = write(d, "fares.txt", TEXT)
     db = os.path.join(d, "notes.db")
