@@ -4783,6 +4783,8 @@ int store_import_row(struct store_import *im, const struct store_row *row, const
 {
 	int r;
 
+	/* statements kept since store_import_begin may come first */
+	settle(im->st);
 	if (im->failed) {
 		util_error("the import has failed already");
 		return -1;
@@ -4964,6 +4966,16 @@ static void *idle_run(void *arg)
  * would wait for if it ran here.  It runs on the idler instead; the caller
  * waits for it only when it next uses the store.
  */
+bool store_idle_running(struct store *st)
+{
+	if (!st->idling)
+		return false;
+	if (pthread_tryjoin_np(st->idler, NULL) != 0)
+		return true;
+	idle_end(st);
+	return false;
+}
+
 bool store_idle(struct store *st)
 {
 	settle(st);

@@ -461,6 +461,10 @@ void store_import_abort(struct store_import *im);
  */
 bool store_idle(struct store *st);
 
+/* Whether the checkpoint store_idle started still runs: then any call of
+ * a store function on st would wait for it.  Never waits itself. */
+bool store_idle_running(struct store *st);
+
 /* True when another connection has committed a change since the last call
  * (PRAGMA data_version); cheap enough to call every second.  The first call
  * compares with the state at store_open: false unless another connection

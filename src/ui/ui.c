@@ -1161,6 +1161,11 @@ static bool ui_idle(struct ui *u, bool timed_out, bool *dirty)
 	 * key would wait for: that waits until nobody has typed for a while. */
 	if (timed_out)
 		u->resting = true;
+	/* The store's thread still checkpointing (a long log): what follows
+	 * would wait for it, and a key typed meanwhile with it; it comes at
+	 * the next pause instead. */
+	if (store_idle_running(u->store))
+		return false;
 	if (u->resting && ui_annot_record(u)) {
 		*dirty = true;
 		return true;

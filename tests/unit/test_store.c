@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -3056,7 +3057,8 @@ static void test_idle_checkpoint_elsewhere(void)
 	struct store *st;
 	int64_t doc;
 	long log = 0, done = 0;
-	bool returned_held, entered, elsewhere;
+	bool returned_held, entered, elsewhere, running;
+	struct timespec now, end;
 
 	st = fresh("idle3.db", &doc);
 	T_ASSERT(st);
@@ -3075,12 +3077,27 @@ static void test_idle_checkpoint_elsewhere(void)
 	returned_held = ckpt.hold && !ckpt.timed_out;
 	entered = ckpt_wait(&ckpt.entered, true);
 	elsewhere = ckpt.elsewhere;
+	pthread_mutex_unlock(&ckpt.lock);
+	/* held, it is seen running, and looking does not wait for it */
+	running = store_idle_running(st);
+	pthread_mutex_lock(&ckpt.lock);
 	ckpt.hold = false;
 	pthread_cond_broadcast(&ckpt.cond);
 	pthread_mutex_unlock(&ckpt.lock);
 	T_ASSERT(returned_held);
 	T_ASSERT(entered);
 	T_ASSERT(elsewhere);
+	T_ASSERT(running);
+	/* let go, it ends */
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += 5;
+	do {
+		if (!store_idle_running(st))
+			break;
+		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec < end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec < end.tv_nsec));
+	T_ASSERT(!store_idle_running(st));
 	/* the next use of the store waits for the checkpoint and the log's new
 	 * start: all of it is in the database, the log one frame long */
 	T_ASSERT(!store_changed(st));
