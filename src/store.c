@@ -4923,9 +4923,9 @@ bool store_readonly(const struct store *st)
  * a new log file).  A commit that changes nothing (the schema version set
  * to what it is) takes that turn now, while nobody waits.  Only after this
  * connection's own commits, and once when it opens: another process's
- * would make two idle readers answer each other for ever.  Never waits for a lock.  On the
- * idler: SQLite's own calls only (stmt() would wait for the idler itself),
- * and nothing said, since nobody asked.
+ * would make two idle readers answer each other for ever.  Never waits for
+ * a lock.  On the idler: SQLite's own calls only (stmt() would wait for
+ * the idler itself), and nothing said, since nobody asked.
  */
 static void wal_restart_early(struct store *st)
 {
@@ -4960,12 +4960,6 @@ static void *idle_run(void *arg)
 	return NULL;
 }
 
-/*
- * The checkpoint writes the database and waits for the disk twice (four
- * times when the log starts again), milliseconds that a key typed then
- * would wait for if it ran here.  It runs on the idler instead; the caller
- * waits for it only when it next uses the store.
- */
 bool store_idle_running(struct store *st)
 {
 	if (!st->idling)
@@ -4976,6 +4970,12 @@ bool store_idle_running(struct store *st)
 	return false;
 }
 
+/*
+ * The checkpoint writes the database and waits for the disk twice (four
+ * times when the log starts again), milliseconds that a key typed then
+ * would wait for if it ran here.  It runs on the idler instead; the caller
+ * waits for it only when it next uses the store.
+ */
 bool store_idle(struct store *st)
 {
 	settle(st);

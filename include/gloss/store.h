@@ -450,14 +450,15 @@ void store_import_abort(struct store_import *im);
 /*
  * Checkpoint the write-ahead log into the database, passively (never
  * waiting for other connections), when anything was committed since the
- * last one; after st's own commits, and once after store_open, with the log
- * all copied, start it again by a commit that changes nothing, so that the
- * next change waits for one sync, not three.  A commit never checkpoints by itself, so that no change the user
- * makes waits on one; the reader calls this when idle.  The checkpoint runs
- * on a thread of its own and this returns at once: true when one was
- * started (or, where no thread can be started, done here).  The thread has
- * st's connection until the next call of any store function on st, which
- * first waits for it to end; st is still one thread's to use.
+ * last one; after st's own commits, and once after store_open, with the
+ * log all copied, start it again by a commit that changes nothing, so that
+ * the next change waits for one sync, not three.  A commit never
+ * checkpoints by itself, so that no change the user makes waits on one;
+ * the reader calls this when idle.  The checkpoint runs on a thread of its
+ * own and this returns at once: true when one was started (or, where no
+ * thread can be started, done here).  The thread has st's connection until
+ * the next call of any store function on st, which first waits for it to
+ * end; st is still one thread's to use.
  */
 bool store_idle(struct store *st);
 

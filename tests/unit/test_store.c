@@ -3,7 +3,8 @@
  * database; refusing foreign, newer, corrupt and unwritable files without
  * changing a byte of them; tags, annotations, links and counts; undo and redo
  * of every kind of change, also when another connection got there first; two
- * stores on one file; a lock held by another process.  The database is
+ * stores on one file; a lock held by another process; the idle checkpoint
+ * on a thread of its own, and the log made ready at opening.  The database is
  * checked with the sqlite3 program, not through the store itself.
  * Everything happens in a private temporary directory removed at the end.
  */
